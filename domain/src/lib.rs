@@ -1,0 +1,11 @@
+//! The masterplan's own rules, free of I/O and frameworks: entities' vocabularies,
+//! the legend's classification, the quick-win rule, German timing phrases, KPI
+//! progress, and the check of a plan file.
+
+pub mod goal;
+pub mod kpi;
+pub mod legend;
+pub mod plan_check;
+pub mod plan_file;
+pub mod status;
+pub mod timing;
