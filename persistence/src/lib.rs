@@ -1,1 +1,13 @@
+//! Persistence of the masterplan: one repository API over PostgreSQL
+//! (diesel-async, pooled) and embedded SQLite, with migrations and the plan loader.
 
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod models;
+pub mod page;
+pub mod schema;
+pub mod seed;
+
+pub use db::{Database, DbConn};
+pub use error::{RepoError, RepoResult};

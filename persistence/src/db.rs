@@ -1,0 +1,264 @@
+//! Connection pools for PostgreSQL and SQLite behind one type, migrations, and the
+//! per-pool count of executed SQL statements.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::sqlite::SqliteConnection;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection, TransactionManager};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::FutureExt;
+
+use crate::error::{RepoError, RepoResult};
+
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+
+/// Which database a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    /// A file path (the `sqlite://` prefix removed).
+    Sqlite(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> RepoResult<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() || path == ":memory:" {
+                // Every pooled connection would get its own empty in-memory database.
+                return Err(RepoError::Config(
+                    "sqlite:// needs a file path (an in-memory database cannot be pooled)".into(),
+                ));
+            }
+            Ok(Self::Sqlite(path.to_owned()))
+        } else {
+            Err(RepoError::Config(format!(
+                "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
+            )))
+        }
+    }
+}
+
+/// Counts the SQL statements a pool's connections run, for tests and benchmarks.
+#[derive(Debug, Default)]
+pub struct QueryStats {
+    statements: AtomicU64,
+}
+
+impl QueryStats {
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+}
+
+fn counting(stats: Arc<QueryStats>) -> impl Instrumentation {
+    move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            stats.statements.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Pools {
+    Postgres(Pool<AsyncPgConnection>),
+    Sqlite(Pool<SqliteConn>),
+}
+
+/// The application's database: a pool over one of the two backends.
+#[derive(Clone)]
+pub struct Database {
+    pools: Pools,
+    stats: Arc<QueryStats>,
+}
+
+/// A pooled connection of either backend; use [`with_conn!`](crate::with_conn)
+/// to run the same diesel code on whichever it is.
+pub enum DbConn {
+    Postgres(Object<AsyncPgConnection>),
+    Sqlite(Object<SqliteConn>),
+}
+
+/// Expands `$body` once per backend with `$c` bound to the concrete connection,
+/// so one query text serves PostgreSQL and SQLite.
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres(pooled) => {
+                let $c: &mut ::diesel_async::AsyncPgConnection = &mut *pooled;
+                $body
+            }
+            $crate::db::DbConn::Sqlite(pooled) => {
+                let $c: &mut $crate::db::SqliteConn = &mut *pooled;
+                $body
+            }
+        }
+    };
+}
+
+const POOL_SIZE: usize = 16;
+
+/// One pool configuration for both backends (a macro: the manager types differ
+/// and deadpool's bounds on a generic connection type are not nameable here).
+macro_rules! build_pool {
+    ($manager:expr) => {
+        Pool::builder($manager)
+            .max_size(POOL_SIZE)
+            .wait_timeout(Some(Duration::from_secs(10)))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .recycle_timeout(Some(Duration::from_secs(5)))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|e| RepoError::Config(format!("cannot build the connection pool: {e}")))
+    };
+}
+
+impl Database {
+    /// Opens (and for SQLite creates) the database and runs pending migrations.
+    pub async fn connect(url: &str) -> RepoResult<Self> {
+        let stats = Arc::new(QueryStats::default());
+        let pools = match DatabaseUrl::parse(url)? {
+            DatabaseUrl::Postgres(url) => {
+                run_migrations_pg(&url).await?;
+                let setup_stats = stats.clone();
+                let mut config = ManagerConfig::<AsyncPgConnection>::default();
+                config.recycling_method = RecyclingMethod::Fast;
+                config.custom_setup = Box::new(move |url| {
+                    let stats = setup_stats.clone();
+                    async move {
+                        let mut conn = AsyncPgConnection::establish(url).await?;
+                        conn.set_instrumentation(counting(stats));
+                        Ok(conn)
+                    }
+                    .boxed()
+                });
+                let manager = AsyncDieselConnectionManager::new_with_config(url, config);
+                Pools::Postgres(build_pool!(manager)?)
+            }
+            DatabaseUrl::Sqlite(path) => {
+                run_migrations_sqlite(&path).await?;
+                let setup_stats = stats.clone();
+                let mut config = ManagerConfig::<SqliteConn>::default();
+                config.recycling_method = RecyclingMethod::Fast;
+                config.custom_setup = Box::new(move |path| {
+                    let stats = setup_stats.clone();
+                    let path = path.to_owned();
+                    async move {
+                        let mut conn = open_sqlite(&path).await?;
+                        conn.set_instrumentation(counting(stats));
+                        Ok(conn)
+                    }
+                    .boxed()
+                });
+                let manager = AsyncDieselConnectionManager::new_with_config(path, config);
+                Pools::Sqlite(build_pool!(manager)?)
+            }
+        };
+        Ok(Self { pools, stats })
+    }
+
+    pub async fn conn(&self) -> RepoResult<DbConn> {
+        Ok(match &self.pools {
+            Pools::Postgres(pool) => DbConn::Postgres(pool.get().await?),
+            Pools::Sqlite(pool) => DbConn::Sqlite(pool.get().await?),
+        })
+    }
+
+    pub fn stats(&self) -> &QueryStats {
+        &self.stats
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.pools {
+            Pools::Postgres(_) => "postgres",
+            Pools::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> RepoResult<()> {
+        let mut conn = self.conn().await?;
+        with_conn!(&mut conn, c => c.batch_execute("SELECT 1").await)?;
+        Ok(())
+    }
+}
+
+async fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConn> {
+    let mut conn = SqliteConn::establish(path).await?;
+    // WAL lets readers run beside the writer; busy_timeout makes concurrent
+    // writers wait instead of failing; SQLite leaves foreign keys off by default.
+    conn.batch_execute(
+        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+    )
+    .await
+    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+    Ok(conn)
+}
+
+async fn run_migrations_pg(url: &str) -> RepoResult<()> {
+    let conn = AsyncPgConnection::establish(url).await?;
+    let mut harness = diesel_async::AsyncMigrationHarness::new(conn);
+    harness
+        .run_pending_migrations(PG_MIGRATIONS)
+        .map_err(|e| RepoError::Migration(e.to_string()))?;
+    Ok(())
+}
+
+async fn run_migrations_sqlite(path: &str) -> RepoResult<()> {
+    let conn = open_sqlite(path).await?;
+    let mut harness = diesel_async::AsyncMigrationHarness::new(conn);
+    harness
+        .run_pending_migrations(SQLITE_MIGRATIONS)
+        .map_err(|e| RepoError::Migration(e.to_string()))?;
+    Ok(())
+}
+
+async fn begin<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    <C::TransactionManager as TransactionManager<C>>::begin_transaction(c).await
+}
+
+async fn commit<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    <C::TransactionManager as TransactionManager<C>>::commit_transaction(c).await
+}
+
+async fn rollback<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    <C::TransactionManager as TransactionManager<C>>::rollback_transaction(c).await
+}
+
+impl DbConn {
+    /// Runs `body` in a transaction: committed when it returns `Ok`, rolled back
+    /// otherwise. (A future dropped half-way leaves the transaction open, which
+    /// the pool detects and discards the connection.)
+    pub async fn transaction<R>(
+        &mut self,
+        body: impl AsyncFnOnce(&mut DbConn) -> RepoResult<R>,
+    ) -> RepoResult<R> {
+        with_conn!(self, c => begin(c).await)?;
+        match body(self).await {
+            Ok(value) => {
+                with_conn!(self, c => commit(c).await)?;
+                Ok(value)
+            }
+            Err(err) => {
+                if let Err(rollback_err) = with_conn!(self, c => rollback(c).await) {
+                    tracing::error!(error = %rollback_err, "rollback failed");
+                }
+                Err(err)
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! The repository's error type.
+
+use diesel_async::pooled_connection::deadpool::PoolError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("database configuration: {0}")]
+    Config(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] PoolError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// Stored data that the domain rules reject (e.g. an unknown status text).
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    /// Input that the domain rules reject, with every problem found.
+    #[error("invalid input: {}", .0.join("; "))]
+    Invalid(Vec<String>),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+pub type RepoResult<T> = Result<T, RepoError>;

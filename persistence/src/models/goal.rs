@@ -1,0 +1,193 @@
+//! Goals: rows, filters and the batched lookup by measure.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use masterplan_domain::goal::is_overdue;
+use masterplan_domain::status::GoalStatus;
+use masterplan_domain::timing::{Timing, TimingKind};
+
+use crate::db::DbConn;
+use crate::error::{RepoError, RepoResult};
+use crate::page::Window;
+use crate::schema::{goals, measures};
+use crate::with_conn;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = goals)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct GoalRow {
+    pub id: i64,
+    pub measure_id: i64,
+    pub position: i32,
+    pub text: String,
+    pub category: Option<String>,
+    pub timing_phrase: Option<String>,
+    pub timing_kind: String,
+    pub starts_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub status: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub archived_at: Option<NaiveDateTime>,
+}
+
+impl GoalRow {
+    pub fn status(&self) -> RepoResult<GoalStatus> {
+        self.status
+            .parse()
+            .map_err(|e| RepoError::Corrupt(format!("goal status: {e}")))
+    }
+
+    pub fn timing(&self) -> RepoResult<Timing> {
+        let kind: TimingKind = self
+            .timing_kind
+            .parse()
+            .map_err(|e| RepoError::Corrupt(format!("goal timing kind: {e}")))?;
+        Ok(Timing {
+            phrase: self.timing_phrase.clone(),
+            kind,
+            starts_on: self.starts_on,
+            due_on: self.due_on,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = goals)]
+pub struct NewGoal {
+    pub measure_id: i64,
+    pub position: i32,
+    pub text: String,
+    pub category: Option<String>,
+    pub timing_phrase: Option<String>,
+    pub timing_kind: String,
+    pub starts_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Which goals a list shows. Empty vectors mean "no restriction".
+#[derive(Debug, Clone, Default)]
+pub struct GoalFilter {
+    pub plan_id: Option<i64>,
+    pub measure_ids: Vec<i64>,
+    pub statuses: Vec<GoalStatus>,
+    /// Due on or after this date.
+    pub due_after: Option<NaiveDate>,
+    /// Due on or before this date.
+    pub due_before: Option<NaiveDate>,
+    /// `Some(true)`: only overdue goals as of `as_of`; `Some(false)`: only the others.
+    pub overdue: Option<bool>,
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The statuses in which a goal past its due date counts as overdue, taken
+/// from the domain rule so SQL and Rust cannot disagree.
+pub fn overdue_statuses() -> Vec<String> {
+    let today = NaiveDate::from_ymd_opt(2000, 1, 2).expect("valid date");
+    let yesterday = today.pred_opt().expect("valid date");
+    GoalStatus::ALL
+        .iter()
+        .filter(|s| is_overdue(Some(yesterday), **s, today))
+        .map(|s| s.as_str().to_owned())
+        .collect()
+}
+
+macro_rules! filter_goals {
+    ($query:expr, $filter:expr, $as_of:expr) => {{
+        let filter: &GoalFilter = $filter;
+        let mut query = $query
+            .filter(goals::archived_at.is_null())
+            .filter(measures::archived_at.is_null());
+        if let Some(plan_id) = filter.plan_id {
+            query = query.filter(measures::plan_id.eq(plan_id));
+        }
+        if !filter.measure_ids.is_empty() {
+            query = query.filter(goals::measure_id.eq_any(filter.measure_ids.clone()));
+        }
+        if !filter.statuses.is_empty() {
+            let statuses: Vec<String> =
+                filter.statuses.iter().map(|s| s.as_str().to_owned()).collect();
+            query = query.filter(goals::status.eq_any(statuses));
+        }
+        if let Some(after) = filter.due_after {
+            query = query.filter(goals::due_on.ge(after));
+        }
+        if let Some(before) = filter.due_before {
+            query = query.filter(goals::due_on.le(before));
+        }
+        let as_of: NaiveDate = $as_of;
+        match filter.overdue {
+            Some(true) => {
+                query = query
+                    .filter(goals::due_on.lt(as_of))
+                    .filter(goals::status.eq_any(overdue_statuses()));
+            }
+            Some(false) => {
+                query = query.filter(
+                    goals::due_on
+                        .is_null()
+                        .or(goals::due_on.ge(as_of))
+                        .or(goals::status.ne_all(overdue_statuses())),
+                );
+            }
+            None => {}
+        }
+        query
+    }};
+}
+
+/// Goals across measures, in the plan's order (measure position, goal position).
+pub async fn list(
+    conn: &mut DbConn,
+    filter: &GoalFilter,
+    as_of: NaiveDate,
+    window: Window,
+) -> RepoResult<Vec<GoalRow>> {
+    Ok(with_conn!(conn, c => {
+        let query = goals::table
+            .inner_join(measures::table)
+            .select(GoalRow::as_select())
+            .into_boxed();
+        filter_goals!(query, filter, as_of)
+            .order((measures::position, goals::position, goals::id))
+            .offset(window.offset)
+            .limit(window.limit)
+            .load(c)
+            .await
+    })?)
+}
+
+pub async fn count(conn: &mut DbConn, filter: &GoalFilter, as_of: NaiveDate) -> RepoResult<i64> {
+    Ok(with_conn!(conn, c => {
+        let query = goals::table
+            .inner_join(measures::table)
+            .select(diesel::dsl::count_star())
+            .into_boxed();
+        filter_goals!(query, filter, as_of).get_result(c).await
+    })?)
+}
+
+pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<GoalRow>> {
+    Ok(with_conn!(conn, c => goals::table
+        .filter(goals::id.eq_any(ids))
+        .filter(goals::archived_at.is_null())
+        .select(GoalRow::as_select())
+        .load(c)
+        .await)?)
+}
+
+/// Goals of the given measures, each measure's in its own order.
+pub async fn by_measure_ids(conn: &mut DbConn, measure_ids: &[i64]) -> RepoResult<Vec<GoalRow>> {
+    Ok(with_conn!(conn, c => goals::table
+        .filter(goals::measure_id.eq_any(measure_ids))
+        .filter(goals::archived_at.is_null())
+        .select(GoalRow::as_select())
+        .order((goals::measure_id, goals::position, goals::id))
+        .load(c)
+        .await)?)
+}

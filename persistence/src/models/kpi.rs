@@ -1,0 +1,172 @@
+//! KPIs and their targets: rows, filters and batched lookups.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use masterplan_domain::status::{KpiDirection, KpiValueType};
+
+use crate::db::DbConn;
+use crate::error::{RepoError, RepoResult};
+use crate::page::Window;
+use crate::schema::{kpi_targets, kpis, measures};
+use crate::with_conn;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = kpis)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct KpiRow {
+    pub id: i64,
+    pub measure_id: i64,
+    pub position: i32,
+    pub name: String,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    pub value_type: String,
+    pub direction: String,
+    pub baseline_value: Option<f64>,
+    pub baseline_observed_on: Option<NaiveDate>,
+    pub baseline_note: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub archived_at: Option<NaiveDateTime>,
+}
+
+impl KpiRow {
+    pub fn value_type(&self) -> RepoResult<KpiValueType> {
+        self.value_type
+            .parse()
+            .map_err(|e| RepoError::Corrupt(format!("KPI value type: {e}")))
+    }
+
+    pub fn direction(&self) -> RepoResult<KpiDirection> {
+        self.direction
+            .parse()
+            .map_err(|e| RepoError::Corrupt(format!("KPI direction: {e}")))
+    }
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = kpis)]
+pub struct NewKpi {
+    pub measure_id: i64,
+    pub position: i32,
+    pub name: String,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    pub value_type: String,
+    pub direction: String,
+    pub baseline_value: Option<f64>,
+    pub baseline_observed_on: Option<NaiveDate>,
+    pub baseline_note: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = kpi_targets)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct TargetRow {
+    pub id: i64,
+    pub kpi_id: i64,
+    pub value: f64,
+    pub due_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = kpi_targets)]
+pub struct NewTarget {
+    pub kpi_id: i64,
+    pub value: f64,
+    pub due_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+/// Which KPIs a list shows. Empty vectors mean "no restriction".
+#[derive(Debug, Clone, Default)]
+pub struct KpiFilter {
+    pub plan_id: Option<i64>,
+    pub measure_ids: Vec<i64>,
+    pub value_types: Vec<KpiValueType>,
+}
+
+macro_rules! filter_kpis {
+    ($query:expr, $filter:expr) => {{
+        let filter: &KpiFilter = $filter;
+        let mut query = $query
+            .filter(kpis::archived_at.is_null())
+            .filter(measures::archived_at.is_null());
+        if let Some(plan_id) = filter.plan_id {
+            query = query.filter(measures::plan_id.eq(plan_id));
+        }
+        if !filter.measure_ids.is_empty() {
+            query = query.filter(kpis::measure_id.eq_any(filter.measure_ids.clone()));
+        }
+        if !filter.value_types.is_empty() {
+            let types: Vec<String> = filter
+                .value_types
+                .iter()
+                .map(|t| t.as_str().to_owned())
+                .collect();
+            query = query.filter(kpis::value_type.eq_any(types));
+        }
+        query
+    }};
+}
+
+/// KPIs across measures, in the plan's order.
+pub async fn list(conn: &mut DbConn, filter: &KpiFilter, window: Window) -> RepoResult<Vec<KpiRow>> {
+    Ok(with_conn!(conn, c => {
+        let query = kpis::table
+            .inner_join(measures::table)
+            .select(KpiRow::as_select())
+            .into_boxed();
+        filter_kpis!(query, filter)
+            .order((measures::position, kpis::position, kpis::id))
+            .offset(window.offset)
+            .limit(window.limit)
+            .load(c)
+            .await
+    })?)
+}
+
+pub async fn count(conn: &mut DbConn, filter: &KpiFilter) -> RepoResult<i64> {
+    Ok(with_conn!(conn, c => {
+        let query = kpis::table
+            .inner_join(measures::table)
+            .select(diesel::dsl::count_star())
+            .into_boxed();
+        filter_kpis!(query, filter).get_result(c).await
+    })?)
+}
+
+pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<KpiRow>> {
+    Ok(with_conn!(conn, c => kpis::table
+        .filter(kpis::id.eq_any(ids))
+        .filter(kpis::archived_at.is_null())
+        .select(KpiRow::as_select())
+        .load(c)
+        .await)?)
+}
+
+/// KPIs of the given measures, each measure's in its own order.
+pub async fn by_measure_ids(conn: &mut DbConn, measure_ids: &[i64]) -> RepoResult<Vec<KpiRow>> {
+    Ok(with_conn!(conn, c => kpis::table
+        .filter(kpis::measure_id.eq_any(measure_ids))
+        .filter(kpis::archived_at.is_null())
+        .select(KpiRow::as_select())
+        .order((kpis::measure_id, kpis::position, kpis::id))
+        .load(c)
+        .await)?)
+}
+
+/// Targets of the given KPIs, earliest due first.
+pub async fn targets_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<TargetRow>> {
+    Ok(with_conn!(conn, c => kpi_targets::table
+        .filter(kpi_targets::kpi_id.eq_any(kpi_ids))
+        .select(TargetRow::as_select())
+        .order((kpi_targets::kpi_id, kpi_targets::due_on))
+        .load(c)
+        .await)?)
+}

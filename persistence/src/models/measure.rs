@@ -1,0 +1,333 @@
+//! Measures: rows, filters, ordering and the batched lookups behind the API's loaders.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use masterplan_domain::legend::{PeriodCategory, QuickWin, SizeCategory};
+use masterplan_domain::status::MeasureStatus;
+
+use crate::db::DbConn;
+use crate::error::{RepoError, RepoResult};
+use crate::page::{Direction, Window, contains_pattern};
+use crate::schema::{measure_relations, measures, working_groups};
+use crate::with_conn;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = measures)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct MeasureRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub working_group_id: i64,
+    pub code: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub position: i32,
+    pub status: String,
+    pub responsible_unit: Option<String>,
+    pub partners: String,
+    pub pilot_areas: String,
+    pub cost_estimate_eur: Option<f64>,
+    pub personnel_estimate_fte: Option<f64>,
+    pub realization_months: Option<i32>,
+    pub cost_category_override: Option<String>,
+    pub personnel_category_override: Option<String>,
+    pub period_category_override: Option<String>,
+    pub quick_win_override: Option<String>,
+    pub cost_category: Option<String>,
+    pub personnel_category: Option<String>,
+    pub period_category: Option<String>,
+    pub quick_win: String,
+    pub search_text: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub archived_at: Option<NaiveDateTime>,
+}
+
+/// A pilot area of a measure (3.1 has "11/2" and "51/8-2"), stored as JSON.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PilotArea {
+    pub code: String,
+    pub name: String,
+}
+
+fn corrupt(what: &str, err: impl std::fmt::Display) -> RepoError {
+    RepoError::Corrupt(format!("{what}: {err}"))
+}
+
+impl MeasureRow {
+    pub fn status(&self) -> RepoResult<MeasureStatus> {
+        self.status.parse().map_err(|e| corrupt("measure status", e))
+    }
+    pub fn partners(&self) -> RepoResult<Vec<String>> {
+        serde_json::from_str(&self.partners).map_err(|e| corrupt("measure partners", e))
+    }
+    pub fn pilot_areas(&self) -> RepoResult<Vec<PilotArea>> {
+        serde_json::from_str(&self.pilot_areas).map_err(|e| corrupt("measure pilot areas", e))
+    }
+    pub fn cost_category(&self) -> RepoResult<Option<SizeCategory>> {
+        parse_opt(&self.cost_category, "cost category")
+    }
+    pub fn personnel_category(&self) -> RepoResult<Option<SizeCategory>> {
+        parse_opt(&self.personnel_category, "personnel category")
+    }
+    pub fn period_category(&self) -> RepoResult<Option<PeriodCategory>> {
+        parse_opt(&self.period_category, "period category")
+    }
+    pub fn quick_win(&self) -> RepoResult<QuickWin> {
+        self.quick_win.parse().map_err(|e| corrupt("quick win", e))
+    }
+}
+
+fn parse_opt<T: std::str::FromStr>(text: &Option<String>, what: &str) -> RepoResult<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    text.as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| corrupt(what, e))
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = measures)]
+pub struct NewMeasure {
+    pub plan_id: i64,
+    pub working_group_id: i64,
+    pub code: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub position: i32,
+    pub status: String,
+    pub responsible_unit: Option<String>,
+    pub partners: String,
+    pub pilot_areas: String,
+    pub cost_estimate_eur: Option<f64>,
+    pub personnel_estimate_fte: Option<f64>,
+    pub realization_months: Option<i32>,
+    pub cost_category_override: Option<String>,
+    pub personnel_category_override: Option<String>,
+    pub period_category_override: Option<String>,
+    pub quick_win_override: Option<String>,
+    pub cost_category: Option<String>,
+    pub personnel_category: Option<String>,
+    pub period_category: Option<String>,
+    pub quick_win: String,
+    pub search_text: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The text that `search` filters match against: case-folded with Unicode
+/// rules in Rust, because SQLite's `lower()` folds ASCII only.
+pub fn search_text(code: Option<&str>, title: &str, description: &str) -> String {
+    format!("{}\n{}\n{}", code.unwrap_or(""), title, description).to_lowercase()
+}
+
+/// Which measures a list shows. Empty vectors mean "no restriction".
+#[derive(Debug, Clone, Default)]
+pub struct MeasureFilter {
+    pub plan_id: Option<i64>,
+    pub working_group_codes: Vec<String>,
+    pub statuses: Vec<MeasureStatus>,
+    pub quick_wins: Vec<QuickWin>,
+    pub cost_categories: Vec<SizeCategory>,
+    pub personnel_categories: Vec<SizeCategory>,
+    pub period_categories: Vec<PeriodCategory>,
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MeasureOrderField {
+    #[default]
+    Position,
+    Code,
+    Title,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MeasureOrder {
+    pub field: MeasureOrderField,
+    pub direction: Direction,
+}
+
+fn texts<T: ToString>(values: &[T]) -> Vec<String> {
+    values.iter().map(ToString::to_string).collect()
+}
+
+/// Applies a [`MeasureFilter`] to a boxed query of either backend.
+macro_rules! filter_measures {
+    ($query:expr, $filter:expr) => {{
+        let filter: &MeasureFilter = $filter;
+        let mut query = $query.filter(measures::archived_at.is_null());
+        if let Some(plan_id) = filter.plan_id {
+            query = query.filter(measures::plan_id.eq(plan_id));
+        }
+        if !filter.working_group_codes.is_empty() {
+            let mut groups = working_groups::table
+                .filter(working_groups::code.eq_any(filter.working_group_codes.clone()))
+                .select(working_groups::id)
+                .into_boxed();
+            if let Some(plan_id) = filter.plan_id {
+                groups = groups.filter(working_groups::plan_id.eq(plan_id));
+            }
+            query = query.filter(measures::working_group_id.eq_any(groups));
+        }
+        if !filter.statuses.is_empty() {
+            query = query.filter(measures::status.eq_any(texts(&filter.statuses)));
+        }
+        if !filter.quick_wins.is_empty() {
+            query = query.filter(measures::quick_win.eq_any(texts(&filter.quick_wins)));
+        }
+        if !filter.cost_categories.is_empty() {
+            query = query.filter(measures::cost_category.eq_any(texts(&filter.cost_categories)));
+        }
+        if !filter.personnel_categories.is_empty() {
+            query = query.filter(
+                measures::personnel_category.eq_any(texts(&filter.personnel_categories)),
+            );
+        }
+        if !filter.period_categories.is_empty() {
+            query =
+                query.filter(measures::period_category.eq_any(texts(&filter.period_categories)));
+        }
+        if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let pattern = contains_pattern(&search.to_lowercase());
+            query = query.filter(measures::search_text.like(pattern).escape('\\'));
+        }
+        query
+    }};
+}
+
+/// Orders a boxed measure query; `id` breaks ties so pages never overlap.
+macro_rules! order_measures {
+    ($query:expr, $order:expr) => {{
+        let order: MeasureOrder = $order;
+        let query = $query;
+        match (order.field, order.direction) {
+            (MeasureOrderField::Position, Direction::Asc) => {
+                query.order((measures::position.asc(), measures::id.asc()))
+            }
+            (MeasureOrderField::Position, Direction::Desc) => {
+                query.order((measures::position.desc(), measures::id.desc()))
+            }
+            // `code IS NULL` first in the key puts uncoded measures last on both
+            // backends (PostgreSQL and SQLite sort NULLs differently).
+            (MeasureOrderField::Code, Direction::Asc) => query.order((
+                measures::code.is_null().asc(),
+                measures::code.asc(),
+                measures::id.asc(),
+            )),
+            (MeasureOrderField::Code, Direction::Desc) => query.order((
+                measures::code.is_null().asc(),
+                measures::code.desc(),
+                measures::id.desc(),
+            )),
+            (MeasureOrderField::Title, Direction::Asc) => {
+                query.order((measures::title.asc(), measures::id.asc()))
+            }
+            (MeasureOrderField::Title, Direction::Desc) => {
+                query.order((measures::title.desc(), measures::id.desc()))
+            }
+            (MeasureOrderField::UpdatedAt, Direction::Asc) => {
+                query.order((measures::updated_at.asc(), measures::id.asc()))
+            }
+            (MeasureOrderField::UpdatedAt, Direction::Desc) => {
+                query.order((measures::updated_at.desc(), measures::id.desc()))
+            }
+        }
+    }};
+}
+
+pub async fn list(
+    conn: &mut DbConn,
+    filter: &MeasureFilter,
+    order: MeasureOrder,
+    window: Window,
+) -> RepoResult<Vec<MeasureRow>> {
+    Ok(with_conn!(conn, c => {
+        let query = filter_measures!(
+            measures::table.select(MeasureRow::as_select()).into_boxed(),
+            filter
+        );
+        order_measures!(query, order)
+            .offset(window.offset)
+            .limit(window.limit)
+            .load(c)
+            .await
+    })?)
+}
+
+pub async fn count(conn: &mut DbConn, filter: &MeasureFilter) -> RepoResult<i64> {
+    Ok(with_conn!(conn, c => {
+        filter_measures!(
+            measures::table.select(diesel::dsl::count_star()).into_boxed(),
+            filter
+        )
+        .get_result(c)
+        .await
+    })?)
+}
+
+pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<MeasureRow>> {
+    Ok(with_conn!(conn, c => measures::table
+        .filter(measures::id.eq_any(ids))
+        .filter(measures::archived_at.is_null())
+        .select(MeasureRow::as_select())
+        .load(c)
+        .await)?)
+}
+
+pub async fn find_by_code(
+    conn: &mut DbConn,
+    plan_id: i64,
+    code: &str,
+) -> RepoResult<Option<MeasureRow>> {
+    Ok(with_conn!(conn, c => measures::table
+        .filter(measures::plan_id.eq(plan_id))
+        .filter(measures::code.eq(code))
+        .filter(measures::archived_at.is_null())
+        .select(MeasureRow::as_select())
+        .first(c)
+        .await
+        .optional())?)
+}
+
+/// Measures of the given working groups, in the plan's order.
+pub async fn by_working_group_ids(
+    conn: &mut DbConn,
+    group_ids: &[i64],
+) -> RepoResult<Vec<MeasureRow>> {
+    Ok(with_conn!(conn, c => measures::table
+        .filter(measures::working_group_id.eq_any(group_ids))
+        .filter(measures::archived_at.is_null())
+        .select(MeasureRow::as_select())
+        .order((measures::position, measures::id))
+        .load(c)
+        .await)?)
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = measure_relations)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct RelationRow {
+    pub measure_id: i64,
+    pub related_measure_id: i64,
+    pub note: Option<String>,
+}
+
+/// Relations touching any of the measures, in either direction: a link stated
+/// in one measure ("3.5 needs an interface to 1.8") relates both.
+pub async fn relations_of(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<RelationRow>> {
+    Ok(with_conn!(conn, c => measure_relations::table
+        .filter(
+            measure_relations::measure_id
+                .eq_any(ids)
+                .or(measure_relations::related_measure_id.eq_any(ids)),
+        )
+        .select(RelationRow::as_select())
+        .load(c)
+        .await)?)
+}

@@ -1,0 +1,8 @@
+//! Rows and queries, one module per entity.
+
+pub mod goal;
+pub mod kpi;
+pub mod kpi_values;
+pub mod measure;
+pub mod plan;
+pub mod working_group;

@@ -1,0 +1,73 @@
+//! Working groups: rows and queries.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::db::DbConn;
+use crate::error::RepoResult;
+use crate::schema::working_groups;
+use crate::with_conn;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = working_groups)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct WorkingGroupRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub code: String,
+    pub number: i32,
+    pub name: String,
+    pub lead: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = working_groups)]
+pub struct NewWorkingGroup<'a> {
+    pub plan_id: i64,
+    pub code: &'a str,
+    pub number: i32,
+    pub name: &'a str,
+    pub lead: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Working groups of one plan (or of all plans), by number.
+pub async fn list(conn: &mut DbConn, plan_id: Option<i64>) -> RepoResult<Vec<WorkingGroupRow>> {
+    Ok(with_conn!(conn, c => {
+        let mut query = working_groups::table
+            .select(WorkingGroupRow::as_select())
+            .order((working_groups::plan_id, working_groups::number))
+            .into_boxed();
+        if let Some(plan_id) = plan_id {
+            query = query.filter(working_groups::plan_id.eq(plan_id));
+        }
+        query.load(c).await
+    })?)
+}
+
+pub async fn find_by_code(
+    conn: &mut DbConn,
+    plan_id: i64,
+    code: &str,
+) -> RepoResult<Option<WorkingGroupRow>> {
+    Ok(with_conn!(conn, c => working_groups::table
+        .filter(working_groups::plan_id.eq(plan_id))
+        .filter(working_groups::code.eq(code))
+        .select(WorkingGroupRow::as_select())
+        .first(c)
+        .await
+        .optional())?)
+}
+
+pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<WorkingGroupRow>> {
+    Ok(with_conn!(conn, c => working_groups::table
+        .filter(working_groups::id.eq_any(ids))
+        .select(WorkingGroupRow::as_select())
+        .load(c)
+        .await)?)
+}
