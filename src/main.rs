@@ -1,1 +1,12 @@
-fn main() {}
+//! The `masterplan` binary; everything lives in the api crate.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use masterplan_api::cli::{Cli, run};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    masterplan_api::telemetry::init();
+    run(Cli::parse()).await
+}

@@ -1,1 +1,14 @@
+//! The Masterplan GraphQL API: schema, loaders, limits, HTTP router, server and CLI.
 
+pub mod batching;
+pub mod cli;
+pub mod document_limits;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod ids;
+pub mod limits;
+pub mod loaders;
+pub mod schema;
+pub mod server;
+pub mod telemetry;

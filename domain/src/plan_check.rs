@@ -620,7 +620,10 @@ mod tests {
             ("measures[0].kpis[1].direction", "KpiDirection"),
             ("measures[0].kpis[1].baseline.value", "PERCENT"),
             ("measures[0].kpis[1].targets[0].value", "finite"),
-            ("measures[0].kpis[1].targets[1].dueOn", "already has a target"),
+            (
+                "measures[0].kpis[1].targets[1].dueOn",
+                "already has a target",
+            ),
             ("measures[0].kpis[1].values[1].observedOn", "2020-01-01"),
             ("measures[0].kpis[2].name", "measures[0].kpis[0]"),
             ("measures[0].kpis[2].valueType", "KpiValueType"),

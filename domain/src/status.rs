@@ -99,7 +99,10 @@ mod tests {
         for s in MeasureStatus::ALL {
             assert_eq!(s.as_str().parse::<MeasureStatus>().unwrap(), *s);
         }
-        assert_eq!("ACHIEVED".parse::<GoalStatus>().unwrap(), GoalStatus::Achieved);
+        assert_eq!(
+            "ACHIEVED".parse::<GoalStatus>().unwrap(),
+            GoalStatus::Achieved
+        );
     }
 
     #[test]

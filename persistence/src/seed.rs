@@ -50,7 +50,11 @@ pub fn parse_plan_file(json: &str) -> RepoResult<PlanFile> {
 
 /// Loads `file` in one transaction. A plan with the same slug is refused
 /// unless `replace`, which deletes it (with everything under it) first.
-pub async fn load_plan(conn: &mut DbConn, file: &PlanFile, replace: bool) -> RepoResult<SeedReport> {
+pub async fn load_plan(
+    conn: &mut DbConn,
+    file: &PlanFile,
+    replace: bool,
+) -> RepoResult<SeedReport> {
     let problems = check_plan_file(file);
     if !problems.is_empty() {
         return Err(RepoError::Invalid(
@@ -137,11 +141,20 @@ pub fn classify(
     cost_eur: Option<f64>,
     personnel_fte: Option<f64>,
     period_months: Option<i32>,
-    overrides: (Option<SizeCategory>, Option<SizeCategory>, Option<PeriodCategory>, Option<QuickWin>),
+    overrides: (
+        Option<SizeCategory>,
+        Option<SizeCategory>,
+        Option<PeriodCategory>,
+        Option<QuickWin>,
+    ),
 ) -> Classification {
     let cost = overrides.0.or(cost_eur.map(|v| legend.cost_category(v)));
-    let personnel = overrides.1.or(personnel_fte.map(|v| legend.personnel_category(v)));
-    let period = overrides.2.or(period_months.map(|v| legend.period_category(v)));
+    let personnel = overrides
+        .1
+        .or(personnel_fte.map(|v| legend.personnel_category(v)));
+    let period = overrides
+        .2
+        .or(period_months.map(|v| legend.period_category(v)));
     let quick_win = overrides
         .3
         .unwrap_or_else(|| quick_win(period, cost, personnel));
@@ -238,14 +251,7 @@ async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedRepor
         created_at: now,
         updated_at: now,
     };
-    let legend = Legend {
-        cost_low_below_eur: l.cost_low_below_eur,
-        cost_high_above_eur: l.cost_high_above_eur,
-        personnel_low_below_fte: l.personnel_low_below_fte,
-        personnel_high_above_fte: l.personnel_high_above_fte,
-        period_short_below_months: l.period_short_below_months,
-        period_long_above_months: l.period_long_above_months,
-    };
+    let legend = Legend::from(l);
     let plan_id: i64 = with_conn!(conn, c => diesel::insert_into(plans::table)
         .values(&new_plan)
         .returning(plans::id)
@@ -315,7 +321,11 @@ async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedRepor
     })
 }
 
-async fn insert_goals(conn: &mut DbConn, entry: &MeasureEntry, measure_id: i64) -> RepoResult<usize> {
+async fn insert_goals(
+    conn: &mut DbConn,
+    entry: &MeasureEntry,
+    measure_id: i64,
+) -> RepoResult<usize> {
     let now = clock::now();
     for (index, goal) in entry.goals.iter().enumerate() {
         let timing = match &goal.timing {
@@ -344,7 +354,11 @@ async fn insert_goals(conn: &mut DbConn, entry: &MeasureEntry, measure_id: i64) 
     Ok(entry.goals.len())
 }
 
-async fn insert_kpis(conn: &mut DbConn, entry: &MeasureEntry, measure_id: i64) -> RepoResult<usize> {
+async fn insert_kpis(
+    conn: &mut DbConn,
+    entry: &MeasureEntry,
+    measure_id: i64,
+) -> RepoResult<usize> {
     let now = clock::now();
     for (index, kpi) in entry.kpis.iter().enumerate() {
         let row = NewKpi {
@@ -396,3 +410,6 @@ async fn insert_kpis(conn: &mut DbConn, entry: &MeasureEntry, measure_id: i64) -
     }
     Ok(entry.kpis.len())
 }
+
+/// The bundled Dortmund plan (`data/masterplan-dortmund-arbeiten-4-0.json`).
+pub const BUNDLED_PLAN: &str = include_str!("../../data/masterplan-dortmund-arbeiten-4-0.json");

@@ -110,8 +110,11 @@ macro_rules! filter_goals {
             query = query.filter(goals::measure_id.eq_any(filter.measure_ids.clone()));
         }
         if !filter.statuses.is_empty() {
-            let statuses: Vec<String> =
-                filter.statuses.iter().map(|s| s.as_str().to_owned()).collect();
+            let statuses: Vec<String> = filter
+                .statuses
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect();
             query = query.filter(goals::status.eq_any(statuses));
         }
         if let Some(after) = filter.due_after {

@@ -116,7 +116,11 @@ macro_rules! filter_kpis {
 }
 
 /// KPIs across measures, in the plan's order.
-pub async fn list(conn: &mut DbConn, filter: &KpiFilter, window: Window) -> RepoResult<Vec<KpiRow>> {
+pub async fn list(
+    conn: &mut DbConn,
+    filter: &KpiFilter,
+    window: Window,
+) -> RepoResult<Vec<KpiRow>> {
     Ok(with_conn!(conn, c => {
         let query = kpis::table
             .inner_join(measures::table)

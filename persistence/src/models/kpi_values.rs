@@ -69,24 +69,30 @@ pub async fn slice_of(
     let mut binds = 0;
     let mut placeholder = || {
         binds += 1;
-        if postgres { format!("${binds}") } else { "?".to_owned() }
+        if postgres {
+            format!("${binds}")
+        } else {
+            "?".to_owned()
+        }
     };
-    let ids = kpi_ids.iter().map(|_| placeholder()).collect::<Vec<_>>().join(", ");
+    let ids = kpi_ids
+        .iter()
+        .map(|_| placeholder())
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut conditions = vec![format!("kpi_id IN ({ids})")];
-    let dates: Vec<NaiveDate> = [
+    let mut dates = Vec::new();
+    for (date, op) in [
         (slice.from, ">="),
         (slice.to, "<="),
         (slice.after, ">"),
         (slice.before, "<"),
-    ]
-    .into_iter()
-    .filter_map(|(date, op)| {
-        date.map(|d| {
+    ] {
+        if let Some(date) = date {
             conditions.push(format!("observed_on {op} {}", placeholder()));
-            d
-        })
-    })
-    .collect();
+            dates.push(date);
+        }
+    }
     let limit = placeholder();
     let direction = if slice.newest_first { "DESC" } else { "ASC" };
     let sql = format!(
@@ -158,4 +164,12 @@ pub async fn latest_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<Val
         .into_iter()
         .filter(|row| wanted.contains(&(row.kpi_id, row.observed_on)))
         .collect())
+}
+
+pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<ValueRow>> {
+    Ok(with_conn!(conn, c => kpi_values::table
+        .filter(kpi_values::id.eq_any(ids))
+        .select(ValueRow::as_select())
+        .load(c)
+        .await)?)
 }

@@ -58,7 +58,9 @@ fn corrupt(what: &str, err: impl std::fmt::Display) -> RepoError {
 
 impl MeasureRow {
     pub fn status(&self) -> RepoResult<MeasureStatus> {
-        self.status.parse().map_err(|e| corrupt("measure status", e))
+        self.status
+            .parse()
+            .map_err(|e| corrupt("measure status", e))
     }
     pub fn partners(&self) -> RepoResult<Vec<String>> {
         serde_json::from_str(&self.partners).map_err(|e| corrupt("measure partners", e))
@@ -185,15 +187,19 @@ macro_rules! filter_measures {
             query = query.filter(measures::cost_category.eq_any(texts(&filter.cost_categories)));
         }
         if !filter.personnel_categories.is_empty() {
-            query = query.filter(
-                measures::personnel_category.eq_any(texts(&filter.personnel_categories)),
-            );
+            query = query
+                .filter(measures::personnel_category.eq_any(texts(&filter.personnel_categories)));
         }
         if !filter.period_categories.is_empty() {
             query =
                 query.filter(measures::period_category.eq_any(texts(&filter.period_categories)));
         }
-        if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(search) = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             let pattern = contains_pattern(&search.to_lowercase());
             query = query.filter(measures::search_text.like(pattern).escape('\\'));
         }

@@ -90,10 +90,10 @@ pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<PlanRow>> 
         .await)?)
 }
 
-/// The ids of the first two plans: enough to tell "none", "exactly one" and "several".
-pub async fn first_two_ids(conn: &mut DbConn) -> RepoResult<Vec<i64>> {
+/// The first two plans: enough to tell "none", "exactly one" and "several".
+pub async fn first_two(conn: &mut DbConn) -> RepoResult<Vec<PlanRow>> {
     Ok(with_conn!(conn, c => plans::table
-        .select(plans::id)
+        .select(PlanRow::as_select())
         .order(plans::id)
         .limit(2)
         .load(c)

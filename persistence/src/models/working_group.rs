@@ -71,3 +71,13 @@ pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<WorkingGro
         .load(c)
         .await)?)
 }
+
+/// Working groups of the given plans, by number.
+pub async fn by_plan_ids(conn: &mut DbConn, plan_ids: &[i64]) -> RepoResult<Vec<WorkingGroupRow>> {
+    Ok(with_conn!(conn, c => working_groups::table
+        .filter(working_groups::plan_id.eq_any(plan_ids))
+        .select(WorkingGroupRow::as_select())
+        .order((working_groups::plan_id, working_groups::number))
+        .load(c)
+        .await)?)
+}

@@ -1,0 +1,843 @@
+//! Measures a GraphQL document and rejects abusive ones before async-graphql validates it:
+//! its validation expands fragment spreads without memoizing and can take exponential time.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::{
+    self, Positioned,
+    types::{
+        DocumentOperations, FragmentDefinition, OperationDefinition, OperationType, Selection,
+    },
+};
+use async_graphql::{Name, parser::types::SelectionSet};
+
+/// Beyond this bracket nesting no document is legitimate whatever `max_depth` says: the parser
+/// already refuses more than 64 nested selection sets, and argument values nested this deep
+/// only serve to exhaust the parser's stack (its value parsing recurses without a limit).
+const MAX_BRACKET_NESTING: usize = 128;
+
+/// Selection-set nesting that `async_graphql::parser::parse_query` refuses with
+/// `RecursionLimitExceeded`.
+const PARSER_MAX_NESTING: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentLimits {
+    /// Deepest field nesting, fragments expanded (a root field is depth 1).
+    pub max_depth: usize,
+    /// Field selections in the chosen operation with every fragment spread expanded.
+    pub max_fields: usize,
+    /// Aliased fields, fragments expanded.
+    pub max_aliases: usize,
+    /// Fields of the operation's top-level selection set, fragments expanded.
+    pub max_root_fields: usize,
+    /// Fragment definitions in the document.
+    pub max_fragments: usize,
+    /// Operation definitions in the document.
+    pub max_operations: usize,
+}
+
+impl Default for DocumentLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_fields: 2000,
+            max_aliases: 50,
+            max_root_fields: 20,
+            max_fragments: 100,
+            max_operations: 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    Query,
+    Mutation,
+    Subscription,
+}
+
+impl From<OperationType> for OperationKind {
+    fn from(ty: OperationType) -> Self {
+        match ty {
+            OperationType::Query => Self::Query,
+            OperationType::Mutation => Self::Mutation,
+            OperationType::Subscription => Self::Subscription,
+        }
+    }
+}
+
+/// The chosen operation's size with every fragment expanded; counts saturate at `usize::MAX`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentMeasure {
+    pub kind: OperationKind,
+    pub depth: usize,
+    pub fields: usize,
+    pub aliases: usize,
+    pub root_fields: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentLimitError {
+    #[error("the query could not be parsed: {0}")]
+    Syntax(String),
+    #[error("{}", operation_not_found_message(.0.as_deref()))]
+    OperationNotFound(Option<String>),
+    #[error("query depth {depth} exceeds the limit of {max}")]
+    TooDeep { depth: usize, max: usize },
+    #[error("the query selects {fields} fields once fragments are expanded; the limit is {max}")]
+    TooManyFields { fields: usize, max: usize },
+    #[error("the query uses {aliases} aliases once fragments are expanded; the limit is {max}")]
+    TooManyAliases { aliases: usize, max: usize },
+    #[error("the operation selects {fields} top-level fields; the limit is {max}")]
+    TooManyRootFields { fields: usize, max: usize },
+    #[error("the document defines {fragments} fragments; the limit is {max}")]
+    TooManyFragments { fragments: usize, max: usize },
+    #[error("the document defines {operations} operations; the limit is {max}")]
+    TooManyOperations { operations: usize, max: usize },
+    #[error("fragment \"{0}\" spreads itself, directly or through other fragments")]
+    FragmentCycle(String),
+}
+
+fn operation_not_found_message(name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("the document has no operation named \"{name}\""),
+        None => "the document defines several operations; an operation name is required".into(),
+    }
+}
+
+impl DocumentLimitError {
+    /// The `extensions.code` a GraphQL error response should carry for this rejection.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Syntax(_) => "GRAPHQL_PARSE_FAILED",
+            Self::OperationNotFound(_) => "OPERATION_NOT_FOUND",
+            Self::TooDeep { .. }
+            | Self::TooManyFields { .. }
+            | Self::TooManyAliases { .. }
+            | Self::TooManyRootFields { .. }
+            | Self::TooManyFragments { .. }
+            | Self::TooManyOperations { .. }
+            | Self::FragmentCycle(_) => "QUERY_TOO_COMPLEX",
+        }
+    }
+}
+
+/// Parses `query`, picks the operation GraphQL would run and measures it.
+///
+/// Every other operation of the document must respect the same limits, because async-graphql
+/// validates (and expands fragments for) all operations, not only the one that is run.
+/// Time and memory are linear in `query.len()`.
+pub fn check_document(
+    query: &str,
+    operation_name: Option<&str>,
+    limits: &DocumentLimits,
+) -> Result<DocumentMeasure, DocumentLimitError> {
+    // The parser recurses once per nesting level, so nesting is bounded before it runs.
+    let nesting = bracket_nesting(query);
+    let nesting_limit = limits
+        .max_depth
+        .saturating_mul(4)
+        .saturating_add(16)
+        .min(MAX_BRACKET_NESTING);
+    if nesting > nesting_limit {
+        return Err(DocumentLimitError::TooDeep {
+            depth: nesting,
+            max: limits.max_depth.min(nesting_limit),
+        });
+    }
+
+    let document = parser::parse_query(query).map_err(|err| match err {
+        parser::Error::RecursionLimitExceeded => DocumentLimitError::TooDeep {
+            depth: nesting,
+            max: limits.max_depth.min(PARSER_MAX_NESTING),
+        },
+        other => DocumentLimitError::Syntax(other.to_string()),
+    })?;
+
+    let fragments = document.fragments.len();
+    if fragments > limits.max_fragments {
+        return Err(DocumentLimitError::TooManyFragments {
+            fragments,
+            max: limits.max_fragments,
+        });
+    }
+    let operations = document.operations.iter().len();
+    if operations > limits.max_operations {
+        return Err(DocumentLimitError::TooManyOperations {
+            operations,
+            max: limits.max_operations,
+        });
+    }
+
+    let chosen = select_operation(&document.operations, operation_name)?;
+    let mut measurer = Measurer {
+        fragments: &document.fragments,
+        memo: HashMap::new(),
+    };
+    let measure = measurer.measure(&chosen.node.selection_set.node)?;
+    measure.check(limits)?;
+
+    // The fragment memo is shared, so measuring the siblings adds at most their own size.
+    for (_, operation) in document.operations.iter() {
+        if !std::ptr::eq(operation, chosen) {
+            measurer
+                .measure(&operation.node.selection_set.node)?
+                .check(limits)?;
+        }
+    }
+
+    Ok(DocumentMeasure {
+        kind: chosen.node.ty.into(),
+        depth: measure.depth,
+        fields: measure.fields,
+        aliases: measure.aliases,
+        root_fields: measure.root_fields,
+    })
+}
+
+fn select_operation<'a>(
+    operations: &'a DocumentOperations,
+    name: Option<&str>,
+) -> Result<&'a Positioned<OperationDefinition>, DocumentLimitError> {
+    match (operations, name) {
+        (DocumentOperations::Single(operation), None) => Ok(operation),
+        (DocumentOperations::Multiple(map), None) if map.len() == 1 => {
+            Ok(map.values().next().expect("map has one entry"))
+        }
+        (DocumentOperations::Multiple(_), None) => Err(DocumentLimitError::OperationNotFound(None)),
+        // An anonymous operation cannot be picked by name; async-graphql refuses it as well.
+        (DocumentOperations::Single(_), Some(name)) => {
+            Err(DocumentLimitError::OperationNotFound(Some(name.to_owned())))
+        }
+        (DocumentOperations::Multiple(map), Some(name)) => map
+            .get(name)
+            .ok_or_else(|| DocumentLimitError::OperationNotFound(Some(name.to_owned()))),
+    }
+}
+
+/// Deepest nesting of `{` and `[` outside strings and comments, found without parsing.
+///
+/// It lexes strings the way async-graphql's PEG grammar does, so that no bracket the parser
+/// would descend into can hide from it inside what this scan takes for a string.
+fn bracket_nesting(text: &str) -> usize {
+    // Bytes are enough: UTF-8 continuation bytes never equal an ASCII delimiter.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut level = 0usize;
+    let mut deepest = 0usize;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'{' | b'[' => {
+                level += 1;
+                deepest = deepest.max(level);
+                i += 1;
+            }
+            b'}' | b']' => {
+                // Unbalanced closers are the parser's to report; they must not hide openers.
+                level = level.saturating_sub(1);
+                i += 1;
+            }
+            b'#' => {
+                i = bytes[i..]
+                    .iter()
+                    .position(|&b| b == b'\n' || b == b'\r')
+                    .map_or(bytes.len(), |offset| i + offset);
+            }
+            b'"' => {
+                // Like the grammar, read a `"""` that never closes as `""` and a new string.
+                i = match block_string_end(bytes, i) {
+                    Some(end) => end,
+                    None => string_end(bytes, i + 1),
+                };
+            }
+            _ => i += 1,
+        }
+    }
+    deepest
+}
+
+/// Index just past the block string opening at `start`, if a `"""` opens one there and another
+/// closes it.
+///
+/// A failed search cannot repeat: any `"""` after an unclosed one would have closed it, so the
+/// scan stays linear.
+fn block_string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    if !bytes[start..].starts_with(b"\"\"\"") {
+        return None;
+    }
+    let mut i = start + 3;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if rest.starts_with(b"\\\"\"\"") {
+            i += 4;
+        } else if rest.starts_with(b"\"\"\"") {
+            return Some(i + 3);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Index just past the `"` that closes a string whose content starts at `start`.
+///
+/// A line break ends the scan of the string without consuming it: the parser fails there, and
+/// scanning the rest as plain text can only find more brackets, never fewer.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'"' => return i + 1,
+            b'\\' => i += 2,
+            b'\n' | b'\r' => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Size of a selection set with fragments expanded, relative to that selection set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Summary {
+    fields: usize,
+    aliases: usize,
+    depth: usize,
+    /// Fields at this selection set's own level, i.e. without descending into fields.
+    root_fields: usize,
+}
+
+impl Summary {
+    fn add_field(&mut self, aliased: bool, children: &Summary) {
+        self.fields = self
+            .fields
+            .saturating_add(1)
+            .saturating_add(children.fields);
+        self.aliases = self
+            .aliases
+            .saturating_add(usize::from(aliased))
+            .saturating_add(children.aliases);
+        self.depth = self.depth.max(children.depth.saturating_add(1));
+        self.root_fields = self.root_fields.saturating_add(1);
+    }
+
+    /// Inline fragments and fragment spreads add their fields at the level they appear.
+    fn add_fragment(&mut self, fragment: &Summary) {
+        self.fields = self.fields.saturating_add(fragment.fields);
+        self.aliases = self.aliases.saturating_add(fragment.aliases);
+        self.depth = self.depth.max(fragment.depth);
+        self.root_fields = self.root_fields.saturating_add(fragment.root_fields);
+    }
+
+    fn check(&self, limits: &DocumentLimits) -> Result<(), DocumentLimitError> {
+        if self.depth > limits.max_depth {
+            return Err(DocumentLimitError::TooDeep {
+                depth: self.depth,
+                max: limits.max_depth,
+            });
+        }
+        if self.fields > limits.max_fields {
+            return Err(DocumentLimitError::TooManyFields {
+                fields: self.fields,
+                max: limits.max_fields,
+            });
+        }
+        if self.aliases > limits.max_aliases {
+            return Err(DocumentLimitError::TooManyAliases {
+                aliases: self.aliases,
+                max: limits.max_aliases,
+            });
+        }
+        if self.root_fields > limits.max_root_fields {
+            return Err(DocumentLimitError::TooManyRootFields {
+                fields: self.root_fields,
+                max: limits.max_root_fields,
+            });
+        }
+        Ok(())
+    }
+}
+
+enum FragmentState {
+    /// On the traversal stack: meeting it again means the fragment spreads itself.
+    InProgress,
+    Done(Summary),
+}
+
+/// How a finished selection set is added to the one that contains it.
+enum Merge<'a> {
+    Field { aliased: bool },
+    Fragment,
+    NamedFragment(&'a str),
+}
+
+struct Frame<'a> {
+    items: std::slice::Iter<'a, Positioned<Selection>>,
+    summary: Summary,
+    merge: Merge<'a>,
+}
+
+impl<'a> Frame<'a> {
+    fn new(selection_set: &'a SelectionSet, merge: Merge<'a>) -> Self {
+        Self {
+            items: selection_set.items.iter(),
+            summary: Summary::default(),
+            merge,
+        }
+    }
+}
+
+struct Measurer<'a> {
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    memo: HashMap<&'a str, FragmentState>,
+}
+
+impl<'a> Measurer<'a> {
+    /// Post-order walk with an explicit stack, so that neither deep documents nor long
+    /// fragment chains can exhaust the thread's stack; each fragment is walked once.
+    fn measure(&mut self, root: &'a SelectionSet) -> Result<Summary, DocumentLimitError> {
+        let mut stack = vec![Frame::new(root, Merge::Fragment)];
+        while let Some(frame) = stack.last_mut() {
+            let Some(selection) = frame.items.next() else {
+                let finished = stack.pop().expect("the loop saw this frame");
+                let Some(parent) = stack.last_mut() else {
+                    return Ok(finished.summary);
+                };
+                match finished.merge {
+                    Merge::Field { aliased } => {
+                        parent.summary.add_field(aliased, &finished.summary)
+                    }
+                    Merge::Fragment => parent.summary.add_fragment(&finished.summary),
+                    Merge::NamedFragment(name) => {
+                        self.memo
+                            .insert(name, FragmentState::Done(finished.summary));
+                        parent.summary.add_fragment(&finished.summary);
+                    }
+                }
+                continue;
+            };
+            let next = match &selection.node {
+                Selection::Field(field) => {
+                    let aliased = field.node.alias.is_some();
+                    let children = &field.node.selection_set.node;
+                    if children.items.is_empty() {
+                        frame.summary.add_field(aliased, &Summary::default());
+                        None
+                    } else {
+                        Some(Frame::new(children, Merge::Field { aliased }))
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    Some(Frame::new(&inline.node.selection_set.node, Merge::Fragment))
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    // Unknown fragments are left to validation, which reports them by name.
+                    match (self.fragments.get(name), self.memo.get(name)) {
+                        (None, _) => None,
+                        (Some(_), Some(FragmentState::Done(summary))) => {
+                            frame.summary.add_fragment(summary);
+                            None
+                        }
+                        (Some(_), Some(FragmentState::InProgress)) => {
+                            return Err(DocumentLimitError::FragmentCycle(name.to_owned()));
+                        }
+                        (Some(definition), None) => {
+                            self.memo.insert(name, FragmentState::InProgress);
+                            Some(Frame::new(
+                                &definition.node.selection_set.node,
+                                Merge::NamedFragment(name),
+                            ))
+                        }
+                    }
+                }
+            };
+            stack.extend(next);
+        }
+        unreachable!("the root frame returns before the stack empties")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    fn check(query: &str) -> Result<DocumentMeasure, DocumentLimitError> {
+        check_document(query, None, &DocumentLimits::default())
+    }
+
+    fn measure(
+        kind: OperationKind,
+        depth: usize,
+        fields: usize,
+        aliases: usize,
+        root_fields: usize,
+    ) -> DocumentMeasure {
+        DocumentMeasure {
+            kind,
+            depth,
+            fields,
+            aliases,
+            root_fields,
+        }
+    }
+
+    /// `{ a { a { ... a } } }` with `depth` fields on the deepest path.
+    fn nested(depth: usize) -> String {
+        format!("{{{}a{}}}", "a {".repeat(depth - 1), "}".repeat(depth - 1))
+    }
+
+    /// Fragments `F0..F{count-1}`, each spreading the next twice; the last selects two aliases.
+    fn exponential_fragments(count: usize) -> String {
+        let mut document = String::new();
+        for i in 0..count - 1 {
+            document.push_str(&format!(
+                "fragment F{i} on Query {{ ...F{next} ...F{next} }}\n",
+                next = i + 1
+            ));
+        }
+        document.push_str(&format!(
+            "fragment F{} on Query {{ a: __typename b: __typename }}\n",
+            count - 1
+        ));
+        document
+    }
+
+    #[test]
+    fn a_normal_query_passes_with_its_exact_measure() {
+        let query = "{ measures(first: 100) { nodes { workingGroup { name } goals { text } kpis { name latestValue { value } values(first: 10) { nodes { value } } } relatedMeasures { code } } } }";
+        assert_eq!(check(query), Ok(measure(OperationKind::Query, 6, 15, 0, 1)));
+    }
+
+    #[test]
+    fn fragments_and_inline_fragments_count_as_their_expansion() {
+        let expanded = "{ a: measures { nodes { code title kpis { name } } } \
+                        other: measures { nodes { code } } __typename x: __typename }";
+        let fragmented = "query { a: measures { ...Page } other: measures { nodes { ... on Measure { code } } } \
+                          ... on Query { __typename } ...Roots } \
+                          fragment Page on MeasureConnection { nodes { ...Code title kpis { ...Kpi } } } \
+                          fragment Code on Measure { code } \
+                          fragment Kpi on Kpi { name } \
+                          fragment Roots on Query { x: __typename }";
+        let expected = measure(OperationKind::Query, 4, 11, 3, 4);
+        assert_eq!(check(expanded), Ok(expected.clone()));
+        assert_eq!(check(fragmented), Ok(expected));
+    }
+
+    #[test]
+    fn a_fragment_spread_many_times_counts_every_time() {
+        let query = "{ a { ...F } b { ...F } ...F } fragment F on T { x y: z }";
+        assert_eq!(check(query), Ok(measure(OperationKind::Query, 2, 8, 3, 4)));
+    }
+
+    #[test]
+    fn spreads_of_unknown_fragments_count_as_nothing() {
+        assert_eq!(
+            check("{ a ...Missing }"),
+            Ok(measure(OperationKind::Query, 1, 1, 0, 1))
+        );
+    }
+
+    #[test]
+    fn depth_twelve_passes_and_thirteen_is_too_deep() {
+        assert_eq!(check(&nested(12)).map(|m| m.depth), Ok(12));
+        assert_eq!(
+            check(&nested(13)),
+            Err(DocumentLimitError::TooDeep { depth: 13, max: 12 })
+        );
+    }
+
+    #[test]
+    fn depth_counts_through_fragments() {
+        let query = format!("{{ a {{ ...Deep }} }} fragment Deep on T {}", nested(12));
+        assert_eq!(
+            check(&query),
+            Err(DocumentLimitError::TooDeep { depth: 13, max: 12 })
+        );
+    }
+
+    #[test]
+    fn exponential_fragments_are_rejected_in_linear_time() {
+        let query = format!("query {{ ...F0 }}\n{}", exponential_fragments(30));
+        let started = Instant::now();
+        let result = check(&query);
+        let elapsed = started.elapsed();
+        assert_eq!(
+            result,
+            Err(DocumentLimitError::TooManyFields {
+                fields: 1 << 30,
+                max: 2000
+            })
+        );
+        assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+    }
+
+    #[test]
+    fn expanded_counts_saturate_instead_of_overflowing() {
+        let query = format!("query {{ ...F0 }}\n{}", exponential_fragments(99));
+        let unlimited = DocumentLimits {
+            max_depth: usize::MAX,
+            max_fields: usize::MAX,
+            max_aliases: usize::MAX,
+            max_root_fields: usize::MAX,
+            max_fragments: usize::MAX,
+            max_operations: usize::MAX,
+        };
+        assert_eq!(
+            check_document(&query, None, &unlimited),
+            Ok(measure(
+                OperationKind::Query,
+                1,
+                usize::MAX,
+                usize::MAX,
+                usize::MAX
+            ))
+        );
+    }
+
+    #[test]
+    fn an_abusive_sibling_operation_is_rejected_too() {
+        // async-graphql validates every operation of the document, not only the chosen one.
+        let query = format!(
+            "query Good {{ a }}\nquery Evil {{ ...F0 }}\n{}",
+            exponential_fragments(30)
+        );
+        assert!(matches!(
+            check_document(&query, Some("Good"), &DocumentLimits::default()),
+            Err(DocumentLimitError::TooManyFields { .. })
+        ));
+    }
+
+    #[test]
+    fn fifty_aliases_pass_and_fifty_one_are_rejected() {
+        let aliases = |n: usize| {
+            let fields: Vec<String> = (0..n).map(|i| format!("a{i}: x")).collect();
+            format!("{{ r {{ {} }} }}", fields.join(" "))
+        };
+        assert_eq!(check(&aliases(50)).map(|m| m.aliases), Ok(50));
+        assert_eq!(
+            check(&aliases(51)),
+            Err(DocumentLimitError::TooManyAliases {
+                aliases: 51,
+                max: 50
+            })
+        );
+    }
+
+    #[test]
+    fn twenty_root_fields_pass_and_twenty_one_are_rejected() {
+        let roots = |n: usize| {
+            let fields: Vec<String> = (0..n).map(|i| format!("f{i}")).collect();
+            format!("{{ {} }}", fields.join(" "))
+        };
+        assert_eq!(check(&roots(20)).map(|m| m.root_fields), Ok(20));
+        assert_eq!(
+            check(&roots(21)),
+            Err(DocumentLimitError::TooManyRootFields {
+                fields: 21,
+                max: 20
+            })
+        );
+        let through_fragments = "{ ...R ... on Query { ...R } } \
+                                 fragment R on Query { a b c d e f g h i j k }";
+        assert_eq!(
+            check(through_fragments),
+            Err(DocumentLimitError::TooManyRootFields {
+                fields: 22,
+                max: 20
+            })
+        );
+    }
+
+    #[test]
+    fn fragment_cycles_are_rejected() {
+        let mutual = "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }";
+        assert_eq!(
+            check(mutual),
+            Err(DocumentLimitError::FragmentCycle("A".into()))
+        );
+        let through_a_field = "{ ...A } fragment A on Query { x { ...A } }";
+        assert_eq!(
+            check(through_a_field),
+            Err(DocumentLimitError::FragmentCycle("A".into()))
+        );
+    }
+
+    #[test]
+    fn a_long_fragment_chain_does_not_recurse() {
+        let n = 20_000;
+        let mut query = String::from("{ ...F0 }\n");
+        for i in 0..n - 1 {
+            query.push_str(&format!("fragment F{i} on Query {{ ...F{} }}\n", i + 1));
+        }
+        query.push_str(&format!("fragment F{} on Query {{ a }}\n", n - 1));
+        let limits = DocumentLimits {
+            max_fragments: n,
+            ..DocumentLimits::default()
+        };
+        // A thread with a small stack fails loudly if the walk recursed per fragment.
+        let result = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || check_document(&query, None, &limits))
+            .expect("spawn")
+            .join()
+            .expect("no stack overflow");
+        assert_eq!(result.map(|m| m.fields), Ok(1));
+    }
+
+    #[test]
+    fn a_syntax_error_is_reported_as_such() {
+        let error = check("{ a ").unwrap_err();
+        assert!(matches!(error, DocumentLimitError::Syntax(_)), "{error:?}");
+        assert_eq!(error.code(), "GRAPHQL_PARSE_FAILED");
+    }
+
+    #[test]
+    fn the_operation_is_picked_by_name() {
+        let query = "query One { a } query Two { b c }";
+        let limits = DocumentLimits::default();
+        assert_eq!(
+            check_document(query, Some("Two"), &limits).map(|m| m.root_fields),
+            Ok(2)
+        );
+        assert_eq!(
+            check_document(query, Some("One"), &limits).map(|m| m.root_fields),
+            Ok(1)
+        );
+        assert_eq!(
+            check_document(query, None, &limits),
+            Err(DocumentLimitError::OperationNotFound(None))
+        );
+        assert_eq!(
+            check_document(query, Some("Three"), &limits),
+            Err(DocumentLimitError::OperationNotFound(Some("Three".into())))
+        );
+        assert_eq!(
+            check_document("query Only { a b }", None, &limits).map(|m| m.root_fields),
+            Ok(2)
+        );
+        assert_eq!(
+            check_document("{ a }", Some("Named"), &limits),
+            Err(DocumentLimitError::OperationNotFound(Some("Named".into())))
+        );
+    }
+
+    #[test]
+    fn the_operation_kind_is_reported() {
+        let mutation = "mutation M { createMeasure(input: { code: \"M1\" }) { id } }";
+        assert_eq!(check(mutation).map(|m| m.kind), Ok(OperationKind::Mutation));
+        assert_eq!(
+            check("subscription { changes { id } }").map(|m| m.kind),
+            Ok(OperationKind::Subscription)
+        );
+    }
+
+    #[test]
+    fn too_many_fragments_or_operations_are_rejected() {
+        let fragments: String = (0..101)
+            .map(|i| format!("fragment F{i} on Query {{ a }}\n"))
+            .collect();
+        assert_eq!(
+            check(&format!("{{ a }}\n{fragments}")),
+            Err(DocumentLimitError::TooManyFragments {
+                fragments: 101,
+                max: 100
+            })
+        );
+        let operations: String = (0..21).map(|i| format!("query Q{i} {{ a }}\n")).collect();
+        assert_eq!(
+            check_document(&operations, Some("Q0"), &DocumentLimits::default()),
+            Err(DocumentLimitError::TooManyOperations {
+                operations: 21,
+                max: 20
+            })
+        );
+    }
+
+    #[test]
+    fn a_pathologically_deep_document_is_rejected_before_parsing() {
+        let depth = 100_000;
+        let braces = format!("{}{}", "{a".repeat(depth), "}".repeat(depth));
+        let lists = format!("{{ a(x: {}1{}) }}", "[".repeat(depth), "]".repeat(depth));
+        for query in [braces, lists] {
+            let started = Instant::now();
+            assert!(matches!(
+                check(&query),
+                Err(DocumentLimitError::TooDeep { max: 12, .. })
+            ));
+            assert!(started.elapsed() < Duration::from_secs(1));
+        }
+        let unclosed = "{a".repeat(depth);
+        assert!(matches!(
+            check(&unclosed),
+            Err(DocumentLimitError::TooDeep { depth: 100_000, .. })
+        ));
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_count_as_nesting() {
+        let many = "{[".repeat(200);
+        let query = format!(
+            "# {many}\n{{ a(s: \"{many}\\\"{many}\", b: \"\"\"{many}\\\"\"\"{many}\"\"\") # {many}\n}}"
+        );
+        assert_eq!(check(&query), Ok(measure(OperationKind::Query, 1, 1, 0, 1)));
+    }
+
+    #[test]
+    fn an_unclosed_block_string_does_not_hide_brackets() {
+        // The grammar reads `"""x"` as the strings `""` and `"x"` when no `"""` closes it,
+        // so the objects after it are parsed, and must be counted.
+        let depth = 100;
+        let query = format!(
+            "{{ f(a: [\"\"\"x\" {}1{}]) }}",
+            "{a: ".repeat(depth),
+            "}".repeat(depth)
+        );
+        assert_eq!(bracket_nesting(&query), depth + 2);
+        assert!(matches!(
+            check(&query),
+            Err(DocumentLimitError::TooDeep { depth: 102, .. })
+        ));
+    }
+
+    #[test]
+    fn escaped_and_unclosed_block_strings_are_scanned_in_linear_time() {
+        for unit in ["\\\"\"\"", "\"\"\"\"", "\"\"\"\"\"", "\"\\\"\"\"x"] {
+            let text = format!("{{ a(x: [\"\"\"{}]) }}", unit.repeat(250_000));
+            let started = Instant::now();
+            bracket_nesting(&text);
+            assert!(started.elapsed() < Duration::from_secs(1), "{unit}");
+        }
+    }
+
+    #[test]
+    fn errors_have_codes_and_precise_messages() {
+        let too_deep = DocumentLimitError::TooDeep { depth: 14, max: 12 };
+        assert_eq!(too_deep.code(), "QUERY_TOO_COMPLEX");
+        assert_eq!(
+            too_deep.to_string(),
+            "query depth 14 exceeds the limit of 12"
+        );
+        let too_many = DocumentLimitError::TooManyFields {
+            fields: 5321,
+            max: 2000,
+        };
+        assert_eq!(
+            too_many.to_string(),
+            "the query selects 5321 fields once fragments are expanded; the limit is 2000"
+        );
+        assert_eq!(
+            DocumentLimitError::OperationNotFound(Some("Q".into())).to_string(),
+            "the document has no operation named \"Q\""
+        );
+        assert_eq!(
+            DocumentLimitError::OperationNotFound(None).code(),
+            "OPERATION_NOT_FOUND"
+        );
+        assert_eq!(
+            DocumentLimitError::FragmentCycle("A".into()).code(),
+            "QUERY_TOO_COMPLEX"
+        );
+    }
+}

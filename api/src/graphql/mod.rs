@@ -1,0 +1,12 @@
+//! The GraphQL schema's types and resolvers.
+
+pub mod context;
+pub mod enums;
+pub mod filters;
+pub mod node;
+pub mod objects;
+pub mod paging;
+pub mod plans;
+pub mod query;
+pub mod scalars;
+pub mod totals;

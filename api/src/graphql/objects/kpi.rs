@@ -1,0 +1,224 @@
+//! `Kpi`: its baseline, targets, values and derived progress.
+
+use async_graphql::connection::{Connection, Edge, OpaqueCursor};
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use masterplan_domain::kpi::{Target, next_target, progress};
+use masterplan_persistence::models::kpi::{KpiRow, TargetRow};
+use masterplan_persistence::models::kpi_values::ValueSlice;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::{as_of, limits, loaders};
+use crate::graphql::enums::{KpiDirection, KpiValueType};
+use crate::graphql::objects::{KpiValue, Measure};
+use crate::graphql::paging::{PageArgs, PageSize, decode_cursor, page_size};
+use crate::graphql::scalars::Date;
+use crate::ids::{NodeType, encode};
+use crate::loaders::{ValueCountKey, ValuePageKey};
+
+/// A key performance indicator (Kennzahl) of a measure.
+pub struct Kpi(pub KpiRow);
+
+impl Kpi {
+    async fn target_rows(&self, ctx: &Context<'_>) -> ApiResult<Vec<TargetRow>> {
+        Ok(loaders(ctx)?
+            .targets_of_kpi
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn latest(&self, ctx: &Context<'_>) -> ApiResult<Option<KpiValue>> {
+        let latest = loaders(ctx)?.latest_value.load_one(self.0.id).await?;
+        Ok(latest.map(KpiValue))
+    }
+}
+
+#[Object]
+impl Kpi {
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Kpi, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Unit of the values (`Anzahl`, `%`, `m²`, `Tage`, …).
+    async fn unit(&self) -> Option<&str> {
+        self.0.unit.as_deref()
+    }
+    async fn value_type(&self) -> ApiResult<KpiValueType> {
+        Ok(self.0.value_type()?.into())
+    }
+    async fn direction(&self) -> ApiResult<KpiDirection> {
+        Ok(self.0.direction()?.into())
+    }
+    /// Place within the measure's KPIs, from 1.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// The starting point the plan states (1.2's portal offered 67 services).
+    async fn baseline(&self) -> Option<Baseline> {
+        self.0.baseline_value.map(|value| Baseline {
+            value,
+            observed_on: self.0.baseline_observed_on.map(Date),
+            note: self.0.baseline_note.clone(),
+        })
+    }
+    /// Target values by due date, earliest first.
+    #[graphql(complexity = "5 * child_complexity")]
+    async fn targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<KpiTarget>> {
+        Ok(self
+            .target_rows(ctx)
+            .await?
+            .into_iter()
+            .map(|t| KpiTarget {
+                value: t.value,
+                due_on: Date(t.due_on),
+                note: t.note,
+            })
+            .collect())
+    }
+    /// The most recent recorded value.
+    async fn latest_value(&self, ctx: &Context<'_>) -> ApiResult<Option<KpiValue>> {
+        self.latest(ctx).await
+    }
+    /// Recorded values, oldest first; `last` gives the newest.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).map_or(100, |n| n.max(0) as usize) * child_complexity")]
+    async fn values(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only values observed on or after this date.")] from: Option<Date>,
+        #[graphql(desc = "Only values observed on or before this date.")] to: Option<Date>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Connection<OpaqueCursor<NaiveDate>, KpiValue, ValueCount>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let size = page_size(&args, limits(ctx)?)?;
+        let after: Option<NaiveDate> = decode_cursor("after", args.after.as_deref())?;
+        let before: Option<NaiveDate> = decode_cursor("before", args.before.as_deref())?;
+        let (n, newest_first) = match size {
+            PageSize::First(n) => (n, false),
+            PageSize::Last(n) => (n, true),
+        };
+        let slice = ValueSlice {
+            from: from.map(|d| d.0),
+            to: to.map(|d| d.0),
+            after,
+            before,
+            limit: n + 1,
+            newest_first,
+        };
+        let mut rows = loaders(ctx)?
+            .value_pages
+            .load_one(ValuePageKey {
+                kpi_id: self.0.id,
+                slice,
+            })
+            .await?
+            .unwrap_or_default();
+        let more = rows.len() as i64 > n;
+        rows.truncate(usize::try_from(n).unwrap_or(0));
+        if newest_first {
+            rows.reverse();
+        }
+        let (has_previous, has_next) = if newest_first {
+            (more, before.is_some())
+        } else {
+            (after.is_some(), more)
+        };
+        let count = ValueCount {
+            key: ValueCountKey {
+                kpi_id: self.0.id,
+                from: slice.from,
+                to: slice.to,
+            },
+        };
+        let mut connection = Connection::with_additional_fields(has_previous, has_next, count);
+        connection.edges.extend(
+            rows.into_iter()
+                .map(|row| Edge::new(OpaqueCursor(row.observed_on), KpiValue(row))),
+        );
+        Ok(connection)
+    }
+    /// Share of the way from the baseline (or 0) to the next target due on or
+    /// after `asOf` (default today; the last target once all are past),
+    /// clamped to 0–1 and respecting the direction. Null without a target or value.
+    async fn progress(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "asOf")] as_of_date: Option<Date>,
+    ) -> ApiResult<Option<f64>> {
+        let targets: Vec<Target> = self
+            .target_rows(ctx)
+            .await?
+            .iter()
+            .map(|t| Target {
+                value: t.value,
+                due_on: t.due_on,
+            })
+            .collect();
+        let Some(target) = next_target(&targets, as_of(as_of_date)) else {
+            return Ok(None);
+        };
+        let latest = self.latest(ctx).await?.map(|v| v.0.value);
+        Ok(progress(
+            self.0.direction()?,
+            self.0.baseline_value,
+            latest,
+            target.value,
+        ))
+    }
+    async fn measure(&self, ctx: &Context<'_>) -> ApiResult<Measure> {
+        let measure = loaders(ctx)?.measure.load_one(self.0.measure_id).await?;
+        measure.map(Measure).ok_or_else(ApiError::internal)
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at.and_utc()
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at.and_utc()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Baseline {
+    pub value: f64,
+    /// When the baseline held, if the plan says.
+    pub observed_on: Option<Date>,
+    pub note: Option<String>,
+}
+
+/// A value a KPI should reach by a date (2.2: 30 training places in 2020, 50 in 2021).
+#[derive(SimpleObject)]
+pub struct KpiTarget {
+    pub value: f64,
+    pub due_on: Date,
+    pub note: Option<String>,
+}
+
+/// `totalCount` of a KPI's values in the requested date range.
+pub struct ValueCount {
+    key: ValueCountKey,
+}
+
+#[Object]
+impl ValueCount {
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let count = loaders(ctx)?.value_counts.load_one(self.key).await?;
+        Ok(count.unwrap_or(0))
+    }
+}

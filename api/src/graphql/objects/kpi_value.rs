@@ -1,0 +1,44 @@
+//! `KpiValue`: one observation of a KPI.
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use masterplan_persistence::models::kpi_values::ValueRow;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::loaders;
+use crate::graphql::objects::Kpi;
+use crate::graphql::scalars::Date;
+use crate::ids::{NodeType, encode};
+
+/// A KPI's value on a date; a KPI has at most one value per date.
+pub struct KpiValue(pub ValueRow);
+
+#[Object]
+impl KpiValue {
+    pub async fn id(&self) -> ID {
+        encode(NodeType::KpiValue, self.0.id)
+    }
+    async fn observed_on(&self) -> Date {
+        Date(self.0.observed_on)
+    }
+    async fn value(&self) -> f64 {
+        self.0.value
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// Where the value comes from (a report, a system).
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+    async fn kpi(&self, ctx: &Context<'_>) -> ApiResult<Kpi> {
+        let kpi = loaders(ctx)?.kpi.load_one(self.0.kpi_id).await?;
+        kpi.map(Kpi).ok_or_else(ApiError::internal)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at.and_utc()
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at.and_utc()
+    }
+}

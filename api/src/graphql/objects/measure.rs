@@ -1,0 +1,171 @@
+//! `Measure` and its estimates.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use masterplan_persistence::models::measure::MeasureRow;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::loaders;
+use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory};
+use crate::graphql::objects::{Goal, Kpi, Plan, WorkingGroup};
+use crate::ids::{NodeType, encode};
+
+/// A measure (Maßnahme) of the plan, e.g. "1.2 Bürgerportal".
+pub struct Measure(pub MeasureRow);
+
+#[Object]
+impl Measure {
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Measure, self.0.id)
+    }
+    /// The plan's number (`1.2`); absent for the one unnumbered measure
+    /// ("DMS und E-Akte"). Unique per plan.
+    async fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Markdown.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Place in the plan's order, from 1.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn status(&self) -> ApiResult<MeasureStatus> {
+        Ok(self.0.status()?.into())
+    }
+    async fn working_group(&self, ctx: &Context<'_>) -> ApiResult<WorkingGroup> {
+        let group = loaders(ctx)?
+            .working_group
+            .load_one(self.0.working_group_id)
+            .await?;
+        group.map(WorkingGroup).ok_or_else(ApiError::internal)
+    }
+    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
+        let plan = loaders(ctx)?.plan.load_one(self.0.plan_id).await?;
+        plan.map(Plan).ok_or_else(ApiError::internal)
+    }
+    async fn responsible_unit(&self) -> Option<&str> {
+        self.0.responsible_unit.as_deref()
+    }
+    /// Partners named by the plan (e.g. 3.4's partner cities).
+    async fn partners(&self) -> ApiResult<Vec<String>> {
+        Ok(self.0.partners()?)
+    }
+    /// Pilot areas (3.1 has two: 11/2 and 51/8-2).
+    async fn pilot_areas(&self) -> ApiResult<Vec<PilotArea>> {
+        Ok(self
+            .0
+            .pilot_areas()?
+            .into_iter()
+            .map(|a| PilotArea {
+                code: a.code,
+                name: a.name,
+            })
+            .collect())
+    }
+    /// Measures this one depends on or that depend on it (e.g. 3.5 ↔ 1.8).
+    #[graphql(complexity = "5 * child_complexity")]
+    async fn related_measures(&self, ctx: &Context<'_>) -> ApiResult<Vec<Measure>> {
+        let related = loaders(ctx)?
+            .related_measures
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(related.into_iter().map(Measure).collect())
+    }
+    /// Goals in the plan's order.
+    #[graphql(complexity = "20 * child_complexity")]
+    async fn goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<Goal>> {
+        let goals = loaders(ctx)?
+            .goals_of_measure
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(goals.into_iter().map(Goal).collect())
+    }
+    /// KPIs in the plan's order.
+    #[graphql(complexity = "5 * child_complexity")]
+    async fn kpis(&self, ctx: &Context<'_>) -> ApiResult<Vec<Kpi>> {
+        let kpis = loaders(ctx)?
+            .kpis_of_measure
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(kpis.into_iter().map(Kpi).collect())
+    }
+    /// Implementation and follow-up costs during the realisation period.
+    async fn cost_estimate(&self) -> ApiResult<CostEstimate> {
+        Ok(CostEstimate {
+            amount_eur: self.0.cost_estimate_eur,
+            category: self.0.cost_category()?.map(Into::into),
+            category_is_explicit: self.0.cost_category_override.is_some(),
+        })
+    }
+    async fn personnel_estimate(&self) -> ApiResult<PersonnelEstimate> {
+        Ok(PersonnelEstimate {
+            fte: self.0.personnel_estimate_fte,
+            category: self.0.personnel_category()?.map(Into::into),
+            category_is_explicit: self.0.personnel_category_override.is_some(),
+        })
+    }
+    async fn realization_period(&self) -> ApiResult<RealizationPeriod> {
+        Ok(RealizationPeriod {
+            months: self.0.realization_months,
+            category: self.0.period_category()?.map(Into::into),
+            category_is_explicit: self.0.period_category_override.is_some(),
+        })
+    }
+    /// Derived from the legend's rule unless set explicitly; `UNKNOWN` while
+    /// the estimates it needs are missing.
+    async fn quick_win(&self) -> ApiResult<QuickWin> {
+        Ok(self.0.quick_win()?.into())
+    }
+    async fn quick_win_is_explicit(&self) -> bool {
+        self.0.quick_win_override.is_some()
+    }
+    /// Increases with every change; updates must name the version they saw.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at.and_utc()
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at.and_utc()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct PilotArea {
+    /// Organisational unit, e.g. `11/2`.
+    pub code: String,
+    pub name: String,
+}
+
+/// Cost estimate in EUR; the category comes from the legend unless set explicitly.
+#[derive(SimpleObject)]
+pub struct CostEstimate {
+    pub amount_eur: Option<f64>,
+    pub category: Option<SizeCategory>,
+    pub category_is_explicit: bool,
+}
+
+/// Personnel estimate in full-time equivalents (VZV MA).
+#[derive(SimpleObject)]
+pub struct PersonnelEstimate {
+    pub fte: Option<f64>,
+    pub category: Option<SizeCategory>,
+    pub category_is_explicit: bool,
+}
+
+/// Realisation period in months.
+#[derive(SimpleObject)]
+pub struct RealizationPeriod {
+    pub months: Option<i32>,
+    pub category: Option<PeriodCategory>,
+    pub category_is_explicit: bool,
+}

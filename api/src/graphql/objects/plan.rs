@@ -1,0 +1,83 @@
+//! `Plan` and its `Legend`.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use masterplan_persistence::models::plan::PlanRow;
+
+use crate::error::ApiResult;
+use crate::graphql::context::loaders;
+use crate::graphql::objects::WorkingGroup;
+use crate::graphql::scalars::Date;
+use crate::ids::{NodeType, encode};
+
+/// A masterplan: its measures, grouped by working groups, classified by its legend.
+pub struct Plan(pub PlanRow);
+
+#[Object]
+impl Plan {
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Plan, self.0.id)
+    }
+    /// Stable name used to pick the plan in arguments (`dortmund-arbeiten-4-0`).
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn organisation(&self) -> &str {
+        &self.0.organisation
+    }
+    async fn published_on(&self) -> Option<Date> {
+        self.0.published_on.map(Date)
+    }
+    /// Markdown.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// The thresholds that classify measures' estimates.
+    async fn legend(&self) -> Legend {
+        Legend {
+            cost_low_below_eur: self.0.cost_low_below_eur,
+            cost_high_above_eur: self.0.cost_high_above_eur,
+            personnel_low_below_fte: self.0.personnel_low_below_fte,
+            personnel_high_above_fte: self.0.personnel_high_above_fte,
+            period_short_below_months: self.0.period_short_below_months,
+            period_long_above_months: self.0.period_long_above_months,
+            notes: self.0.legend_notes.clone(),
+        }
+    }
+    #[graphql(complexity = "5 * child_complexity")]
+    async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Vec<WorkingGroup>> {
+        let groups = loaders(ctx)?
+            .working_groups_of_plan
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(groups.into_iter().map(WorkingGroup).collect())
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at.and_utc()
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at.and_utc()
+    }
+}
+
+/// The plan's classification thresholds: cost LOW below `costLowBelowEur`,
+/// HIGH above `costHighAboveEur`, MEDIUM between (inclusive); likewise for
+/// personnel (FTE) and realisation period (months: SHORT, MEDIUM, LONG).
+#[derive(SimpleObject)]
+pub struct Legend {
+    pub cost_low_below_eur: f64,
+    pub cost_high_above_eur: f64,
+    pub personnel_low_below_fte: f64,
+    pub personnel_high_above_fte: f64,
+    pub period_short_below_months: i32,
+    pub period_long_above_months: i32,
+    /// The legend's own words.
+    pub notes: Option<String>,
+}

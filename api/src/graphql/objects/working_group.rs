@@ -1,0 +1,56 @@
+//! `WorkingGroup`.
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use masterplan_persistence::models::working_group::WorkingGroupRow;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::loaders;
+use crate::graphql::objects::{Measure, Plan};
+use crate::ids::{NodeType, encode};
+
+/// One of the plan's working groups (Arbeitsgruppen I–IV).
+pub struct WorkingGroup(pub WorkingGroupRow);
+
+#[Object]
+impl WorkingGroup {
+    pub async fn id(&self) -> ID {
+        encode(NodeType::WorkingGroup, self.0.id)
+    }
+    /// Roman numeral, unique per plan (`I` … `IV`).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn lead(&self) -> Option<&str> {
+        self.0.lead.as_deref()
+    }
+    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
+        let plan = loaders(ctx)?.plan.load_one(self.0.plan_id).await?;
+        plan.map(Plan).ok_or_else(ApiError::internal)
+    }
+    /// The group's measures in the plan's order.
+    #[graphql(complexity = "25 * child_complexity")]
+    async fn measures(&self, ctx: &Context<'_>) -> ApiResult<Vec<Measure>> {
+        let measures = loaders(ctx)?
+            .measures_of_working_group
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(measures.into_iter().map(Measure).collect())
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at.and_utc()
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at.and_utc()
+    }
+}

@@ -1,0 +1,186 @@
+//! The root `Query`.
+
+use async_graphql::{Context, ID, Object};
+use masterplan_persistence::models::{goal, kpi, measure, plan, working_group};
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::{as_of, conn, limits};
+use crate::graphql::filters::{GoalFilter, KpiFilter, MeasureFilter, MeasureOrder};
+use crate::graphql::node::{Node, load_node};
+use crate::graphql::objects::{Goal, Kpi, Measure, Plan, WorkingGroup};
+use crate::graphql::paging::{OffsetConnection, OffsetPage, PageArgs, offset_connection};
+use crate::graphql::plans::resolve_plan;
+use crate::graphql::totals::TotalCount;
+
+#[derive(Default)]
+pub struct Query;
+
+/// Counts first when a `last` page has to be placed from the end.
+async fn plan_page(
+    ctx: &Context<'_>,
+    args: &PageArgs,
+    total: &TotalCount,
+) -> ApiResult<OffsetPage> {
+    let known = if OffsetPage::needs_total(args) {
+        Some(total.get(ctx).await?)
+    } else {
+        None
+    };
+    OffsetPage::plan(args, limits(ctx)?, known)
+}
+
+#[Object]
+impl Query {
+    /// Every plan, oldest first.
+    async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<Plan>> {
+        let mut conn = conn(ctx).await?;
+        Ok(plan::list(&mut conn).await?.into_iter().map(Plan).collect())
+    }
+
+    /// A plan by slug; without `slug`, the only plan (an error names the
+    /// choices when there are several).
+    async fn plan(&self, ctx: &Context<'_>, slug: Option<String>) -> ApiResult<Option<Plan>> {
+        match resolve_plan(ctx, slug.as_deref()).await {
+            Ok(plan) => Ok(Some(Plan(plan))),
+            Err(err) if err.code == "NOT_FOUND" && slug.is_some() => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Working groups of a plan (by slug) or of the only plan.
+    async fn working_groups(
+        &self,
+        ctx: &Context<'_>,
+        plan: Option<String>,
+    ) -> ApiResult<Vec<WorkingGroup>> {
+        let plan = resolve_plan(ctx, plan.as_deref()).await?;
+        let mut conn = conn(ctx).await?;
+        let groups = working_group::list(&mut conn, Some(plan.id)).await?;
+        Ok(groups.into_iter().map(WorkingGroup).collect())
+    }
+
+    /// A working group by code (`I` … `IV`) in a plan (by slug) or the only plan.
+    async fn working_group(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        plan: Option<String>,
+    ) -> ApiResult<Option<WorkingGroup>> {
+        let plan = resolve_plan(ctx, plan.as_deref()).await?;
+        let mut conn = conn(ctx).await?;
+        let group = working_group::find_by_code(&mut conn, plan.id, &code).await?;
+        Ok(group.map(WorkingGroup))
+    }
+
+    /// Measures, in the plan's order unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).map_or(100, |n| n.max(0) as usize) * child_complexity")]
+    async fn measures(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<MeasureFilter>,
+        order_by: Option<MeasureOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<OffsetConnection<Measure, TotalCount>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
+        let order = order_by.as_ref().map(Into::into).unwrap_or_default();
+        let total = TotalCount::measures(filter.clone());
+        let page = plan_page(ctx, &args, &total).await?;
+        let mut conn = conn(ctx).await?;
+        let rows = measure::list(&mut conn, &filter, order, page.fetch).await?;
+        Ok(offset_connection(page, rows, total, Measure))
+    }
+
+    /// A measure by code (`1.2`) in a plan (by slug) or the only plan.
+    async fn measure(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        plan: Option<String>,
+    ) -> ApiResult<Option<Measure>> {
+        let plan = resolve_plan(ctx, plan.as_deref()).await?;
+        let mut conn = conn(ctx).await?;
+        Ok(measure::find_by_code(&mut conn, plan.id, &code)
+            .await?
+            .map(Measure))
+    }
+
+    /// Goals across measures, in the plan's order.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).map_or(100, |n| n.max(0) as usize) * child_complexity")]
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<GoalFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<OffsetConnection<Goal, TotalCount>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
+        let as_of = as_of(filter.as_of.map(Into::into));
+        let total = TotalCount::goals(filter.clone(), as_of);
+        let page = plan_page(ctx, &args, &total).await?;
+        let mut conn = conn(ctx).await?;
+        let rows = goal::list(&mut conn, &filter, as_of, page.fetch).await?;
+        Ok(offset_connection(page, rows, total, Goal))
+    }
+
+    /// KPIs across measures, in the plan's order.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).map_or(100, |n| n.max(0) as usize) * child_complexity")]
+    async fn kpis(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<KpiFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<OffsetConnection<Kpi, TotalCount>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
+        let total = TotalCount::kpis(filter.clone());
+        let page = plan_page(ctx, &args, &total).await?;
+        let mut conn = conn(ctx).await?;
+        let rows = kpi::list(&mut conn, &filter, page.fetch).await?;
+        Ok(offset_connection(page, rows, total, Kpi))
+    }
+
+    /// Any object by its global ID; null when there is none.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+        load_node(ctx, &id).await
+    }
+
+    /// Objects by global ID, in the order asked; null where there is none.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+        let max = limits(ctx)?.max_node_ids;
+        if ids.len() > max {
+            return Err(ApiError::bad_input(format!(
+                "`ids` may hold at most {max} IDs, got {}",
+                ids.len()
+            )));
+        }
+        futures_util::future::try_join_all(ids.iter().map(|id| load_node(ctx, id))).await
+    }
+}

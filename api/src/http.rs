@@ -1,0 +1,266 @@
+//! The HTTP side of `/graphql`: transport checks (media type, body size,
+//! batching), the document limits that must run before async-graphql
+//! validates anything, execution with a time limit, and error codes on every
+//! error a client can get.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{BatchRequest, Request, Response, ServerError};
+use axum::body::{Body, to_bytes};
+use axum::extract::{Query as UrlQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse};
+use serde::Deserialize;
+use serde_json::json;
+use tracing::Instrument;
+
+use crate::batching::{Activity, Tracked};
+use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
+use crate::loaders::Loaders;
+use crate::server::AppState;
+
+/// A transport-level failure: an HTTP status plus a GraphQL-shaped body.
+fn transport_error(status: StatusCode, code: &str, message: &str) -> axum::response::Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, axum::Json(body)).into_response()
+}
+
+fn coded(message: impl Into<String>, code: &'static str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    error
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+pub async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> axum::response::Response {
+    // A form or text/plain POST needs no CORS preflight, so accepting it would
+    // let any web page send requests with a visitor's credentials.
+    if !is_json(&headers) {
+        return transport_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "POST /graphql takes Content-Type: application/json",
+        );
+    }
+    let limit = state.limits.max_body_bytes;
+    let Ok(bytes) = to_bytes(body, limit).await else {
+        return transport_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "REQUEST_TOO_LARGE",
+            &format!("the request body exceeds {limit} bytes"),
+        );
+    };
+    let batch: BatchRequest = match serde_json::from_slice(&bytes) {
+        Ok(batch) => batch,
+        Err(err) => {
+            return transport_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("the body is not a GraphQL request: {err}"),
+            );
+        }
+    };
+    match batch {
+        BatchRequest::Single(request) => axum::Json(execute(&state, request).await).into_response(),
+        BatchRequest::Batch(requests) => {
+            if state.limits.max_batch == 0 {
+                return transport_error(
+                    StatusCode::BAD_REQUEST,
+                    "BATCHING_DISABLED",
+                    "array batching is turned off on this server; send one operation per request",
+                );
+            }
+            if requests.len() > state.limits.max_batch {
+                return transport_error(
+                    StatusCode::BAD_REQUEST,
+                    "BATCH_TOO_LARGE",
+                    &format!(
+                        "a batch may hold at most {} operations",
+                        state.limits.max_batch
+                    ),
+                );
+            }
+            let mut responses = Vec::with_capacity(requests.len());
+            for request in requests {
+                responses.push(execute(&state, request).await);
+            }
+            axum::Json(responses).into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// `GET /graphql?query=…` runs a query (cacheable reads for widgets); a
+/// browser without `query` gets GraphiQL.
+pub async fn graphql_get(
+    State(state): State<AppState>,
+    UrlQuery(params): UrlQuery<GetParams>,
+) -> axum::response::Response {
+    let Some(query) = params.query else {
+        return graphiql().await.into_response();
+    };
+    let mut request = Request::new(query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables {
+        match serde_json::from_str(&variables) {
+            Ok(variables) => request = request.variables(variables),
+            Err(err) => {
+                return transport_error(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    &format!("`variables` is not a JSON object: {err}"),
+                );
+            }
+        }
+    }
+    match check(&state, &request) {
+        Ok(measure) if measure.kind != OperationKind::Query => transport_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "GET runs queries only; send mutations by POST",
+        ),
+        Ok(_) => axum::Json(run(&state, request).await).into_response(),
+        Err(err) => axum::Json(rejection(err)).into_response(),
+    }
+}
+
+/// Checks the document against the limits (before async-graphql parses or
+/// validates it), then executes it within the time limit.
+async fn execute(state: &AppState, request: Request) -> Response {
+    match check(state, &request) {
+        Ok(_) => run(state, request).await,
+        Err(err) => rejection(err),
+    }
+}
+
+fn check(state: &AppState, request: &Request) -> Result<DocumentMeasure, DocumentLimitError> {
+    check_document(
+        &request.query,
+        request.operation_name.as_deref(),
+        &state.limits.document,
+    )
+    .inspect_err(|err| {
+        tracing::info!(operation = ?request.operation_name, error = %err, "rejected document");
+    })
+}
+
+fn rejection(err: DocumentLimitError) -> Response {
+    Response::from_errors(vec![coded(err.to_string(), err.code())])
+}
+
+/// Executes one operation inside a `graphql` span that records the operation
+/// name, the duration and the number of errors.
+async fn run(state: &AppState, request: Request) -> Response {
+    let started = Instant::now();
+    let span = tracing::info_span!(
+        "graphql",
+        operation = request.operation_name.as_deref().unwrap_or(""),
+        duration_ms = tracing::field::Empty,
+        errors = tracing::field::Empty,
+    );
+    let activity = Arc::new(Activity::default());
+    let request = request.data(Loaders::new(&state.db, &activity));
+    let execution = Tracked::new(state.schema.execute(request), activity);
+    let response = match tokio::time::timeout(state.limits.timeout, execution)
+        .instrument(span.clone())
+        .await
+    {
+        Ok(response) => with_codes(response),
+        Err(_) => Response::from_errors(vec![coded(
+            format!(
+                "the request took longer than {} ms and was stopped",
+                state.limits.timeout.as_millis()
+            ),
+            "TIMEOUT",
+        )]),
+    };
+    span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+    span.record("errors", response.errors.len());
+    span.in_scope(|| tracing::info!("graphql request"));
+    response
+}
+
+/// Gives every error a code: async-graphql's own validation and argument
+/// errors come without one.
+fn with_codes(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let code = if error.message.starts_with("Query is too complex")
+            || error.message.starts_with("Query is nested too deep")
+            || error.message.contains("recursion")
+        {
+            "QUERY_TOO_COMPLEX"
+        } else if error.path.is_empty() {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            "BAD_USER_INPUT"
+        };
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
+    response
+}
+
+pub async fn graphiql() -> impl IntoResponse {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+pub async fn healthz() -> impl IntoResponse {
+    axum::Json(json!({ "status": "ok" }))
+}
+
+/// Ready when the database answers.
+pub async fn readyz(State(state): State<AppState>) -> axum::response::Response {
+    match state.db.ping().await {
+        Ok(()) => axum::Json(json!({ "status": "ok", "database": state.db.backend_name() }))
+            .into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({ "status": "unavailable", "database": state.db.backend_name() })),
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn schema_sdl(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        state.schema.sdl(),
+    )
+}

@@ -1,0 +1,109 @@
+//! Per-request limits, each configurable from the command line or environment.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::document_limits::DocumentLimits;
+
+/// Every limit a request is held to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    pub document: DocumentLimits,
+    /// async-graphql's complexity, where list fields weigh `first × children`.
+    pub max_complexity: usize,
+    pub max_page_size: i32,
+    /// Page size when neither `first` nor `last` is given.
+    pub default_page_size: i32,
+    pub max_body_bytes: usize,
+    /// Operations in one array-batched POST; 0 turns batching off.
+    pub max_batch: usize,
+    pub timeout: Duration,
+    /// IDs in one `nodes(ids:)` call.
+    pub max_node_ids: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        LimitArgs::default().into()
+    }
+}
+
+/// The limits as command-line flags (`masterplan serve --max-depth 8`) or
+/// environment variables (`MASTERPLAN_MAX_DEPTH=8`).
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Deepest field nesting of a query.
+    #[arg(long, env = "MASTERPLAN_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+    /// Field selections of a query once fragments are expanded.
+    #[arg(long, env = "MASTERPLAN_MAX_FIELDS", default_value_t = 2000)]
+    pub max_fields: usize,
+    /// Aliased fields in a query.
+    #[arg(long, env = "MASTERPLAN_MAX_ALIASES", default_value_t = 50)]
+    pub max_aliases: usize,
+    /// Top-level fields in a query.
+    #[arg(long, env = "MASTERPLAN_MAX_ROOT_FIELDS", default_value_t = 20)]
+    pub max_root_fields: usize,
+    /// Fragment definitions in a document.
+    #[arg(long, env = "MASTERPLAN_MAX_FRAGMENTS", default_value_t = 100)]
+    pub max_fragments: usize,
+    /// Operation definitions in a document.
+    #[arg(long, env = "MASTERPLAN_MAX_OPERATIONS", default_value_t = 20)]
+    pub max_operations: usize,
+    /// Query complexity (list fields count `first` times their selection).
+    #[arg(long, env = "MASTERPLAN_MAX_COMPLEXITY", default_value_t = 100_000)]
+    pub max_complexity: usize,
+    /// Largest `first`/`last` of a connection.
+    #[arg(long, env = "MASTERPLAN_MAX_PAGE_SIZE", default_value_t = 100)]
+    pub max_page_size: i32,
+    /// Page size when a connection is asked without `first` or `last`.
+    #[arg(long, env = "MASTERPLAN_DEFAULT_PAGE_SIZE", default_value_t = 100)]
+    pub default_page_size: i32,
+    /// Largest request body in bytes.
+    #[arg(long, env = "MASTERPLAN_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+    /// Operations in one array-batched POST (0: batching off).
+    #[arg(long, env = "MASTERPLAN_MAX_BATCH", default_value_t = 0)]
+    pub max_batch: usize,
+    /// Execution time limit of one request, in milliseconds.
+    #[arg(long, env = "MASTERPLAN_TIMEOUT_MS", default_value_t = 10_000)]
+    pub timeout_ms: u64,
+    /// IDs in one `nodes(ids:)` call.
+    #[arg(long, env = "MASTERPLAN_MAX_NODE_IDS", default_value_t = 100)]
+    pub max_node_ids: usize,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        // The clap defaults are the one source of the default values.
+        #[derive(clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            limits: LimitArgs,
+        }
+        <Defaults as clap::Parser>::parse_from(["defaults"]).limits
+    }
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(args: LimitArgs) -> Self {
+        Limits {
+            document: DocumentLimits {
+                max_depth: args.max_depth,
+                max_fields: args.max_fields,
+                max_aliases: args.max_aliases,
+                max_root_fields: args.max_root_fields,
+                max_fragments: args.max_fragments,
+                max_operations: args.max_operations,
+            },
+            max_complexity: args.max_complexity,
+            max_page_size: args.max_page_size,
+            default_page_size: args.default_page_size.clamp(1, args.max_page_size.max(1)),
+            max_body_bytes: args.max_body_bytes,
+            max_batch: args.max_batch,
+            timeout: Duration::from_millis(args.timeout_ms),
+            max_node_ids: args.max_node_ids,
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Per-request DataLoaders: every parent→children and child→parent field
+//! batches its keys into one query, so the number of SQL statements of a
+//! request does not grow with the number of rows it returns.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use chrono::NaiveDate;
+use masterplan_persistence::Database;
+use masterplan_persistence::models::goal::{self, GoalRow};
+use masterplan_persistence::models::kpi::{self, KpiRow, TargetRow};
+use masterplan_persistence::models::kpi_values::{self, ValueRow, ValueSlice};
+use masterplan_persistence::models::measure::{self, MeasureRow};
+use masterplan_persistence::models::plan::{self, PlanRow};
+use masterplan_persistence::models::working_group::{self, WorkingGroupRow};
+
+use crate::batching::Activity;
+use crate::error::ApiError;
+
+/// How long a batch collects keys at least; it also waits for the request to be idle.
+const BATCH_DELAY: Duration = Duration::from_millis(1);
+
+/// Declares a loader that fetches rows by their own id.
+macro_rules! by_id_loader {
+    ($name:ident, $row:ty, $fetch:path) => {
+        pub struct $name(Database);
+
+        impl Loader<i64> for $name {
+            type Value = $row;
+            type Error = ApiError;
+
+            async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, $row>, ApiError> {
+                let mut conn = self.0.conn().await?;
+                let rows = $fetch(&mut conn, ids).await?;
+                Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+            }
+        }
+    };
+}
+
+/// Declares a loader that fetches the rows belonging to each parent id, in
+/// the order the query returns them; parents without rows get an empty list.
+macro_rules! children_loader {
+    ($name:ident, $row:ty, $fetch:path, $parent:ident) => {
+        pub struct $name(Database);
+
+        impl Loader<i64> for $name {
+            type Value = Vec<$row>;
+            type Error = ApiError;
+
+            async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<$row>>, ApiError> {
+                let mut conn = self.0.conn().await?;
+                let rows = $fetch(&mut conn, ids).await?;
+                let mut grouped: HashMap<i64, Vec<$row>> =
+                    ids.iter().map(|id| (*id, Vec::new())).collect();
+                for row in rows {
+                    grouped.entry(row.$parent).or_default().push(row);
+                }
+                Ok(grouped)
+            }
+        }
+    };
+}
+
+by_id_loader!(PlanById, PlanRow, plan::by_ids);
+by_id_loader!(WorkingGroupById, WorkingGroupRow, working_group::by_ids);
+by_id_loader!(MeasureById, MeasureRow, measure::by_ids);
+by_id_loader!(GoalById, GoalRow, goal::by_ids);
+by_id_loader!(KpiById, KpiRow, kpi::by_ids);
+by_id_loader!(KpiValueById, ValueRow, kpi_values::by_ids);
+
+children_loader!(
+    WorkingGroupsByPlan,
+    WorkingGroupRow,
+    working_group::by_plan_ids,
+    plan_id
+);
+children_loader!(
+    MeasuresByWorkingGroup,
+    MeasureRow,
+    measure::by_working_group_ids,
+    working_group_id
+);
+children_loader!(GoalsByMeasure, GoalRow, goal::by_measure_ids, measure_id);
+children_loader!(KpisByMeasure, KpiRow, kpi::by_measure_ids, measure_id);
+children_loader!(TargetsByKpi, TargetRow, kpi::targets_of, kpi_id);
+
+/// Related measures in both directions, in the plan's order.
+pub struct RelatedMeasures(Database);
+
+impl Loader<i64> for RelatedMeasures {
+    type Value = Vec<MeasureRow>;
+    type Error = ApiError;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<MeasureRow>>, ApiError> {
+        let mut conn = self.0.conn().await?;
+        let relations = measure::relations_of(&mut conn, ids).await?;
+        let mut others: HashMap<i64, Vec<i64>> = ids.iter().map(|id| (*id, Vec::new())).collect();
+        for rel in &relations {
+            for (owner, other) in [
+                (rel.measure_id, rel.related_measure_id),
+                (rel.related_measure_id, rel.measure_id),
+            ] {
+                if let Some(list) = others.get_mut(&owner)
+                    && !list.contains(&other)
+                {
+                    list.push(other);
+                }
+            }
+        }
+        let wanted: Vec<i64> = others.values().flatten().copied().collect();
+        let rows: HashMap<i64, MeasureRow> = measure::by_ids(&mut conn, &wanted)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        Ok(others
+            .into_iter()
+            .map(|(owner, ids)| {
+                let mut related: Vec<MeasureRow> =
+                    ids.iter().filter_map(|id| rows.get(id).cloned()).collect();
+                related.sort_by_key(|m| (m.position, m.id));
+                (owner, related)
+            })
+            .collect())
+    }
+}
+
+/// The newest value of each KPI.
+pub struct LatestValue(Database);
+
+impl Loader<i64> for LatestValue {
+    type Value = ValueRow;
+    type Error = ApiError;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, ValueRow>, ApiError> {
+        let mut conn = self.0.conn().await?;
+        let rows = kpi_values::latest_of(&mut conn, ids).await?;
+        Ok(rows.into_iter().map(|row| (row.kpi_id, row)).collect())
+    }
+}
+
+/// A page of one KPI's values; keys asking for the same slice share a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ValuePageKey {
+    pub kpi_id: i64,
+    pub slice: ValueSlice,
+}
+
+pub struct ValuePages(Database);
+
+impl Loader<ValuePageKey> for ValuePages {
+    type Value = Vec<ValueRow>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[ValuePageKey],
+    ) -> Result<HashMap<ValuePageKey, Vec<ValueRow>>, ApiError> {
+        let mut by_slice: HashMap<ValueSlice, Vec<i64>> = HashMap::new();
+        for key in keys {
+            by_slice.entry(key.slice).or_default().push(key.kpi_id);
+        }
+        let mut conn = self.0.conn().await?;
+        let mut pages: HashMap<ValuePageKey, Vec<ValueRow>> =
+            keys.iter().map(|key| (*key, Vec::new())).collect();
+        for (slice, kpi_ids) in by_slice {
+            for row in kpi_values::slice_of(&mut conn, &kpi_ids, slice).await? {
+                let key = ValuePageKey {
+                    kpi_id: row.kpi_id,
+                    slice,
+                };
+                pages.entry(key).or_default().push(row);
+            }
+        }
+        Ok(pages)
+    }
+}
+
+/// How many values a KPI has in a date range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ValueCountKey {
+    pub kpi_id: i64,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+pub struct ValueCounts(Database);
+
+impl Loader<ValueCountKey> for ValueCounts {
+    type Value = i64;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[ValueCountKey]) -> Result<HashMap<ValueCountKey, i64>, ApiError> {
+        let mut by_range: HashMap<(Option<NaiveDate>, Option<NaiveDate>), Vec<i64>> =
+            HashMap::new();
+        for key in keys {
+            by_range
+                .entry((key.from, key.to))
+                .or_default()
+                .push(key.kpi_id);
+        }
+        let mut conn = self.0.conn().await?;
+        let mut counts: HashMap<ValueCountKey, i64> = keys.iter().map(|key| (*key, 0)).collect();
+        for ((from, to), kpi_ids) in by_range {
+            for (kpi_id, count) in kpi_values::counts_of(&mut conn, &kpi_ids, from, to).await? {
+                counts.insert(ValueCountKey { kpi_id, from, to }, count);
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// All loaders of one request (their caches live as long as the request).
+pub struct Loaders {
+    pub plan: DataLoader<PlanById>,
+    pub working_group: DataLoader<WorkingGroupById>,
+    pub measure: DataLoader<MeasureById>,
+    pub goal: DataLoader<GoalById>,
+    pub kpi: DataLoader<KpiById>,
+    pub kpi_value: DataLoader<KpiValueById>,
+    pub working_groups_of_plan: DataLoader<WorkingGroupsByPlan>,
+    pub measures_of_working_group: DataLoader<MeasuresByWorkingGroup>,
+    pub goals_of_measure: DataLoader<GoalsByMeasure>,
+    pub kpis_of_measure: DataLoader<KpisByMeasure>,
+    pub targets_of_kpi: DataLoader<TargetsByKpi>,
+    pub related_measures: DataLoader<RelatedMeasures>,
+    pub latest_value: DataLoader<LatestValue>,
+    pub value_pages: DataLoader<ValuePages>,
+    pub value_counts: DataLoader<ValueCounts>,
+}
+
+impl Loaders {
+    /// Loaders whose batches wait until the request is idle (see [`crate::batching`]).
+    pub fn new(db: &Database, activity: &Arc<Activity>) -> Self {
+        fn loader<T: Send + Sync + 'static>(inner: T, activity: &Arc<Activity>) -> DataLoader<T> {
+            // The delay is applied by the spawner, before it waits for idleness.
+            DataLoader::new(inner, activity.spawner(BATCH_DELAY)).delay(Duration::ZERO)
+        }
+        Self {
+            plan: loader(PlanById(db.clone()), activity),
+            working_group: loader(WorkingGroupById(db.clone()), activity),
+            measure: loader(MeasureById(db.clone()), activity),
+            goal: loader(GoalById(db.clone()), activity),
+            kpi: loader(KpiById(db.clone()), activity),
+            kpi_value: loader(KpiValueById(db.clone()), activity),
+            working_groups_of_plan: loader(WorkingGroupsByPlan(db.clone()), activity),
+            measures_of_working_group: loader(MeasuresByWorkingGroup(db.clone()), activity),
+            goals_of_measure: loader(GoalsByMeasure(db.clone()), activity),
+            kpis_of_measure: loader(KpisByMeasure(db.clone()), activity),
+            targets_of_kpi: loader(TargetsByKpi(db.clone()), activity),
+            related_measures: loader(RelatedMeasures(db.clone()), activity),
+            latest_value: loader(LatestValue(db.clone()), activity),
+            value_pages: loader(ValuePages(db.clone()), activity),
+            value_counts: loader(ValueCounts(db.clone()), activity),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! The one place the GraphQL schema is assembled, for the server, the tests
+//! and the SDL export alike.
+
+use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use masterplan_persistence::Database;
+
+use crate::graphql::query::Query;
+use crate::limits::Limits;
+
+pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+fn builder(limits: &Limits) -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query, EmptyMutation, EmptySubscription)
+        .limit_depth(limits.document.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(64)
+        .limit_directives(16)
+        .data(limits.clone())
+}
+
+pub fn build_schema(db: Database, limits: &Limits) -> AppSchema {
+    builder(limits).data(db).finish()
+}
+
+/// The SDL clients integrate against (committed as `schema.graphql`).
+pub fn sdl() -> String {
+    builder(&Limits::default()).finish().sdl()
+}

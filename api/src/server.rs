@@ -1,0 +1,83 @@
+//! The axum router and the server loop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{Method, header};
+use axum::routing::get;
+use masterplan_persistence::Database;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::http;
+use crate::limits::Limits;
+use crate::schema::{AppSchema, build_schema};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Database,
+    pub schema: AppSchema,
+    pub limits: Arc<Limits>,
+}
+
+impl AppState {
+    pub fn new(db: Database, limits: Limits) -> Self {
+        let schema = build_schema(db.clone(), &limits);
+        Self {
+            db,
+            schema,
+            limits: Arc::new(limits),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    // Portal widgets call from other origins; no cookies are used, so any
+    // origin may read (credentials are not allowed with `*`).
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]);
+    Router::new()
+        .route("/", get(http::graphiql))
+        .route("/graphql", get(http::graphql_get).post(http::graphql_post))
+        .route("/healthz", get(http::healthz))
+        .route("/readyz", get(http::readyz))
+        .route("/schema.graphql", get(http::schema_sdl))
+        .layer(cors)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C / SIGTERM.
+pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    println!("Masterplan API on http://{addr}/graphql (GraphiQL: http://{addr}/)");
+    tracing::info!(%addr, database = state.db.backend_name(), "listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

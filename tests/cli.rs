@@ -1,0 +1,79 @@
+//! The `masterplan` binary: seed refuses to load a plan twice unless told to
+//! replace it, and `schema` prints the contract.
+
+use std::process::Command;
+
+fn masterplan(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_masterplan"))
+        .args(args)
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run masterplan")
+}
+
+#[test]
+fn seed_refuses_an_existing_plan_unless_replace() {
+    let db = std::env::temp_dir().join(format!("mp_cli_{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+
+    let first = masterplan(&db, &["seed"]);
+    assert!(first.status.success(), "{first:?}");
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(out.contains("25 measures, 61 goals, 37 KPIs"), "{out}");
+
+    let again = masterplan(&db, &["seed"]);
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("already exists") && err.contains("--replace"),
+        "{err}"
+    );
+
+    let replaced = masterplan(&db, &["seed", "--replace"]);
+    assert!(replaced.status.success(), "{replaced:?}");
+    assert!(String::from_utf8_lossy(&replaced.stdout).starts_with("replaced"));
+
+    let migrate = masterplan(&db, &["migrate"]);
+    assert!(migrate.status.success(), "{migrate:?}");
+
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}
+
+#[test]
+fn seed_reports_every_problem_of_an_invalid_file() {
+    let dir = std::env::temp_dir();
+    let db = dir.join(format!("mp_cli_bad_{}.db", std::process::id()));
+    let file = dir.join(format!("mp_cli_bad_{}.json", std::process::id()));
+    let mut plan: serde_json::Value =
+        serde_json::from_str(masterplan_persistence::seed::BUNDLED_PLAN).unwrap();
+    plan["measures"][0]["workingGroup"] = "IX".into();
+    plan["measures"][1]["goals"][0]["timing"] = "irgendwann".into();
+    std::fs::write(&file, plan.to_string()).unwrap();
+
+    let out = masterplan(&db, &["seed", "--file", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("measures[0].workingGroup"), "{err}");
+    assert!(err.contains("measures[1].goals[0].timing"), "{err}");
+    // Nothing was loaded.
+    let seeded = masterplan(&db, &["seed"]);
+    assert!(seeded.status.success(), "{seeded:?}");
+
+    let _ = std::fs::remove_file(&file);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}
+
+#[test]
+fn schema_prints_the_contract() {
+    let db = std::env::temp_dir().join("unused.db");
+    let out = masterplan(&db, &["schema"]);
+    assert!(out.status.success());
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), committed);
+}

@@ -1,0 +1,437 @@
+//! The test harness: a fresh database per test on SQLite or PostgreSQL, the
+//! real router, and helpers to send GraphQL over HTTP to it.
+//!
+//! PostgreSQL: `TEST_DATABASE_URL` (an admin URL) or postgres@127.0.0.1:5432.
+//! Each test binary migrates and seeds one template database, and every test
+//! clones it (`CREATE DATABASE … TEMPLATE`) and drops its clone afterwards.
+//! Without a server the PostgreSQL tests fail, unless
+//! `MASTERPLAN_TEST_SKIP_POSTGRES=1` says to skip them.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use masterplan_api::limits::Limits;
+use masterplan_api::server::{AppState, router};
+use masterplan_domain::plan_file::PlanFile;
+use masterplan_persistence::Database;
+use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Removes the test's database when the test ends, pass or fail.
+enum Cleanup {
+    SqliteFile(PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; a thread with its own
+                // runtime may block on the admin connection.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    runtime.block_on(async {
+                        if let Ok(mut admin) = AsyncPgConnection::establish(&admin_url).await {
+                            let _ = admin
+                                .batch_execute(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub db: Database,
+    pub router: Router,
+    _cleanup: Cleanup,
+}
+
+pub fn bundled_plan() -> PlanFile {
+    parse_plan_file(BUNDLED_PLAN).expect("bundled plan is valid")
+}
+
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn with_database(admin_url: &str, name: &str) -> String {
+    let base = admin_url.split('?').next().unwrap_or(admin_url);
+    let (server, _) = base.rsplit_once('/').expect("a database URL has a path");
+    format!("{server}/{name}")
+}
+
+fn skip_postgres() -> bool {
+    std::env::var("MASTERPLAN_TEST_SKIP_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// Drops databases left behind by test processes that no longer run.
+async fn drop_stale(admin: &mut AsyncPgConnection) {
+    use diesel::QueryableByName;
+    use diesel_async::RunQueryDsl;
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let names: Vec<Name> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'mp\\_test\\_%'")
+            .load(admin)
+            .await
+            .unwrap_or_default();
+    for Name { datname } in names {
+        let pid = datname
+            .split('_')
+            .nth(2)
+            .and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !PathBuf::from(format!("/proc/{pid}")).exists()) {
+            let _ = admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// The migrated and seeded template of this test process.
+async fn template(admin_url: &str) -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let mut admin = AsyncPgConnection::establish(admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("{}", postgres_missing(admin_url, &e.to_string())));
+            drop_stale(&mut admin).await;
+            let name = format!("mp_test_{}_template", std::process::id());
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create the template database");
+            let db = Database::connect(&with_database(admin_url, &name))
+                .await
+                .expect("migrate the template database");
+            let mut conn = db.conn().await.expect("connection");
+            load_plan(&mut conn, &bundled_plan(), false)
+                .await
+                .expect("seed the template database");
+            name
+        })
+        .await
+        .clone()
+}
+
+fn postgres_missing(url: &str, error: &str) -> String {
+    format!(
+        "PostgreSQL is not reachable at {url} ({error}).\n\
+         Start it (pg_ctlcluster --skip-systemctl-redirect <version> main start), set \
+         TEST_DATABASE_URL, or run the suite with scripts/test, which starts a private \
+         cluster; install it with `apt-get install postgresql`. \
+         MASTERPLAN_TEST_SKIP_POSTGRES=1 skips the PostgreSQL half."
+    )
+}
+
+async fn clone_template(admin_url: &str, template: &str, name: &str) {
+    let mut admin = AsyncPgConnection::establish(admin_url)
+        .await
+        .expect("admin connection");
+    // The template's own connections may still be closing; retry briefly.
+    for attempt in 0.. {
+        match admin
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+        {
+            Ok(()) => return,
+            Err(err) if attempt < 50 && err.to_string().contains("being accessed") => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(err) => panic!("cannot create {name} from {template}: {err}"),
+        }
+    }
+}
+
+impl TestApp {
+    /// A database holding the bundled plan. `None` only for PostgreSQL when
+    /// `MASTERPLAN_TEST_SKIP_POSTGRES=1`.
+    pub async fn new(backend: Backend) -> Option<Self> {
+        Self::with_limits(backend, Limits::default()).await
+    }
+
+    pub async fn with_limits(backend: Backend, limits: Limits) -> Option<Self> {
+        let app = Self::empty_with(backend, limits, true).await?;
+        Some(app)
+    }
+
+    /// A migrated database without any plan.
+    pub async fn empty(backend: Backend) -> Option<Self> {
+        Self::empty_with(backend, Limits::default(), false).await
+    }
+
+    async fn empty_with(backend: Backend, limits: Limits, seeded: bool) -> Option<Self> {
+        let (db, cleanup) = match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{}.db", unique("mp_test")));
+                let cleanup = Cleanup::SqliteFile(path.clone());
+                let db = Database::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .expect("open SQLite");
+                if seeded {
+                    let mut conn = db.conn().await.expect("connection");
+                    load_plan(&mut conn, &bundled_plan(), false)
+                        .await
+                        .expect("seed");
+                }
+                (db, cleanup)
+            }
+            Backend::Postgres => {
+                if skip_postgres() {
+                    eprintln!("skipped: MASTERPLAN_TEST_SKIP_POSTGRES=1");
+                    return None;
+                }
+                let admin_url = admin_url();
+                let name = unique("mp_test");
+                if seeded {
+                    let template = template(&admin_url).await;
+                    clone_template(&admin_url, &template, &name).await;
+                } else {
+                    let mut admin = AsyncPgConnection::establish(&admin_url)
+                        .await
+                        .unwrap_or_else(|e| {
+                            panic!("{}", postgres_missing(&admin_url, &e.to_string()))
+                        });
+                    admin
+                        .batch_execute(&format!("CREATE DATABASE {name}"))
+                        .await
+                        .expect("create database");
+                }
+                let cleanup = Cleanup::PostgresDatabase {
+                    admin_url: admin_url.clone(),
+                    name: name.clone(),
+                };
+                let db = Database::connect(&with_database(&admin_url, &name))
+                    .await
+                    .expect("connect to the test database");
+                (db, cleanup)
+            }
+        };
+        let router = router(AppState::new(db.clone(), limits));
+        Some(TestApp {
+            backend,
+            db,
+            router,
+            _cleanup: cleanup,
+        })
+    }
+
+    /// Loads another plan file into this app's database.
+    pub async fn load(&self, file: &PlanFile) {
+        let mut conn = self.db.conn().await.expect("connection");
+        load_plan(&mut conn, file, false).await.expect("load plan");
+    }
+
+    /// Sends any HTTP request; returns status, content type and body text.
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, Option<String>, String) {
+        let response = self.router.clone().oneshot(request).await.expect("router");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or_default().to_owned());
+        let bytes = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        (
+            status,
+            content_type,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    /// POSTs a JSON body to /graphql.
+    pub async fn post_json(&self, body: &Value) -> (StatusCode, Value) {
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        let (status, _, text) = self.send(request).await;
+        let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+        (status, json)
+    }
+
+    /// The whole GraphQL response of a query with variables.
+    pub async fn query_vars(&self, query: &str, variables: Value) -> Value {
+        let (status, body) = self
+            .post_json(&json!({ "query": query, "variables": variables }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    pub async fn query(&self, query: &str) -> Value {
+        self.query_vars(query, json!({})).await
+    }
+
+    /// `data` of a query that must succeed.
+    pub async fn data(&self, query: &str) -> Value {
+        let body = self.query(query).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// The `extensions.code`s of a query that must fail.
+    pub async fn error_codes(&self, query: &str) -> Vec<String> {
+        let body = self.query(query).await;
+        codes(&body)
+    }
+
+    pub fn statements(&self) -> u64 {
+        self.db.stats().statements()
+    }
+}
+
+/// The error codes of a GraphQL response body.
+pub fn codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("expected errors: {body}"))
+        .iter()
+        .map(|e| {
+            e["extensions"]["code"]
+                .as_str()
+                .unwrap_or("<none>")
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Declares each test once per backend: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! backend_tests {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let backend = $crate::common::Backend::Sqlite;
+                    let Some($app) = $crate::common::TestApp::new(backend).await else { return };
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let backend = $crate::common::Backend::Postgres;
+                    let Some($app) = $crate::common::TestApp::new(backend).await else { return };
+                    $body
+                }
+            )*
+        }
+    };
+}
+
+/// The bundled plan with a value series on 1.2's first KPI (services in the
+/// portal) and on 3.4's lead time, for tests that read values.
+pub fn plan_with_values() -> PlanFile {
+    use chrono::NaiveDate;
+    use masterplan_domain::plan_file::ValueEntry;
+    let mut file = bundled_plan();
+    let value = |y, m, d, v: f64| ValueEntry {
+        observed_on: NaiveDate::from_ymd_opt(y, m, d).expect("date"),
+        value: v,
+        note: None,
+        source: Some("Testreihe".into()),
+    };
+    let portal = file
+        .measures
+        .iter_mut()
+        .find(|m| m.code.as_deref() == Some("1.2"))
+        .expect("1.2");
+    portal.kpis[0]
+        .targets
+        .push(masterplan_domain::plan_file::TargetEntry {
+            value: 100.0,
+            due_on: NaiveDate::from_ymd_opt(2021, 12, 31).expect("date"),
+            note: None,
+        });
+    portal.kpis[0].values = vec![
+        value(2020, 1, 31, 67.0),
+        value(2020, 4, 30, 70.0),
+        value(2020, 7, 31, 74.0),
+        value(2020, 10, 31, 80.0),
+        value(2021, 1, 31, 83.5),
+    ];
+    let building = file
+        .measures
+        .iter_mut()
+        .find(|m| m.code.as_deref() == Some("3.4"))
+        .expect("3.4");
+    building.kpis[1].baseline = Some(masterplan_domain::plan_file::BaselineEntry {
+        value: 90.0,
+        observed_on: None,
+        note: None,
+    });
+    building.kpis[1]
+        .targets
+        .push(masterplan_domain::plan_file::TargetEntry {
+            value: 30.0,
+            due_on: NaiveDate::from_ymd_opt(2021, 12, 31).expect("date"),
+            note: None,
+        });
+    building.kpis[1].values = vec![value(2020, 6, 30, 75.0), value(2020, 12, 31, 60.0)];
+    file
+}
+
+/// An app whose database holds [`plan_with_values`].
+pub async fn app_with_values(backend: Backend) -> Option<TestApp> {
+    let app = TestApp::empty(backend).await?;
+    app.load(&plan_with_values()).await;
+    Some(app)
+}
