@@ -225,6 +225,10 @@ fn bracket_nesting(text: &str) -> usize {
     let mut i = 0;
     let mut level = 0usize;
     let mut deepest = 0usize;
+    // Once one block string is found unclosed, every later one is too (a later
+    // search runs in step with the failed one), so it is not searched again:
+    // that keeps the scan linear.
+    let mut unclosed_block = false;
     while let Some(&byte) = bytes.get(i) {
         match byte {
             b'{' | b'[' => {
@@ -245,9 +249,17 @@ fn bracket_nesting(text: &str) -> usize {
             }
             b'"' => {
                 // Like the grammar, read a `"""` that never closes as `""` and a new string.
-                i = match block_string_end(bytes, i) {
+                let block = if unclosed_block {
+                    None
+                } else {
+                    block_string_end(bytes, i)
+                };
+                i = match block {
                     Some(end) => end,
-                    None => string_end(bytes, i + 1),
+                    None => {
+                        unclosed_block |= bytes[i..].starts_with(b"\"\"\"");
+                        string_end(bytes, i + 1)
+                    }
                 };
             }
             _ => i += 1,
@@ -259,8 +271,8 @@ fn bracket_nesting(text: &str) -> usize {
 /// Index just past the block string opening at `start`, if a `"""` opens one there and another
 /// closes it.
 ///
-/// A failed search cannot repeat: any `"""` after an unclosed one would have closed it, so the
-/// scan stays linear.
+/// The caller stops searching after the first failure: a later search would run in step with
+/// the failed one (an opener never starts inside an escaped `\"""`), so it would fail too.
 fn block_string_end(bytes: &[u8], start: usize) -> Option<usize> {
     if !bytes[start..].starts_with(b"\"\"\"") {
         return None;
