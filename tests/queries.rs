@@ -179,7 +179,7 @@ async fn kpi_values_latest_and_progress(backend: Backend) {
         values(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { value observedOn } }
         newest: values(last: 2) { nodes { observedOn } pageInfo { hasPreviousPage } }
         in2020: values(from: "2020-01-01", to: "2020-12-31") { totalCount }
-        progress(asOf: "2021-02-01") } } }"#).await;
+        progress(asOf: "2021-02-01") trend } } }"#).await;
     let kpi = &data["measure"]["kpis"][0];
     assert_eq!(kpi["latestValue"]["value"], 83.5);
     assert_eq!(kpi["latestValue"]["observedOn"], "2021-01-31");
@@ -192,6 +192,8 @@ async fn kpi_values_latest_and_progress(backend: Backend) {
     assert_eq!(kpi["in2020"]["totalCount"], 4);
     // Baseline 67 → target 100 with 83.5 reached: half way.
     assert_eq!(kpi["progress"], 0.5);
+    assert_eq!(kpi["trend"], "UP");
+    assert_eq!(data["measure"]["kpis"][1]["trend"], Value::Null);
     // The other KPIs have no values.
     assert_eq!(data["measure"]["kpis"][1]["latestValue"], Value::Null);
 
@@ -215,10 +217,11 @@ async fn kpi_values_latest_and_progress(backend: Backend) {
 
     // A decreasing KPI: lead time 90 → 30 days, now 60: half way.
     let data = app
-        .data(r#"{ measure(code: "3.4") { kpis { direction progress(asOf: "2021-01-01") latestValue { value } } } }"#)
+        .data(r#"{ measure(code: "3.4") { kpis { direction progress(asOf: "2021-01-01") trend latestValue { value } } } }"#)
         .await;
     assert_eq!(data["measure"]["kpis"][1]["direction"], "DECREASE");
     assert_eq!(data["measure"]["kpis"][1]["progress"], 0.5);
+    assert_eq!(data["measure"]["kpis"][1]["trend"], "DOWN");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,13 +3,13 @@
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use masterplan_domain::kpi::{Target, next_target, progress};
+use masterplan_domain::kpi::{Observation, Target, next_target, progress, series_trend};
 use masterplan_persistence::models::kpi::{KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::ValueSlice;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{as_of, limits, loaders};
-use crate::graphql::enums::{KpiDirection, KpiValueType};
+use crate::graphql::enums::{KpiDirection, KpiValueType, Trend};
 use crate::graphql::objects::{KpiValue, Measure};
 use crate::graphql::paging::{PageArgs, PageSize, decode_cursor, page_size};
 use crate::graphql::scalars::Date;
@@ -150,6 +150,31 @@ impl Kpi {
                 .map(|row| Edge::new(OpaqueCursor(row.observed_on), KpiValue(row))),
         );
         Ok(connection)
+    }
+    /// Whether the last two recorded values went up, down or stayed flat;
+    /// null with fewer than two values.
+    async fn trend(&self, ctx: &Context<'_>) -> ApiResult<Option<Trend>> {
+        let last_two = ValueSlice {
+            limit: 2,
+            newest_first: true,
+            ..ValueSlice::default()
+        };
+        let rows = loaders(ctx)?
+            .value_pages
+            .load_one(ValuePageKey {
+                kpi_id: self.0.id,
+                slice: last_two,
+            })
+            .await?
+            .unwrap_or_default();
+        let observations: Vec<Observation> = rows
+            .iter()
+            .map(|v| Observation {
+                observed_on: v.observed_on,
+                value: v.value,
+            })
+            .collect();
+        Ok(series_trend(&observations).map(Into::into))
     }
     /// Share of the way from the baseline (or 0) to the next target due on or
     /// after `asOf` (default today; the last target once all are past),
