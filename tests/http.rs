@@ -11,8 +11,18 @@ backend_tests! {
             let (status, content_type, body) = app.send(Request::get(path).body(Body::empty()).unwrap()).await;
             assert_eq!(status, StatusCode::OK, "{path}");
             assert!(content_type.unwrap().starts_with("text/html"), "{path}");
-            assert!(body.contains("graphiql"), "{path}: {body}");
+            assert!(body.contains("/graphiql/4.1.2/graphiql.min.js"), "{path}: {body}");
+            assert!(!body.contains("unpkg"), "GraphiQL must not need a CDN: {body}");
         }
+        for asset in ["graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js"] {
+            let uri = format!("/graphiql/4.1.2/{asset}");
+            let (status, content_type, body) = app.send(Request::get(&uri).body(Body::empty()).unwrap()).await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            assert!(content_type.unwrap().starts_with("text/"), "{uri}");
+            assert!(body.len() > 10_000, "{uri}");
+        }
+        let (status, _, _) = app.send(Request::get("/graphiql/4.1.2/secrets.js").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
 
     async fn get_runs_queries(app) {

@@ -6,12 +6,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, Request, Response, ServerError};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Query as UrlQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::json;
 use tracing::Instrument;
@@ -120,7 +119,7 @@ pub async fn graphql_get(
     UrlQuery(params): UrlQuery<GetParams>,
 ) -> axum::response::Response {
     let Some(query) = params.query else {
-        return graphiql().await.into_response();
+        return crate::graphiql::page().await.into_response();
     };
     let mut request = Request::new(query);
     if let Some(name) = params.operation_name {
@@ -232,10 +231,6 @@ fn with_codes(mut response: Response) -> Response {
             .set("code", code);
     }
     response
-}
-
-pub async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
 pub async fn healthz() -> impl IntoResponse {

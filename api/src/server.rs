@@ -10,9 +10,9 @@ use masterplan_persistence::Database;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::http;
 use crate::limits::Limits;
 use crate::schema::{AppSchema, build_schema};
+use crate::{graphiql, http};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -41,7 +41,8 @@ pub fn router(state: AppState) -> Router {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]);
     Router::new()
-        .route("/", get(http::graphiql))
+        .route("/", get(graphiql::page))
+        .route("/graphiql/{version}/{name}", get(graphiql::asset))
         .route("/graphql", get(http::graphql_get).post(http::graphql_post))
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
