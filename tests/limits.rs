@@ -179,3 +179,53 @@ async fn slow_requests_are_stopped_sqlite() {
 async fn slow_requests_are_stopped_postgres() {
     slow_requests_are_stopped(Backend::Postgres).await;
 }
+
+/// The introspection query GraphiQL and other tools send (graphiql 4).
+const INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args(includeDeprecated: true) { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) {
+    name description args(includeDeprecated: true) { ...InputValue }
+    type { ...TypeRef } isDeprecated deprecationReason
+  }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue {
+  name description type { ...TypeRef } defaultValue isDeprecated deprecationReason
+}
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}
+"#;
+
+mod introspection {
+    use super::*;
+
+    backend_tests! {
+        async fn tools_can_introspect_the_schema(app) {
+            let data = app.data(INTROSPECTION).await;
+            let types = data["__schema"]["types"].as_array().unwrap();
+            assert!(types.iter().any(|t| t["name"] == "Measure"), "{types:?}");
+        }
+
+        async fn nested_introspection_lists_are_limited(app) {
+            let body = app
+                .query("{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }")
+                .await;
+            assert_eq!(codes(&body), ["QUERY_TOO_COMPLEX"]);
+            assert!(body["errors"][0]["message"].as_str().unwrap().contains("introspection"), "{body}");
+        }
+    }
+}

@@ -34,6 +34,9 @@ pub struct DocumentLimits {
     pub max_fragments: usize,
     /// Operation definitions in the document.
     pub max_operations: usize,
+    /// Nesting of introspection list fields (`types`, `fields`, `args`, …);
+    /// the standard introspection query needs 3.
+    pub max_introspection_lists: usize,
 }
 
 impl Default for DocumentLimits {
@@ -45,6 +48,7 @@ impl Default for DocumentLimits {
             max_root_fields: 20,
             max_fragments: 100,
             max_operations: 20,
+            max_introspection_lists: 3,
         }
     }
 }
@@ -96,6 +100,10 @@ pub enum DocumentLimitError {
     TooManyOperations { operations: usize, max: usize },
     #[error("fragment \"{0}\" spreads itself, directly or through other fragments")]
     FragmentCycle(String),
+    #[error(
+        "introspection lists (types, fields, args, …) are nested {levels} deep; the limit is {max}"
+    )]
+    IntrospectionTooDeep { levels: usize, max: usize },
 }
 
 fn operation_not_found_message(name: Option<&str>) -> String {
@@ -117,7 +125,8 @@ impl DocumentLimitError {
             | Self::TooManyRootFields { .. }
             | Self::TooManyFragments { .. }
             | Self::TooManyOperations { .. }
-            | Self::FragmentCycle(_) => "QUERY_TOO_COMPLEX",
+            | Self::FragmentCycle(_)
+            | Self::IntrospectionTooDeep { .. } => "QUERY_TOO_COMPLEX",
         }
     }
 }
@@ -316,10 +325,32 @@ struct Summary {
     depth: usize,
     /// Fields at this selection set's own level, i.e. without descending into fields.
     root_fields: usize,
+    /// Nesting of introspection list fields.
+    introspection_lists: usize,
 }
 
+/// Introspection fields that return lists. Nested in each other they multiply
+/// the response (`fields { type { fields { type { fields … } } } }`), and
+/// async-graphql weighs introspection fields at 1 whatever they return, so
+/// their nesting is limited on its own.
+const INTROSPECTION_LISTS: &[&str] = &[
+    "types",
+    "fields",
+    "args",
+    "inputFields",
+    "interfaces",
+    "possibleTypes",
+    "enumValues",
+    "directives",
+];
+
 impl Summary {
-    fn add_field(&mut self, aliased: bool, children: &Summary) {
+    /// `ofType` unwraps a list or non-null type: it returns one type and its
+    /// chain ends after a few wrappers, so it does not count as depth. The
+    /// standard introspection query nests it 7–8 times.
+    fn add_field(&mut self, aliased: bool, name: &str, children: &Summary) {
+        let deeper = usize::from(name != "ofType");
+        let list = usize::from(INTROSPECTION_LISTS.contains(&name));
         self.fields = self
             .fields
             .saturating_add(1)
@@ -328,8 +359,11 @@ impl Summary {
             .aliases
             .saturating_add(usize::from(aliased))
             .saturating_add(children.aliases);
-        self.depth = self.depth.max(children.depth.saturating_add(1));
+        self.depth = self.depth.max(children.depth.saturating_add(deeper));
         self.root_fields = self.root_fields.saturating_add(1);
+        self.introspection_lists = self
+            .introspection_lists
+            .max(children.introspection_lists.saturating_add(list));
     }
 
     /// Inline fragments and fragment spreads add their fields at the level they appear.
@@ -338,6 +372,7 @@ impl Summary {
         self.aliases = self.aliases.saturating_add(fragment.aliases);
         self.depth = self.depth.max(fragment.depth);
         self.root_fields = self.root_fields.saturating_add(fragment.root_fields);
+        self.introspection_lists = self.introspection_lists.max(fragment.introspection_lists);
     }
 
     fn check(&self, limits: &DocumentLimits) -> Result<(), DocumentLimitError> {
@@ -365,6 +400,12 @@ impl Summary {
                 max: limits.max_root_fields,
             });
         }
+        if self.introspection_lists > limits.max_introspection_lists {
+            return Err(DocumentLimitError::IntrospectionTooDeep {
+                levels: self.introspection_lists,
+                max: limits.max_introspection_lists,
+            });
+        }
         Ok(())
     }
 }
@@ -377,7 +418,7 @@ enum FragmentState {
 
 /// How a finished selection set is added to the one that contains it.
 enum Merge<'a> {
-    Field { aliased: bool },
+    Field { aliased: bool, name: &'a str },
     Fragment,
     NamedFragment(&'a str),
 }
@@ -415,8 +456,8 @@ impl<'a> Measurer<'a> {
                     return Ok(finished.summary);
                 };
                 match finished.merge {
-                    Merge::Field { aliased } => {
-                        parent.summary.add_field(aliased, &finished.summary)
+                    Merge::Field { aliased, name } => {
+                        parent.summary.add_field(aliased, name, &finished.summary)
                     }
                     Merge::Fragment => parent.summary.add_fragment(&finished.summary),
                     Merge::NamedFragment(name) => {
@@ -430,12 +471,13 @@ impl<'a> Measurer<'a> {
             let next = match &selection.node {
                 Selection::Field(field) => {
                     let aliased = field.node.alias.is_some();
+                    let name = field.node.name.node.as_str();
                     let children = &field.node.selection_set.node;
                     if children.items.is_empty() {
-                        frame.summary.add_field(aliased, &Summary::default());
+                        frame.summary.add_field(aliased, name, &Summary::default());
                         None
                     } else {
-                        Some(Frame::new(children, Merge::Field { aliased }))
+                        Some(Frame::new(children, Merge::Field { aliased, name }))
                     }
                 }
                 Selection::InlineFragment(inline) => {
@@ -595,6 +637,7 @@ mod tests {
             max_root_fields: usize::MAX,
             max_fragments: usize::MAX,
             max_operations: usize::MAX,
+            max_introspection_lists: usize::MAX,
         };
         assert_eq!(
             check_document(&query, None, &unlimited),
@@ -850,6 +893,18 @@ mod tests {
         assert_eq!(
             DocumentLimitError::FragmentCycle("A".into()).code(),
             "QUERY_TOO_COMPLEX"
+        );
+    }
+
+    #[test]
+    fn of_type_chains_do_not_count_as_depth_but_introspection_lists_do() {
+        let of_types = "{ __type(name: \"Measure\") { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } }";
+        let measured = check_document(of_types, None, &DocumentLimits::default()).unwrap();
+        assert_eq!(measured.depth, 4);
+        let lists = "{ __schema { types { fields { args { type { fields { name } } } } } } }";
+        assert_eq!(
+            check_document(lists, None, &DocumentLimits::default()),
+            Err(DocumentLimitError::IntrospectionTooDeep { levels: 4, max: 3 })
         );
     }
 }

@@ -51,6 +51,9 @@ pub struct LimitArgs {
     /// Operation definitions in a document.
     #[arg(long, env = "MASTERPLAN_MAX_OPERATIONS", default_value_t = 20)]
     pub max_operations: usize,
+    /// Nesting of introspection list fields (types, fields, args, …).
+    #[arg(long, env = "MASTERPLAN_MAX_INTROSPECTION_LISTS", default_value_t = 3)]
+    pub max_introspection_lists: usize,
     /// Query complexity (list fields count `first` times their selection).
     #[arg(long, env = "MASTERPLAN_MAX_COMPLEXITY", default_value_t = 100_000)]
     pub max_complexity: usize,
@@ -96,6 +99,7 @@ impl From<LimitArgs> for Limits {
                 max_root_fields: args.max_root_fields,
                 max_fragments: args.max_fragments,
                 max_operations: args.max_operations,
+                max_introspection_lists: args.max_introspection_lists,
             },
             max_complexity: args.max_complexity,
             max_page_size: args.max_page_size,

@@ -10,8 +10,9 @@ use crate::limits::Limits;
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
 fn builder(limits: &Limits) -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    // Depth is limited before async-graphql sees the document (document_limits),
+    // where `ofType` chains of introspection do not count as depth.
     Schema::build(Query, EmptyMutation, EmptySubscription)
-        .limit_depth(limits.document.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
         .limit_directives(16)
