@@ -14,6 +14,7 @@ use masterplan_persistence::models::kpi::{self, KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::{self, ValueRow, ValueSlice};
 use masterplan_persistence::models::measure::{self, MeasureRow};
 use masterplan_persistence::models::plan::{self, PlanRow};
+use masterplan_persistence::models::portfolio::{self, MeasureDimension};
 use masterplan_persistence::models::working_group::{self, WorkingGroupRow};
 
 use crate::batching::Activity;
@@ -213,6 +214,45 @@ impl Loader<ValueCountKey> for ValueCounts {
     }
 }
 
+/// Counts per working group and value of a dimension, for a plan: every
+/// `Portfolio`/`WorkingGroup.summary` of a request shares one statement per dimension.
+pub struct MeasureCounts(Database);
+
+impl Loader<(i64, MeasureDimension)> for MeasureCounts {
+    type Value = Vec<(i64, Option<String>, i64)>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[(i64, MeasureDimension)],
+    ) -> Result<HashMap<(i64, MeasureDimension), Self::Value>, ApiError> {
+        let mut conn = self.0.conn().await?;
+        let mut result = HashMap::new();
+        for &(plan_id, dimension) in keys {
+            let counts = portfolio::measure_counts(&mut conn, plan_id, dimension).await?;
+            result.insert((plan_id, dimension), counts);
+        }
+        Ok(result)
+    }
+}
+
+/// Goal counts per working group and status, for a plan.
+pub struct GoalCounts(Database);
+
+impl Loader<i64> for GoalCounts {
+    type Value = Vec<(i64, String, i64)>;
+    type Error = ApiError;
+
+    async fn load(&self, plan_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, ApiError> {
+        let mut conn = self.0.conn().await?;
+        let mut result = HashMap::new();
+        for &plan_id in plan_ids {
+            result.insert(plan_id, portfolio::goal_counts(&mut conn, plan_id).await?);
+        }
+        Ok(result)
+    }
+}
+
 /// All loaders of one request (their caches live as long as the request).
 pub struct Loaders {
     pub plan: DataLoader<PlanById>,
@@ -230,6 +270,8 @@ pub struct Loaders {
     pub latest_value: DataLoader<LatestValue>,
     pub value_pages: DataLoader<ValuePages>,
     pub value_counts: DataLoader<ValueCounts>,
+    pub measure_counts: DataLoader<MeasureCounts>,
+    pub goal_counts: DataLoader<GoalCounts>,
 }
 
 impl Loaders {
@@ -255,6 +297,8 @@ impl Loaders {
             latest_value: loader(LatestValue(db.clone()), activity),
             value_pages: loader(ValuePages(db.clone()), activity),
             value_counts: loader(ValueCounts(db.clone()), activity),
+            measure_counts: loader(MeasureCounts(db.clone()), activity),
+            goal_counts: loader(GoalCounts(db.clone()), activity),
         }
     }
 }

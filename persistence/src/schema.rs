@@ -156,3 +156,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     kpi_targets,
     kpi_values,
 );
+
+// Portfolio counts group measures by working group together with columns of
+// the joined tables.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    measures::working_group_id,
+    working_groups::code,
+    goals::status,
+);

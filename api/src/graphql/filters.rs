@@ -122,6 +122,7 @@ impl GoalFilter {
             scope(ctx, self.plan.as_deref(), self.measure.as_deref()).await?;
         Ok(RepoGoalFilter {
             plan_id,
+            working_group_id: None,
             measure_ids,
             statuses: mapped(&self.status),
             due_after: self.due_after.map(|d| d.0),
@@ -148,8 +149,10 @@ impl KpiFilter {
             scope(ctx, self.plan.as_deref(), self.measure.as_deref()).await?;
         Ok(RepoKpiFilter {
             plan_id,
+            working_group_id: None,
             measure_ids,
             value_types: mapped(&self.value_type),
+            no_value_since: None,
         })
     }
 }

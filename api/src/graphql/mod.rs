@@ -7,6 +7,7 @@ pub mod node;
 pub mod objects;
 pub mod paging;
 pub mod plans;
+pub mod portfolio;
 pub mod query;
 pub mod scalars;
 pub mod totals;

@@ -1,6 +1,9 @@
 //! The root `Query`.
 
 use async_graphql::{Context, ID, Object};
+use chrono::NaiveDate;
+use masterplan_persistence::models::goal::GoalFilter as GoalFilterRows;
+use masterplan_persistence::models::kpi::KpiFilter as KpiFilterRows;
 use masterplan_persistence::models::{goal, kpi, measure, plan, working_group};
 
 use crate::error::{ApiError, ApiResult};
@@ -10,7 +13,10 @@ use crate::graphql::node::{Node, load_node};
 use crate::graphql::objects::{Goal, Kpi, Measure, Plan, WorkingGroup};
 use crate::graphql::paging::{OffsetConnection, OffsetPage, PageArgs, offset_connection};
 use crate::graphql::plans::resolve_plan;
+use crate::graphql::portfolio::Portfolio;
+use crate::graphql::scalars::Date;
 use crate::graphql::totals::TotalCount;
+use masterplan_persistence::models::portfolio::Scope;
 
 #[derive(Default)]
 pub struct Query;
@@ -27,6 +33,33 @@ async fn plan_page(
         None
     };
     OffsetPage::plan(args, limits(ctx)?, known)
+}
+
+/// A page of goals matching `filter`, judged as of `as_of`.
+pub async fn goal_connection(
+    ctx: &Context<'_>,
+    filter: GoalFilterRows,
+    as_of: NaiveDate,
+    args: &PageArgs,
+) -> ApiResult<OffsetConnection<Goal, TotalCount>> {
+    let total = TotalCount::goals(filter.clone(), as_of);
+    let page = plan_page(ctx, args, &total).await?;
+    let mut conn = conn(ctx).await?;
+    let rows = goal::list(&mut conn, &filter, as_of, page.fetch).await?;
+    Ok(offset_connection(page, rows, total, Goal))
+}
+
+/// A page of KPIs matching `filter`.
+pub async fn kpi_connection(
+    ctx: &Context<'_>,
+    filter: KpiFilterRows,
+    args: &PageArgs,
+) -> ApiResult<OffsetConnection<Kpi, TotalCount>> {
+    let total = TotalCount::kpis(filter.clone());
+    let page = plan_page(ctx, args, &total).await?;
+    let mut conn = conn(ctx).await?;
+    let rows = kpi::list(&mut conn, &filter, page.fetch).await?;
+    Ok(offset_connection(page, rows, total, Kpi))
 }
 
 #[Object]
@@ -134,11 +167,7 @@ impl Query {
         };
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
         let as_of = as_of(filter.as_of.map(Into::into));
-        let total = TotalCount::goals(filter.clone(), as_of);
-        let page = plan_page(ctx, &args, &total).await?;
-        let mut conn = conn(ctx).await?;
-        let rows = goal::list(&mut conn, &filter, as_of, page.fetch).await?;
-        Ok(offset_connection(page, rows, total, Goal))
+        goal_connection(ctx, filter, as_of, &args).await
     }
 
     /// KPIs across measures, in the plan's order.
@@ -160,11 +189,26 @@ impl Query {
             before,
         };
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        let total = TotalCount::kpis(filter.clone());
-        let page = plan_page(ctx, &args, &total).await?;
-        let mut conn = conn(ctx).await?;
-        let rows = kpi::list(&mut conn, &filter, page.fetch).await?;
-        Ok(offset_connection(page, rows, total, Kpi))
+        kpi_connection(ctx, filter, &args).await
+    }
+
+    /// Where a plan (by slug, or the only plan) stands as of `asOf` (default
+    /// today): measures and goals counted by status, group, class; overdue,
+    /// due and stale items.
+    async fn portfolio(
+        &self,
+        ctx: &Context<'_>,
+        plan: Option<String>,
+        #[graphql(name = "asOf")] as_of_date: Option<Date>,
+    ) -> ApiResult<Portfolio> {
+        let plan = resolve_plan(ctx, plan.as_deref()).await?;
+        Ok(Portfolio {
+            scope: Scope {
+                plan_id: plan.id,
+                working_group_id: None,
+            },
+            as_of: as_of(as_of_date),
+        })
     }
 
     /// Any object by its global ID; null when there is none.

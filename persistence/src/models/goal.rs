@@ -74,6 +74,7 @@ pub struct NewGoal {
 #[derive(Debug, Clone, Default)]
 pub struct GoalFilter {
     pub plan_id: Option<i64>,
+    pub working_group_id: Option<i64>,
     pub measure_ids: Vec<i64>,
     pub statuses: Vec<GoalStatus>,
     /// Due on or after this date.
@@ -105,6 +106,9 @@ macro_rules! filter_goals {
             .filter(measures::archived_at.is_null());
         if let Some(plan_id) = filter.plan_id {
             query = query.filter(measures::plan_id.eq(plan_id));
+        }
+        if let Some(group_id) = filter.working_group_id {
+            query = query.filter(measures::working_group_id.eq(group_id));
         }
         if !filter.measure_ids.is_empty() {
             query = query.filter(goals::measure_id.eq_any(filter.measure_ids.clone()));

@@ -8,7 +8,7 @@ use masterplan_domain::status::{KpiDirection, KpiValueType};
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
 use crate::page::Window;
-use crate::schema::{kpi_targets, kpis, measures};
+use crate::schema::{kpi_targets, kpi_values, kpis, measures};
 use crate::with_conn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -87,8 +87,11 @@ pub struct NewTarget {
 #[derive(Debug, Clone, Default)]
 pub struct KpiFilter {
     pub plan_id: Option<i64>,
+    pub working_group_id: Option<i64>,
     pub measure_ids: Vec<i64>,
     pub value_types: Vec<KpiValueType>,
+    /// Only KPIs without any value observed on or after this date ("stale").
+    pub no_value_since: Option<NaiveDate>,
 }
 
 macro_rules! filter_kpis {
@@ -100,8 +103,17 @@ macro_rules! filter_kpis {
         if let Some(plan_id) = filter.plan_id {
             query = query.filter(measures::plan_id.eq(plan_id));
         }
+        if let Some(group_id) = filter.working_group_id {
+            query = query.filter(measures::working_group_id.eq(group_id));
+        }
         if !filter.measure_ids.is_empty() {
             query = query.filter(kpis::measure_id.eq_any(filter.measure_ids.clone()));
+        }
+        if let Some(since) = filter.no_value_since {
+            let recent = kpi_values::table
+                .filter(kpi_values::observed_on.ge(since))
+                .select(kpi_values::kpi_id);
+            query = query.filter(kpis::id.ne_all(recent));
         }
         if !filter.value_types.is_empty() {
             let types: Vec<String> = filter

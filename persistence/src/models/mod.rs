@@ -5,4 +5,5 @@ pub mod kpi;
 pub mod kpi_values;
 pub mod measure;
 pub mod plan;
+pub mod portfolio;
 pub mod working_group;

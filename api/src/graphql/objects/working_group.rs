@@ -5,9 +5,12 @@ use chrono::{DateTime, Utc};
 use masterplan_persistence::models::working_group::WorkingGroupRow;
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::loaders;
+use crate::graphql::context::{as_of, loaders};
 use crate::graphql::objects::{Measure, Plan};
+use crate::graphql::portfolio::Portfolio;
+use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, encode};
+use masterplan_persistence::models::portfolio::Scope;
 
 /// One of the plan's working groups (Arbeitsgruppen I–IV).
 pub struct WorkingGroup(pub WorkingGroupRow);
@@ -43,6 +46,16 @@ impl WorkingGroup {
             .await?
             .unwrap_or_default();
         Ok(measures.into_iter().map(Measure).collect())
+    }
+    /// The portfolio figures of this group alone, as of `asOf` (default today).
+    async fn summary(&self, #[graphql(name = "asOf")] as_of_date: Option<Date>) -> Portfolio {
+        Portfolio {
+            scope: Scope {
+                plan_id: self.0.plan_id,
+                working_group_id: Some(self.0.id),
+            },
+            as_of: as_of(as_of_date),
+        }
     }
     async fn version(&self) -> i32 {
         self.0.version

@@ -1,0 +1,76 @@
+//! Portfolio figures: measure and goal counts grouped in SQL (`GROUP BY`),
+//! for a whole plan or one working group.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::db::DbConn;
+use crate::error::RepoResult;
+use crate::schema::{goals, measures, working_groups};
+use crate::with_conn;
+
+/// What the counted measures and goals belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    pub plan_id: i64,
+    pub working_group_id: Option<i64>,
+}
+
+/// A measure attribute to group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MeasureDimension {
+    Status,
+    WorkingGroup,
+    CostCategory,
+    PersonnelCategory,
+    PeriodCategory,
+    QuickWin,
+}
+
+/// Counts of a plan's live measures per working group and value of
+/// `dimension` (`None`: no value, e.g. no cost estimate), one statement.
+pub async fn measure_counts(
+    conn: &mut DbConn,
+    plan_id: i64,
+    dimension: MeasureDimension,
+) -> RepoResult<Vec<(i64, Option<String>, i64)>> {
+    /// One grouped count; `$key` is the grouped column.
+    macro_rules! grouped {
+        ($c:ident, $key:expr) => {
+            measures::table
+                .inner_join(working_groups::table)
+                .filter(measures::plan_id.eq(plan_id))
+                .filter(measures::archived_at.is_null())
+                .group_by((measures::working_group_id, $key))
+                .select((measures::working_group_id, $key, diesel::dsl::count_star()))
+                .load::<(i64, _, i64)>($c)
+                .await
+        };
+    }
+    let nullable = |rows: Vec<(i64, String, i64)>| {
+        rows.into_iter()
+            .map(|(group, key, n)| (group, Some(key), n))
+            .collect()
+    };
+    Ok(with_conn!(conn, c => match dimension {
+        MeasureDimension::Status => grouped!(c, measures::status).map(nullable)?,
+        MeasureDimension::WorkingGroup => grouped!(c, working_groups::code).map(nullable)?,
+        MeasureDimension::QuickWin => grouped!(c, measures::quick_win).map(nullable)?,
+        MeasureDimension::CostCategory => grouped!(c, measures::cost_category)?,
+        MeasureDimension::PersonnelCategory => grouped!(c, measures::personnel_category)?,
+        MeasureDimension::PeriodCategory => grouped!(c, measures::period_category)?,
+    }))
+}
+
+/// Counts of a plan's live goals per working group and status, one statement.
+pub async fn goal_counts(conn: &mut DbConn, plan_id: i64) -> RepoResult<Vec<(i64, String, i64)>> {
+    Ok(with_conn!(conn, c => goals::table
+        .inner_join(measures::table)
+        .filter(measures::plan_id.eq(plan_id))
+        .filter(measures::archived_at.is_null())
+        .filter(goals::archived_at.is_null())
+        .group_by((measures::working_group_id, goals::status))
+        .select((measures::working_group_id, goals::status, diesel::dsl::count_star()))
+        .load(c)
+        .await)?)
+}
