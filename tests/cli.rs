@@ -77,3 +77,51 @@ fn schema_prints_the_contract() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), committed);
 }
+
+#[test]
+fn export_then_import_into_another_database() {
+    let dir = std::env::temp_dir();
+    let id = std::process::id();
+    let source = dir.join(format!("mp_cli_src_{id}.db"));
+    let target = dir.join(format!("mp_cli_dst_{id}.db"));
+    let file = dir.join(format!("mp_cli_export_{id}.json"));
+    assert!(masterplan(&source, &["seed"]).status.success());
+
+    let out = masterplan(
+        &source,
+        &[
+            "export",
+            "--format",
+            "json",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let dry = masterplan(&target, &["import", file.to_str().unwrap(), "--dry-run"]);
+    assert!(dry.status.success(), "{dry:?}");
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("valid plan file"));
+    // A dry run writes nothing: exporting the target finds no plan.
+    let empty = masterplan(&target, &["export"]);
+    assert!(!empty.status.success());
+    assert!(
+        String::from_utf8_lossy(&empty.stderr).contains("no plan"),
+        "{empty:?}"
+    );
+
+    let imported = masterplan(&target, &["import", file.to_str().unwrap()]);
+    assert!(imported.status.success(), "{imported:?}");
+    let again = masterplan(&target, &["export"]);
+    assert!(again.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        std::fs::read_to_string(&file).unwrap()
+    );
+
+    let _ = std::fs::remove_file(&file);
+    for db in [&source, &target] {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+    }
+}

@@ -1,13 +1,14 @@
-//! The `masterplan` command line: serve, migrate, seed, schema.
+//! The `masterplan` command line: serve, migrate, seed, schema, export, import.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use masterplan_persistence::export::{export_plan, to_json};
 use masterplan_persistence::models::plan;
 use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
-use masterplan_persistence::{Database, RepoError};
+use masterplan_persistence::{Database, DbConn, RepoError};
 
 use crate::limits::LimitArgs;
 use crate::schema::sdl;
@@ -57,6 +58,34 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Write a plan as a plan file (the format of `data/`).
+    Export {
+        /// Only `json` so far.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// Plan slug (default: the only plan).
+        #[arg(long)]
+        plan: Option<String>,
+        /// File to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a plan file and load it; every problem is reported, nothing is
+    /// written unless the whole file is valid.
+    Import {
+        file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Replace a plan with the same slug instead of refusing.
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Json,
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -81,30 +110,51 @@ async fn execute(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Seed { file, replace } => {
-            let db = connect(&cli.database_url).await?;
             let text = match &file {
-                Some(path) => std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                Some(path) => read(path)?,
                 None => BUNDLED_PLAN.to_owned(),
             };
-            let plan_file = parse_plan_file(&text).map_err(describe)?;
+            load_file(&cli.database_url, &text, replace).await
+        }
+        Command::Import {
+            file,
+            dry_run,
+            replace,
+        } => {
+            let text = read(&file)?;
+            if dry_run {
+                let plan_file = parse_plan_file(&text).map_err(describe)?;
+                println!(
+                    "{} is a valid plan file: plan {:?}, {} measures",
+                    file.display(),
+                    plan_file.plan.slug,
+                    plan_file.measures.len()
+                );
+                return Ok(());
+            }
+            load_file(&cli.database_url, &text, replace).await
+        }
+        Command::Export { format, plan, out } => {
+            let ExportFormat::Json = format;
+            let db = connect(&cli.database_url).await?;
             let mut conn = db.conn().await.map_err(describe)?;
-            let report = load_plan(&mut conn, &plan_file, replace)
+            let slug = match plan {
+                Some(slug) => slug,
+                None => only_plan_slug(&mut conn).await?,
+            };
+            let file = export_plan(&mut conn, &slug)
                 .await
-                .map_err(describe)?;
-            println!(
-                "{} plan {:?}: {} measures, {} goals, {} KPIs",
-                if report.replaced {
-                    "replaced"
-                } else {
-                    "loaded"
-                },
-                report.slug,
-                report.measures,
-                report.goals,
-                report.kpis
-            );
-            Ok(())
+                .map_err(describe)?
+                .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
+            let text = to_json(&file);
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display())),
+                None => {
+                    print!("{text}");
+                    Ok(())
+                }
+            }
         }
         Command::Serve {
             listen,
@@ -145,6 +195,42 @@ async fn seed_if_empty(db: &Database) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Checks and loads a plan file's text, as `seed` and `import` do.
+async fn load_file(database_url: &str, text: &str, replace: bool) -> Result<(), String> {
+    let plan_file = parse_plan_file(text).map_err(describe)?;
+    let db = connect(database_url).await?;
+    let mut conn = db.conn().await.map_err(describe)?;
+    let report = load_plan(&mut conn, &plan_file, replace)
+        .await
+        .map_err(describe)?;
+    println!(
+        "{} plan {:?}: {} measures, {} goals, {} KPIs",
+        if report.replaced {
+            "replaced"
+        } else {
+            "loaded"
+        },
+        report.slug,
+        report.measures,
+        report.goals,
+        report.kpis
+    );
+    Ok(())
+}
+
+async fn only_plan_slug(conn: &mut DbConn) -> Result<String, String> {
+    let mut plans = plan::first_two(conn).await.map_err(describe)?;
+    match plans.len() {
+        1 => Ok(plans.remove(0).slug),
+        0 => Err("no plan has been loaded".into()),
+        _ => Err("several plans exist: pass --plan SLUG".into()),
+    }
 }
 
 fn describe(err: RepoError) -> String {

@@ -4,6 +4,7 @@ pub mod batching;
 pub mod cli;
 pub mod document_limits;
 pub mod error;
+pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;

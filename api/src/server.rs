@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::limits::Limits;
 use crate::schema::{AppSchema, build_schema};
-use crate::{graphiql, http};
+use crate::{export, graphiql, http};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
         .route("/schema.graphql", get(http::schema_sdl))
+        .route("/export/{file}", get(export::plan_json))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

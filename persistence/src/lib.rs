@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod models;
 pub mod page;
 pub mod schema;

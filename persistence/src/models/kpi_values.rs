@@ -173,3 +173,13 @@ pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<ValueRow>>
         .load(c)
         .await)?)
 }
+
+/// Every value of the given KPIs, each KPI's oldest first (for exports).
+pub async fn all_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<ValueRow>> {
+    Ok(with_conn!(conn, c => kpi_values::table
+        .filter(kpi_values::kpi_id.eq_any(kpi_ids))
+        .select(ValueRow::as_select())
+        .order((kpi_values::kpi_id, kpi_values::observed_on))
+        .load(c)
+        .await)?)
+}

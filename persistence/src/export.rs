@@ -1,0 +1,178 @@
+//! Reads a whole plan back into the plan-file format: the inverse of
+//! [`crate::seed::load_plan`], so export → import → export is lossless.
+
+use std::collections::HashMap;
+
+use masterplan_domain::plan_file::{
+    BaselineEntry, EstimatesEntry, FORMAT, GoalEntry, KpiEntry, LegendEntry, MeasureEntry,
+    PilotAreaEntry, PlanEntry, PlanFile, RelatedEntry, TargetEntry, ValueEntry, WorkingGroupEntry,
+};
+
+use crate::db::DbConn;
+use crate::error::{RepoError, RepoResult};
+use crate::models::measure::{MeasureFilter, MeasureOrder};
+use crate::models::{goal, kpi, kpi_values, measure, plan, working_group};
+use crate::page::Window;
+
+/// The plan with `slug` and everything under it, in the plan's order; `None`
+/// when there is no such plan. Reads in one transaction, so the file is a
+/// consistent snapshot.
+pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<PlanFile>> {
+    conn.transaction(async |conn| {
+        let Some(plan) = plan::find_by_slug(conn, slug).await? else {
+            return Ok(None);
+        };
+        let groups = working_group::list(conn, Some(plan.id)).await?;
+        let group_codes: HashMap<i64, String> =
+            groups.iter().map(|g| (g.id, g.code.clone())).collect();
+        let filter = MeasureFilter {
+            plan_id: Some(plan.id),
+            ..MeasureFilter::default()
+        };
+        let all = Window {
+            offset: 0,
+            limit: i64::MAX,
+        };
+        let measures = measure::list(conn, &filter, MeasureOrder::default(), all).await?;
+        let ids: Vec<i64> = measures.iter().map(|m| m.id).collect();
+        let codes: HashMap<i64, Option<String>> =
+            measures.iter().map(|m| (m.id, m.code.clone())).collect();
+
+        let mut goals: HashMap<i64, Vec<GoalEntry>> = HashMap::new();
+        for row in goal::by_measure_ids(conn, &ids).await? {
+            goals.entry(row.measure_id).or_default().push(GoalEntry {
+                text: row.text,
+                category: row.category,
+                timing: row.timing_phrase,
+                status: row.status,
+            });
+        }
+        let kpi_rows = kpi::by_measure_ids(conn, &ids).await?;
+        let kpi_ids: Vec<i64> = kpi_rows.iter().map(|k| k.id).collect();
+        let mut targets: HashMap<i64, Vec<TargetEntry>> = HashMap::new();
+        for row in kpi::targets_of(conn, &kpi_ids).await? {
+            targets.entry(row.kpi_id).or_default().push(TargetEntry {
+                value: row.value,
+                due_on: row.due_on,
+                note: row.note,
+            });
+        }
+        let mut values: HashMap<i64, Vec<ValueEntry>> = HashMap::new();
+        for row in kpi_values::all_of(conn, &kpi_ids).await? {
+            values.entry(row.kpi_id).or_default().push(ValueEntry {
+                observed_on: row.observed_on,
+                value: row.value,
+                note: row.note,
+                source: row.source,
+            });
+        }
+        let mut kpis: HashMap<i64, Vec<KpiEntry>> = HashMap::new();
+        for row in kpi_rows {
+            let baseline = row.baseline_value.map(|value| BaselineEntry {
+                value,
+                observed_on: row.baseline_observed_on,
+                note: row.baseline_note.clone(),
+            });
+            kpis.entry(row.measure_id).or_default().push(KpiEntry {
+                targets: targets.remove(&row.id).unwrap_or_default(),
+                values: values.remove(&row.id).unwrap_or_default(),
+                name: row.name,
+                description: row.description,
+                unit: row.unit,
+                value_type: row.value_type,
+                direction: row.direction,
+                baseline,
+            });
+        }
+        let mut related: HashMap<i64, Vec<RelatedEntry>> = HashMap::new();
+        for rel in measure::relations_of(conn, &ids).await? {
+            // Relations are stored where the plan states them (3.5 → 1.8).
+            let Some(code) = codes.get(&rel.related_measure_id).cloned().flatten() else {
+                return Err(RepoError::Invalid(vec![format!(
+                    "measure {} is related to a measure without a code, which a plan file cannot name",
+                    rel.measure_id
+                )]));
+            };
+            related.entry(rel.measure_id).or_default().push(RelatedEntry {
+                code,
+                note: rel.note,
+            });
+        }
+
+        let mut entries = Vec::with_capacity(measures.len());
+        for m in measures {
+            let mut rel = related.remove(&m.id).unwrap_or_default();
+            rel.sort_by(|a, b| a.code.cmp(&b.code));
+            entries.push(MeasureEntry {
+                partners: m.partners()?,
+                pilot_areas: m
+                    .pilot_areas()?
+                    .into_iter()
+                    .map(|a| PilotAreaEntry {
+                        code: a.code,
+                        name: a.name,
+                    })
+                    .collect(),
+                working_group: group_codes
+                    .get(&m.working_group_id)
+                    .cloned()
+                    .ok_or_else(|| RepoError::Corrupt("measure without working group".into()))?,
+                related: rel,
+                estimates: EstimatesEntry {
+                    cost_eur: m.cost_estimate_eur,
+                    personnel_fte: m.personnel_estimate_fte,
+                    period_months: m.realization_months,
+                    cost_category: m.cost_category_override,
+                    personnel_category: m.personnel_category_override,
+                    period_category: m.period_category_override,
+                    quick_win: m.quick_win_override,
+                },
+                goals: goals.remove(&m.id).unwrap_or_default(),
+                kpis: kpis.remove(&m.id).unwrap_or_default(),
+                code: m.code,
+                title: m.title,
+                description: m.description,
+                status: m.status,
+                responsible_unit: m.responsible_unit,
+            });
+        }
+
+        Ok(Some(PlanFile {
+            format: FORMAT.to_owned(),
+            plan: PlanEntry {
+                slug: plan.slug,
+                title: plan.title,
+                organisation: plan.organisation,
+                published_on: plan.published_on,
+                description: plan.description,
+                legend: LegendEntry {
+                    cost_low_below_eur: plan.cost_low_below_eur,
+                    cost_high_above_eur: plan.cost_high_above_eur,
+                    personnel_low_below_fte: plan.personnel_low_below_fte,
+                    personnel_high_above_fte: plan.personnel_high_above_fte,
+                    period_short_below_months: plan.period_short_below_months,
+                    period_long_above_months: plan.period_long_above_months,
+                    notes: plan.legend_notes,
+                },
+            },
+            working_groups: groups
+                .into_iter()
+                .map(|g| WorkingGroupEntry {
+                    code: g.code,
+                    number: g.number,
+                    name: g.name,
+                    lead: g.lead,
+                })
+                .collect(),
+            measures: entries,
+        }))
+    })
+    .await
+}
+
+/// The file's text: pretty JSON with a final newline.
+pub fn to_json(file: &PlanFile) -> String {
+    let mut text = serde_json::to_string_pretty(file).expect("plan files serialise");
+    text.push('\n');
+    text
+}
