@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
+use masterplan_domain::series::Interval;
 use masterplan_persistence::Database;
 use masterplan_persistence::models::goal::{self, GoalRow};
 use masterplan_persistence::models::kpi::{self, KpiRow, TargetRow};
-use masterplan_persistence::models::kpi_values::{self, ValueRow, ValueSlice};
+use masterplan_persistence::models::kpi_values::{self, Aggregate, ValueRow, ValueSlice};
 use masterplan_persistence::models::measure::{self, MeasureRow};
 use masterplan_persistence::models::plan::{self, PlanRow};
 use masterplan_persistence::models::portfolio::{self, MeasureDimension};
@@ -253,6 +254,58 @@ impl Loader<i64> for GoalCounts {
     }
 }
 
+/// A series request: all KPIs asking for the same range, interval and
+/// aggregate share one statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SeriesKey {
+    pub kpi_id: i64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub interval: Interval,
+    pub aggregate: Aggregate,
+}
+
+pub struct Series(Database);
+
+impl Loader<SeriesKey> for Series {
+    /// Bucket start → value.
+    type Value = HashMap<NaiveDate, f64>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[SeriesKey]) -> Result<HashMap<SeriesKey, Self::Value>, ApiError> {
+        let mut groups: HashMap<(NaiveDate, NaiveDate, Interval, Aggregate), Vec<i64>> =
+            HashMap::new();
+        for key in keys {
+            groups
+                .entry((key.from, key.to, key.interval, key.aggregate))
+                .or_default()
+                .push(key.kpi_id);
+        }
+        let mut conn = self.0.conn().await?;
+        let mut result: HashMap<SeriesKey, Self::Value> =
+            keys.iter().map(|key| (*key, HashMap::new())).collect();
+        for ((from, to, interval, aggregate), kpi_ids) in groups {
+            for row in
+                kpi_values::series_of(&mut conn, &kpi_ids, from, to, interval, aggregate).await?
+            {
+                let start = NaiveDate::parse_from_str(&row.bucket, "%Y-%m-%d").map_err(|e| {
+                    tracing::error!(bucket = row.bucket, error = %e, "unexpected bucket");
+                    ApiError::internal()
+                })?;
+                let key = SeriesKey {
+                    kpi_id: row.kpi_id,
+                    from,
+                    to,
+                    interval,
+                    aggregate,
+                };
+                result.entry(key).or_default().insert(start, row.value);
+            }
+        }
+        Ok(result)
+    }
+}
+
 /// All loaders of one request (their caches live as long as the request).
 pub struct Loaders {
     pub plan: DataLoader<PlanById>,
@@ -272,6 +325,7 @@ pub struct Loaders {
     pub value_counts: DataLoader<ValueCounts>,
     pub measure_counts: DataLoader<MeasureCounts>,
     pub goal_counts: DataLoader<GoalCounts>,
+    pub series: DataLoader<Series>,
 }
 
 impl Loaders {
@@ -299,6 +353,7 @@ impl Loaders {
             value_counts: loader(ValueCounts(db.clone()), activity),
             measure_counts: loader(MeasureCounts(db.clone()), activity),
             goal_counts: loader(GoalCounts(db.clone()), activity),
+            series: loader(Series(db.clone()), activity),
         }
     }
 }

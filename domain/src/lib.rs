@@ -7,5 +7,6 @@ pub mod kpi;
 pub mod legend;
 pub mod plan_check;
 pub mod plan_file;
+pub mod series;
 pub mod status;
 pub mod timing;

@@ -64,6 +64,16 @@ mirror_enum!(
     Trend => kpi::Trend { Up, Down, Flat }
 );
 
+mirror_enum!(
+    /// Calendar bucket of a KPI series.
+    SeriesInterval => masterplan_domain::series::Interval { Month, Quarter, Year }
+);
+mirror_enum!(
+    /// How a bucket's values become its value: the last one observed, their
+    /// sum, average or maximum.
+    SeriesAggregate => masterplan_persistence::models::kpi_values::Aggregate { Last, Sum, Avg, Max }
+);
+
 /// Sort direction.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderDirection {

@@ -7,6 +7,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date};
 use diesel_async::RunQueryDsl;
 
+use masterplan_domain::series::Interval;
+
 use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::schema::kpi_values;
@@ -55,6 +57,20 @@ pub struct ValueSlice {
     pub newest_first: bool,
 }
 
+/// Numbered bind markers for hand-written SQL: `$1, $2, …` on PostgreSQL, `?` on SQLite.
+fn placeholders(conn: &DbConn) -> impl FnMut() -> String + use<> {
+    let postgres = matches!(conn, DbConn::Postgres(_));
+    let mut binds = 0;
+    move || {
+        binds += 1;
+        if postgres {
+            format!("${binds}")
+        } else {
+            "?".to_owned()
+        }
+    }
+}
+
 /// Up to `slice.limit` values of each KPI in one statement (a window function
 /// ranks each KPI's rows), oldest first in the result unless `newest_first`.
 pub async fn slice_of(
@@ -65,16 +81,7 @@ pub async fn slice_of(
     if kpi_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let postgres = matches!(conn, DbConn::Postgres(_));
-    let mut binds = 0;
-    let mut placeholder = || {
-        binds += 1;
-        if postgres {
-            format!("${binds}")
-        } else {
-            "?".to_owned()
-        }
-    };
+    let mut placeholder = placeholders(conn);
     let ids = kpi_ids
         .iter()
         .map(|_| placeholder())
@@ -182,4 +189,96 @@ pub async fn all_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<ValueR
         .order((kpi_values::kpi_id, kpi_values::observed_on))
         .load(c)
         .await)?)
+}
+
+/// How the values in one bucket become the bucket's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Aggregate {
+    /// The value observed last in the bucket.
+    Last,
+    Sum,
+    Avg,
+    Max,
+}
+
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
+pub struct SeriesRow {
+    #[diesel(sql_type = BigInt)]
+    pub kpi_id: i64,
+    /// First day of the bucket, `YYYY-MM-DD`.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub bucket: String,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub value: f64,
+}
+
+/// One value per KPI and calendar bucket between `from` and `to`, computed in
+/// SQL (buckets without values are absent). One statement for all KPIs.
+pub async fn series_of(
+    conn: &mut DbConn,
+    kpi_ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+    interval: Interval,
+    aggregate: Aggregate,
+) -> RepoResult<Vec<SeriesRow>> {
+    if kpi_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let postgres = matches!(conn, DbConn::Postgres(_));
+    // The bucket's first day as text, the same on both backends.
+    let bucket = match (postgres, interval) {
+        (true, Interval::Month) => "to_char(date_trunc('month', observed_on), 'YYYY-MM-DD')",
+        (true, Interval::Quarter) => "to_char(date_trunc('quarter', observed_on), 'YYYY-MM-DD')",
+        (true, Interval::Year) => "to_char(date_trunc('year', observed_on), 'YYYY-MM-DD')",
+        (false, Interval::Month) => "strftime('%Y-%m-01', observed_on)",
+        (false, Interval::Quarter) => {
+            "printf('%s-%02d-01', strftime('%Y', observed_on), \
+             (CAST(strftime('%m', observed_on) AS INTEGER) - 1) / 3 * 3 + 1)"
+        }
+        (false, Interval::Year) => "strftime('%Y-01-01', observed_on)",
+    };
+    let mut placeholder = placeholders(conn);
+    let ids = kpi_ids
+        .iter()
+        .map(|_| placeholder())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let range = format!(
+        "kpi_id IN ({ids}) AND observed_on >= {} AND observed_on <= {}",
+        placeholder(),
+        placeholder()
+    );
+    let real = if postgres { "DOUBLE PRECISION" } else { "REAL" };
+    let sql = match aggregate {
+        Aggregate::Last => format!(
+            "SELECT kpi_id, bucket, value FROM (\
+               SELECT kpi_id, {bucket} AS bucket, value, ROW_NUMBER() OVER \
+               (PARTITION BY kpi_id, {bucket} ORDER BY observed_on DESC) AS rn \
+               FROM kpi_values WHERE {range}\
+             ) ranked WHERE rn = 1"
+        ),
+        Aggregate::Sum | Aggregate::Avg | Aggregate::Max => {
+            let function = match aggregate {
+                Aggregate::Sum => "SUM",
+                Aggregate::Avg => "AVG",
+                _ => "MAX",
+            };
+            format!(
+                "SELECT kpi_id, {bucket} AS bucket, CAST({function}(value) AS {real}) AS value \
+                 FROM kpi_values WHERE {range} GROUP BY kpi_id, {bucket}"
+            )
+        }
+    };
+    Ok(with_conn!(conn, c => {
+        let mut query = diesel::sql_query(sql.clone()).into_boxed();
+        for id in kpi_ids {
+            query = query.bind::<BigInt, _>(*id);
+        }
+        query
+            .bind::<Date, _>(from)
+            .bind::<Date, _>(to)
+            .load::<SeriesRow>(c)
+            .await
+    })?)
 }

@@ -4,17 +4,18 @@ use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use masterplan_domain::kpi::{Observation, Target, next_target, progress, series_trend};
+use masterplan_domain::series;
 use masterplan_persistence::models::kpi::{KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::ValueSlice;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{as_of, limits, loaders};
-use crate::graphql::enums::{KpiDirection, KpiValueType, Trend};
+use crate::graphql::enums::{KpiDirection, KpiValueType, SeriesAggregate, SeriesInterval, Trend};
 use crate::graphql::objects::{KpiValue, Measure};
 use crate::graphql::paging::{PageArgs, PageSize, decode_cursor, page_size};
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, encode};
-use crate::loaders::{ValueCountKey, ValuePageKey};
+use crate::loaders::{SeriesKey, ValueCountKey, ValuePageKey};
 
 /// A key performance indicator (Kennzahl) of a measure.
 pub struct Kpi(pub KpiRow);
@@ -176,6 +177,46 @@ impl Kpi {
             .collect();
         Ok(series_trend(&observations).map(Into::into))
     }
+    /// The values bucketed by calendar month, quarter or year from `from` to
+    /// `to`, every bucket listed (value null where nothing was recorded).
+    #[graphql(complexity = "100 * child_complexity")]
+    async fn series(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+        interval: SeriesInterval,
+        #[graphql(default_with = "SeriesAggregate::Last")] aggregate: SeriesAggregate,
+    ) -> ApiResult<Vec<SeriesPoint>> {
+        if from.0 > to.0 {
+            return Err(ApiError::bad_input("`from` is later than `to`"));
+        }
+        let buckets = series::buckets(from.0, to.0, interval.into(), MAX_SERIES_BUCKETS)
+            .ok_or_else(|| {
+                ApiError::bad_input(format!(
+                    "a series may have at most {MAX_SERIES_BUCKETS} buckets; narrow `from`/`to` or use a longer interval"
+                ))
+            })?;
+        let values = loaders(ctx)?
+            .series
+            .load_one(SeriesKey {
+                kpi_id: self.0.id,
+                from: from.0,
+                to: to.0,
+                interval: interval.into(),
+                aggregate: aggregate.into(),
+            })
+            .await?
+            .unwrap_or_default();
+        Ok(buckets
+            .into_iter()
+            .map(|b| SeriesPoint {
+                start: Date(b.start),
+                end: Date(b.end),
+                value: values.get(&b.start).copied(),
+            })
+            .collect())
+    }
     /// Share of the way from the baseline (or 0) to the next target due on or
     /// after `asOf` (default today; the last target once all are past),
     /// clamped to 0–1 and respecting the direction. Null without a target or value.
@@ -217,6 +258,18 @@ impl Kpi {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at.and_utc()
     }
+}
+
+/// Most buckets one series may have (50 years of months).
+const MAX_SERIES_BUCKETS: usize = 600;
+
+/// One calendar bucket of a KPI series.
+#[derive(SimpleObject)]
+pub struct SeriesPoint {
+    pub start: Date,
+    pub end: Date,
+    /// Null when no value was recorded in the bucket.
+    pub value: Option<f64>,
 }
 
 #[derive(SimpleObject)]
