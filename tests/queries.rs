@@ -179,7 +179,7 @@ async fn kpi_values_latest_and_progress(backend: Backend) {
         values(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { value observedOn } }
         newest: values(last: 2) { nodes { observedOn } pageInfo { hasPreviousPage } }
         in2020: values(from: "2020-01-01", to: "2020-12-31") { totalCount }
-        progress(asOf: "2021-02-01") trend } } }"#).await;
+        progress(asOf: "2021-02-01") trend targets { value dueOn met } } } }"#).await;
     let kpi = &data["measure"]["kpis"][0];
     assert_eq!(kpi["latestValue"]["value"], 83.5);
     assert_eq!(kpi["latestValue"]["observedOn"], "2021-01-31");
@@ -193,6 +193,11 @@ async fn kpi_values_latest_and_progress(backend: Backend) {
     // Baseline 67 → target 100 with 83.5 reached: half way.
     assert_eq!(kpi["progress"], 0.5);
     assert_eq!(kpi["trend"], "UP");
+    // 80 by the end of 2020 was reached (80 on 2020-10-31); 100 by the end of
+    // 2021 was not (83.5 is the newest value by then).
+    assert_eq!(kpi["targets"][0]["value"], 80.0);
+    assert_eq!(kpi["targets"][0]["met"], true);
+    assert_eq!(kpi["targets"][1]["met"], false);
     assert_eq!(data["measure"]["kpis"][1]["trend"], Value::Null);
     // The other KPIs have no values.
     assert_eq!(data["measure"]["kpis"][1]["latestValue"], Value::Null);
@@ -217,11 +222,16 @@ async fn kpi_values_latest_and_progress(backend: Backend) {
 
     // A decreasing KPI: lead time 90 → 30 days, now 60: half way.
     let data = app
-        .data(r#"{ measure(code: "3.4") { kpis { direction progress(asOf: "2021-01-01") trend latestValue { value } } } }"#)
+        .data(r#"{ measure(code: "3.4") { kpis { direction progress(asOf: "2021-01-01") trend latestValue { value } targets { met } } }
+                   m22: measure(code: "2.2") { kpis { targets { met } } } }"#)
         .await;
     assert_eq!(data["measure"]["kpis"][1]["direction"], "DECREASE");
     assert_eq!(data["measure"]["kpis"][1]["progress"], 0.5);
     assert_eq!(data["measure"]["kpis"][1]["trend"], "DOWN");
+    // 60 days by the end of 2020 does not meet a target of 30 (lower is better).
+    assert_eq!(data["measure"]["kpis"][1]["targets"][0]["met"], false);
+    // No values recorded: unknown.
+    assert_eq!(data["m22"]["kpis"][0]["targets"][0]["met"], Value::Null);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -306,6 +306,39 @@ impl Loader<SeriesKey> for Series {
     }
 }
 
+/// The newest value of a KPI observed on or before a date (a target's due
+/// date). One statement for all keys: the KPIs' values are read up to the
+/// latest date asked and picked in memory (KPI series are short).
+pub struct ValueAsOf(Database);
+
+impl Loader<(i64, NaiveDate)> for ValueAsOf {
+    type Value = ValueRow;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[(i64, NaiveDate)],
+    ) -> Result<HashMap<(i64, NaiveDate), ValueRow>, ApiError> {
+        let mut kpi_ids: Vec<i64> = keys.iter().map(|(kpi, _)| *kpi).collect();
+        kpi_ids.sort_unstable();
+        kpi_ids.dedup();
+        let mut conn = self.0.conn().await?;
+        let rows = kpi_values::all_of(&mut conn, &kpi_ids).await?;
+        let mut result = HashMap::new();
+        for &(kpi_id, date) in keys {
+            // all_of is ordered by date, so the first match from the end is the newest.
+            if let Some(row) = rows
+                .iter()
+                .rev()
+                .find(|r| r.kpi_id == kpi_id && r.observed_on <= date)
+            {
+                result.insert((kpi_id, date), row.clone());
+            }
+        }
+        Ok(result)
+    }
+}
+
 /// All loaders of one request (their caches live as long as the request).
 pub struct Loaders {
     pub plan: DataLoader<PlanById>,
@@ -326,6 +359,7 @@ pub struct Loaders {
     pub measure_counts: DataLoader<MeasureCounts>,
     pub goal_counts: DataLoader<GoalCounts>,
     pub series: DataLoader<Series>,
+    pub value_as_of: DataLoader<ValueAsOf>,
 }
 
 impl Loaders {
@@ -354,6 +388,7 @@ impl Loaders {
             measure_counts: loader(MeasureCounts(db.clone()), activity),
             goal_counts: loader(GoalCounts(db.clone()), activity),
             series: loader(Series(db.clone()), activity),
+            value_as_of: loader(ValueAsOf(db.clone()), activity),
         }
     }
 }

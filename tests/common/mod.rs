@@ -397,6 +397,13 @@ pub fn plan_with_values() -> PlanFile {
     portal.kpis[0]
         .targets
         .push(masterplan_domain::plan_file::TargetEntry {
+            value: 80.0,
+            due_on: NaiveDate::from_ymd_opt(2020, 12, 31).expect("date"),
+            note: None,
+        });
+    portal.kpis[0]
+        .targets
+        .push(masterplan_domain::plan_file::TargetEntry {
             value: 100.0,
             due_on: NaiveDate::from_ymd_opt(2021, 12, 31).expect("date"),
             note: None,

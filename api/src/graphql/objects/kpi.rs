@@ -1,9 +1,11 @@
 //! `Kpi`: its baseline, targets, values and derived progress.
 
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use masterplan_domain::kpi::{Observation, Target, next_target, progress, series_trend};
+use masterplan_domain::kpi::{
+    Observation, Target, next_target, progress, series_trend, target_met,
+};
 use masterplan_domain::series;
 use masterplan_persistence::models::kpi::{KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::ValueSlice;
@@ -71,6 +73,7 @@ impl Kpi {
     /// Target values by due date, earliest first.
     #[graphql(complexity = "5 * child_complexity")]
     async fn targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<KpiTarget>> {
+        let direction = self.0.direction()?;
         Ok(self
             .target_rows(ctx)
             .await?
@@ -79,6 +82,8 @@ impl Kpi {
                 value: t.value,
                 due_on: Date(t.due_on),
                 note: t.note,
+                kpi_id: self.0.id,
+                direction,
             })
             .collect())
     }
@@ -282,10 +287,29 @@ pub struct Baseline {
 
 /// A value a KPI should reach by a date (2.2: 30 training places in 2020, 50 in 2021).
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct KpiTarget {
     pub value: f64,
     pub due_on: Date,
     pub note: Option<String>,
+    #[graphql(skip)]
+    kpi_id: i64,
+    #[graphql(skip)]
+    direction: masterplan_domain::status::KpiDirection,
+}
+
+#[ComplexObject]
+impl KpiTarget {
+    /// Whether the newest value recorded on or before the due date reaches
+    /// the target (in the KPI's direction); null while no value was recorded
+    /// by then.
+    async fn met(&self, ctx: &Context<'_>) -> ApiResult<Option<bool>> {
+        let value = loaders(ctx)?
+            .value_as_of
+            .load_one((self.kpi_id, self.due_on.0))
+            .await?;
+        Ok(value.map(|v| target_met(self.direction, self.value, v.value)))
+    }
 }
 
 /// `totalCount` of a KPI's values in the requested date range.
