@@ -125,3 +125,30 @@ fn export_then_import_into_another_database() {
         }
     }
 }
+
+#[test]
+fn csv_export_writes_one_file_per_entity() {
+    let dir = std::env::temp_dir().join(format!("mp_cli_csv_{}", std::process::id()));
+    let db = std::env::temp_dir().join(format!("mp_cli_csv_{}.db", std::process::id()));
+    assert!(masterplan(&db, &["seed"]).status.success());
+    let refused = masterplan(&db, &["export", "--format", "csv"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--out DIR"));
+
+    let out = masterplan(
+        &db,
+        &["export", "--format", "csv", "--out", dir.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{out:?}");
+    for name in ["measures.csv", "goals.csv", "kpis.csv", "kpi-values.csv"] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(text.starts_with('\u{feff}'), "{name}");
+    }
+    let measures = std::fs::read_to_string(dir.join("measures.csv")).unwrap();
+    assert!(measures.contains("Bürgerportal"));
+
+    let _ = std::fs::remove_dir_all(&dir);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}

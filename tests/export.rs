@@ -60,3 +60,74 @@ async fn export_import_export_is_identical_sqlite() {
 async fn export_import_export_is_identical_postgres() {
     export_import_export_is_identical(Backend::Postgres).await;
 }
+
+async fn csv_files_per_entity(backend: Backend) {
+    let Some(app) = app_with_values(backend).await else {
+        return;
+    };
+    let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+
+    let (status, content_type, measures) = app
+        .send(get("/export/dortmund-arbeiten-4-0/measures.csv"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type.unwrap(), "text/csv; charset=utf-8");
+    assert!(
+        measures.starts_with('\u{feff}'),
+        "a byte-order mark for Excel"
+    );
+    let mut reader = csv::Reader::from_reader(measures.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 25);
+    assert_eq!(&rows[1][1], "1.2");
+    assert_eq!(&rows[1][2], "Bürgerportal");
+    assert_eq!(&rows[3][1], "", "DMS und E-Akte has no code");
+    assert_eq!(&rows[17][1], "3.4");
+    assert!(rows[17][6].contains("; Stadt Köln; "), "{}", &rows[17][6]);
+    assert_eq!(&rows[0][13], "UNKNOWN");
+
+    let (_, _, goals) = app
+        .send(get("/export/dortmund-arbeiten-4-0/goals.csv"))
+        .await;
+    let lines = goals.lines().count();
+    assert_eq!(lines, 62, "header and 61 goals (no goal text spans lines)");
+    assert!(
+        goals.contains("bis Mitte 2020,BY,,2020-06-30,OPEN"),
+        "{goals}"
+    );
+
+    let (_, _, kpis) = app
+        .send(get("/export/dortmund-arbeiten-4-0/kpis.csv"))
+        .await;
+    assert!(
+        kpis.contains("80 by 2020-12-31; 100 by 2021-12-31"),
+        "{kpis}"
+    );
+    let (_, _, values) = app
+        .send(get("/export/dortmund-arbeiten-4-0/kpi-values.csv"))
+        .await;
+    assert_eq!(values.lines().count(), 1 + 5 + 2);
+    assert!(
+        values.contains(
+            "1.2,Anzahl der digitalen Verwaltungsleistungen im Portal,2021-01-31,83.5,,Testreihe"
+        ),
+        "{values}"
+    );
+
+    let (status, _, _) = app
+        .send(get("/export/dortmund-arbeiten-4-0/secrets.csv"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = app.send(get("/export/berlin/goals.csv")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_files_per_entity_sqlite() {
+    csv_files_per_entity(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_files_per_entity_postgres() {
+    csv_files_per_entity(Backend::Postgres).await;
+}

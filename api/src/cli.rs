@@ -10,6 +10,7 @@ use masterplan_persistence::models::plan;
 use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
 use masterplan_persistence::{Database, DbConn, RepoError};
 
+use crate::csv_export::{CsvEntity, render};
 use crate::limits::LimitArgs;
 use crate::schema::sdl;
 use crate::server::{AppState, serve};
@@ -60,13 +61,13 @@ pub enum Command {
     Schema,
     /// Write a plan as a plan file (the format of `data/`).
     Export {
-        /// Only `json` so far.
+        /// `json`: one plan file; `csv`: one file per entity (needs --out DIR).
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
         /// Plan slug (default: the only plan).
         #[arg(long)]
         plan: Option<String>,
-        /// File to write (default: standard output).
+        /// File (json; default: standard output) or directory (csv) to write.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -86,6 +87,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     Json,
+    Csv,
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -135,23 +137,33 @@ async fn execute(cli: Cli) -> Result<(), String> {
             load_file(&cli.database_url, &text, replace).await
         }
         Command::Export { format, plan, out } => {
-            let ExportFormat::Json = format;
             let db = connect(&cli.database_url).await?;
             let mut conn = db.conn().await.map_err(describe)?;
             let slug = match plan {
                 Some(slug) => slug,
                 None => only_plan_slug(&mut conn).await?,
             };
-            let file = export_plan(&mut conn, &slug)
-                .await
-                .map_err(describe)?
-                .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
-            let text = to_json(&file);
-            match out {
-                Some(path) => std::fs::write(&path, text)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display())),
-                None => {
-                    print!("{text}");
+            match format {
+                ExportFormat::Json => {
+                    let file = export_plan(&mut conn, &slug)
+                        .await
+                        .map_err(describe)?
+                        .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
+                    write_or_print(out.as_deref(), &to_json(&file))
+                }
+                ExportFormat::Csv => {
+                    let dir =
+                        out.ok_or("--format csv writes one file per entity: pass --out DIR")?;
+                    let plan = plan::find_by_slug(&mut conn, &slug)
+                        .await
+                        .map_err(describe)?
+                        .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
+                    std::fs::create_dir_all(&dir)
+                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                    for entity in CsvEntity::ALL {
+                        let csv = render(&mut conn, &plan, entity).await.map_err(describe)?;
+                        write_or_print(Some(&dir.join(entity.file_name())), &csv)?;
+                    }
                     Ok(())
                 }
             }
@@ -195,6 +207,18 @@ async fn seed_if_empty(db: &Database) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+fn write_or_print(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
 }
 
 fn read(path: &Path) -> Result<String, String> {

@@ -1,11 +1,13 @@
-//! `GET /export/PLAN.json`: the whole plan as a plan file, for tools that do
-//! not speak GraphQL.
+//! `GET /export/PLAN.json` (the whole plan as a plan file) and
+//! `GET /export/PLAN/ENTITY.csv`, for tools that do not speak GraphQL.
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use masterplan_persistence::export::{export_plan, to_json};
+use masterplan_persistence::models::plan;
 
+use crate::csv_export::{CsvEntity, render};
 use crate::server::AppState;
 
 pub async fn plan_json(State(state): State<AppState>, Path(file): Path<String>) -> Response {
@@ -32,6 +34,50 @@ pub async fn plan_json(State(state): State<AppState>, Path(file): Path<String>) 
         Ok(None) => (StatusCode::NOT_FOUND, format!("no plan with slug {slug:?}")).into_response(),
         Err(err) => {
             tracing::error!(error = %err, "export failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error; it has been logged",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /export/PLAN/measures.csv` (and `goals.csv`, `kpis.csv`, `kpi-values.csv`).
+pub async fn plan_csv(
+    State(state): State<AppState>,
+    Path((slug, file)): Path<(String, String)>,
+) -> Response {
+    let Some(entity) = CsvEntity::from_file_name(&file) else {
+        return (
+            StatusCode::NOT_FOUND,
+            "CSV exports are measures.csv, goals.csv, kpis.csv and kpi-values.csv",
+        )
+            .into_response();
+    };
+    let rendered = async {
+        let mut conn = state.db.conn().await?;
+        match plan::find_by_slug(&mut conn, &slug).await? {
+            Some(plan) => render(&mut conn, &plan, entity).await.map(Some),
+            None => Ok(None),
+        }
+    }
+    .await;
+    match rendered {
+        Ok(Some(csv)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{slug}-{file}\""),
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, format!("no plan with slug {slug:?}")).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "CSV export failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal error; it has been logged",

@@ -2,6 +2,7 @@
 
 pub mod batching;
 pub mod cli;
+pub mod csv_export;
 pub mod document_limits;
 pub mod error;
 pub mod export;

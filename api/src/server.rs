@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(http::readyz))
         .route("/schema.graphql", get(http::schema_sdl))
         .route("/export/{file}", get(export::plan_json))
+        .route("/export/{plan}/{file}", get(export::plan_csv))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,0 +1,240 @@
+//! CSV exports for spreadsheets: one file per entity, UTF-8 with a byte-order
+//! mark so that Excel shows umlauts.
+
+use std::collections::HashMap;
+
+use masterplan_persistence::models::measure::{MeasureFilter, MeasureOrder, MeasureRow};
+use masterplan_persistence::models::plan::PlanRow;
+use masterplan_persistence::models::{goal, kpi, kpi_values, measure, working_group};
+use masterplan_persistence::page::Window;
+use masterplan_persistence::{DbConn, RepoError, RepoResult};
+
+/// The entities with a CSV file, by file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvEntity {
+    Measures,
+    Goals,
+    Kpis,
+    KpiValues,
+}
+
+impl CsvEntity {
+    pub const ALL: [CsvEntity; 4] = [
+        CsvEntity::Measures,
+        CsvEntity::Goals,
+        CsvEntity::Kpis,
+        CsvEntity::KpiValues,
+    ];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            CsvEntity::Measures => "measures.csv",
+            CsvEntity::Goals => "goals.csv",
+            CsvEntity::Kpis => "kpis.csv",
+            CsvEntity::KpiValues => "kpi-values.csv",
+        }
+    }
+
+    pub fn from_file_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.file_name() == name)
+    }
+}
+
+const BOM: &str = "\u{feff}";
+
+fn text<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The CSV text of one entity of `plan`, in the plan's order.
+pub async fn render(conn: &mut DbConn, plan: &PlanRow, entity: CsvEntity) -> RepoResult<String> {
+    let filter = MeasureFilter {
+        plan_id: Some(plan.id),
+        ..MeasureFilter::default()
+    };
+    let all = Window {
+        offset: 0,
+        limit: i64::MAX,
+    };
+    let measures = measure::list(conn, &filter, MeasureOrder::default(), all).await?;
+    let ids: Vec<i64> = measures.iter().map(|m| m.id).collect();
+    let by_id: HashMap<i64, &MeasureRow> = measures.iter().map(|m| (m.id, m)).collect();
+    let code = |id: i64| text(by_id.get(&id).and_then(|m| m.code.clone()));
+    let title = |id: i64| by_id.get(&id).map(|m| m.title.clone()).unwrap_or_default();
+
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let write = |out: &mut csv::Writer<Vec<u8>>, row: &[String]| {
+        out.write_record(row)
+            .map_err(|e| RepoError::Corrupt(format!("CSV: {e}")))
+    };
+    match entity {
+        CsvEntity::Measures => {
+            let groups: HashMap<i64, String> = working_group::list(conn, Some(plan.id))
+                .await?
+                .into_iter()
+                .map(|g| (g.id, g.code))
+                .collect();
+            write(
+                &mut out,
+                &[
+                    "position",
+                    "code",
+                    "title",
+                    "working_group",
+                    "status",
+                    "responsible_unit",
+                    "partners",
+                    "cost_estimate_eur",
+                    "cost_category",
+                    "personnel_estimate_fte",
+                    "personnel_category",
+                    "realization_months",
+                    "period_category",
+                    "quick_win",
+                    "description",
+                ]
+                .map(str::to_owned),
+            )?;
+            for m in &measures {
+                write(
+                    &mut out,
+                    &[
+                        m.position.to_string(),
+                        text(m.code.clone()),
+                        m.title.clone(),
+                        text(groups.get(&m.working_group_id)),
+                        m.status.clone(),
+                        text(m.responsible_unit.clone()),
+                        m.partners()?.join("; "),
+                        text(m.cost_estimate_eur),
+                        text(m.cost_category.clone()),
+                        text(m.personnel_estimate_fte),
+                        text(m.personnel_category.clone()),
+                        text(m.realization_months),
+                        text(m.period_category.clone()),
+                        m.quick_win.clone(),
+                        m.description.clone(),
+                    ],
+                )?;
+            }
+        }
+        CsvEntity::Goals => {
+            write(
+                &mut out,
+                &[
+                    "measure_code",
+                    "measure_title",
+                    "position",
+                    "text",
+                    "category",
+                    "timing_phrase",
+                    "timing_kind",
+                    "starts_on",
+                    "due_on",
+                    "status",
+                ]
+                .map(str::to_owned),
+            )?;
+            for g in goal::by_measure_ids(conn, &ids).await? {
+                write(
+                    &mut out,
+                    &[
+                        code(g.measure_id),
+                        title(g.measure_id),
+                        g.position.to_string(),
+                        g.text,
+                        text(g.category),
+                        text(g.timing_phrase),
+                        g.timing_kind,
+                        text(g.starts_on),
+                        text(g.due_on),
+                        g.status,
+                    ],
+                )?;
+            }
+        }
+        CsvEntity::Kpis => {
+            let kpis = kpi::by_measure_ids(conn, &ids).await?;
+            let kpi_ids: Vec<i64> = kpis.iter().map(|k| k.id).collect();
+            let mut targets: HashMap<i64, Vec<String>> = HashMap::new();
+            for t in kpi::targets_of(conn, &kpi_ids).await? {
+                targets
+                    .entry(t.kpi_id)
+                    .or_default()
+                    .push(format!("{} by {}", t.value, t.due_on));
+            }
+            write(
+                &mut out,
+                &[
+                    "measure_code",
+                    "measure_title",
+                    "position",
+                    "name",
+                    "unit",
+                    "value_type",
+                    "direction",
+                    "baseline_value",
+                    "baseline_observed_on",
+                    "targets",
+                ]
+                .map(str::to_owned),
+            )?;
+            for k in kpis {
+                write(
+                    &mut out,
+                    &[
+                        code(k.measure_id),
+                        title(k.measure_id),
+                        k.position.to_string(),
+                        k.name,
+                        text(k.unit),
+                        k.value_type,
+                        k.direction,
+                        text(k.baseline_value),
+                        text(k.baseline_observed_on),
+                        targets.remove(&k.id).unwrap_or_default().join("; "),
+                    ],
+                )?;
+            }
+        }
+        CsvEntity::KpiValues => {
+            let kpis = kpi::by_measure_ids(conn, &ids).await?;
+            let kpi_ids: Vec<i64> = kpis.iter().map(|k| k.id).collect();
+            let names: HashMap<i64, (i64, String)> = kpis
+                .into_iter()
+                .map(|k| (k.id, (k.measure_id, k.name)))
+                .collect();
+            write(
+                &mut out,
+                &[
+                    "measure_code",
+                    "kpi",
+                    "observed_on",
+                    "value",
+                    "note",
+                    "source",
+                ]
+                .map(str::to_owned),
+            )?;
+            for v in kpi_values::all_of(conn, &kpi_ids).await? {
+                let (measure_id, name) = names.get(&v.kpi_id).cloned().unwrap_or_default();
+                write(
+                    &mut out,
+                    &[
+                        code(measure_id),
+                        name,
+                        v.observed_on.to_string(),
+                        v.value.to_string(),
+                        text(v.note),
+                        text(v.source),
+                    ],
+                )?;
+            }
+        }
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| RepoError::Corrupt(format!("CSV: {e}")))?;
+    let body = String::from_utf8(bytes).map_err(|e| RepoError::Corrupt(format!("CSV: {e}")))?;
+    Ok(format!("{BOM}{body}"))
+}
