@@ -7,6 +7,7 @@ pub mod kpi;
 pub mod legend;
 pub mod plan_check;
 pub mod plan_file;
+pub mod search;
 pub mod series;
 pub mod status;
 pub mod timing;

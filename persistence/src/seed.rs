@@ -17,6 +17,7 @@ use crate::models::kpi::{NewKpi, NewTarget};
 use crate::models::kpi_values::NewValue;
 use crate::models::measure::{NewMeasure, RelationRow, search_text};
 use crate::models::plan::{self, NewPlan};
+use crate::models::search::{self, EntityType};
 use crate::models::working_group::NewWorkingGroup;
 use crate::schema::{
     goals, kpi_targets, kpi_values, kpis, measure_relations, measures, plans, working_groups,
@@ -82,6 +83,7 @@ pub async fn load_plan(
 }
 
 async fn delete_plan(conn: &mut DbConn, plan_id: i64) -> RepoResult<()> {
+    search::remove_plan(conn, plan_id).await?;
     // Children first: SQLite checks foreign keys row by row.
     with_conn!(conn, c => {
         let measure_ids = measures::table
@@ -293,8 +295,11 @@ async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedRepor
             measure_ids_by_code.insert(code.as_str(), measure_id);
         }
         measure_ids.push(measure_id);
-        goal_count += insert_goals(conn, entry, measure_id).await?;
-        kpi_count += insert_kpis(conn, entry, measure_id).await?;
+        let document =
+            search::measure_document(&entry.title, entry.code.as_deref(), &entry.description);
+        search::index(conn, plan_id, EntityType::Measure, measure_id, &document).await?;
+        goal_count += insert_goals(conn, entry, plan_id, measure_id).await?;
+        kpi_count += insert_kpis(conn, entry, plan_id, measure_id).await?;
     }
 
     for (entry, measure_id) in file.measures.iter().zip(&measure_ids) {
@@ -324,6 +329,7 @@ async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedRepor
 async fn insert_goals(
     conn: &mut DbConn,
     entry: &MeasureEntry,
+    plan_id: i64,
     measure_id: i64,
 ) -> RepoResult<usize> {
     let now = clock::now();
@@ -346,10 +352,13 @@ async fn insert_goals(
             created_at: now,
             updated_at: now,
         };
-        with_conn!(conn, c => diesel::insert_into(goals::table)
+        let goal_id: i64 = with_conn!(conn, c => diesel::insert_into(goals::table)
             .values(&row)
-            .execute(c)
+            .returning(goals::id)
+            .get_result(c)
             .await)?;
+        let document = search::goal_document(&goal.text, goal.category.as_deref());
+        search::index(conn, plan_id, EntityType::Goal, goal_id, &document).await?;
     }
     Ok(entry.goals.len())
 }
@@ -357,6 +366,7 @@ async fn insert_goals(
 async fn insert_kpis(
     conn: &mut DbConn,
     entry: &MeasureEntry,
+    plan_id: i64,
     measure_id: i64,
 ) -> RepoResult<usize> {
     let now = clock::now();
@@ -380,6 +390,8 @@ async fn insert_kpis(
             .returning(kpis::id)
             .get_result(c)
             .await)?;
+        let document = search::kpi_document(&kpi.name, kpi.description.as_deref());
+        search::index(conn, plan_id, EntityType::Kpi, kpi_id, &document).await?;
         for target in &kpi.targets {
             let row = NewTarget {
                 kpi_id,

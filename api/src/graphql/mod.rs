@@ -10,4 +10,5 @@ pub mod plans;
 pub mod portfolio;
 pub mod query;
 pub mod scalars;
+pub mod search;
 pub mod totals;

@@ -15,6 +15,7 @@ use crate::graphql::paging::{OffsetConnection, OffsetPage, PageArgs, offset_conn
 use crate::graphql::plans::resolve_plan;
 use crate::graphql::portfolio::Portfolio;
 use crate::graphql::scalars::Date;
+use crate::graphql::search::{SearchConnection, search};
 use crate::graphql::totals::TotalCount;
 use masterplan_persistence::models::portfolio::Scope;
 
@@ -209,6 +210,30 @@ impl Query {
             },
             as_of: as_of(as_of_date),
         })
+    }
+
+    /// Measures, goals and KPIs containing every word of `query` (case and
+    /// German word forms ignored: "Portal" finds "Bürgerportal", "Akten"
+    /// finds "E-Akte"), most relevant first; in one plan (by slug) or all.
+    #[graphql(complexity = "first.or(last).map_or(100, |n| n.max(0) as usize) * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        plan: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<SearchConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        search(ctx, &query, plan.as_deref(), &args).await
     }
 
     /// Any object by its global ID; null when there is none.

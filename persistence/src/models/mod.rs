@@ -6,4 +6,5 @@ pub mod kpi_values;
 pub mod measure;
 pub mod plan;
 pub mod portfolio;
+pub mod search;
 pub mod working_group;

@@ -1,0 +1,125 @@
+//! `search`: measures, goals and KPIs whose text contains every word of the
+//! query (German word forms reduced to stems), ranked, with snippets.
+
+use async_graphql::connection::{Connection, Edge, OpaqueCursor};
+use async_graphql::{Context, Object, SimpleObject, Union};
+use masterplan_domain::search::{score, snippet, terms};
+use masterplan_persistence::models::search::{
+    self, Candidate, EntityType, goal_document, kpi_document, measure_document,
+};
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::{conn, limits, loaders};
+use crate::graphql::objects::{Goal, Kpi, Measure};
+use crate::graphql::paging::{OffsetPage, PageArgs};
+use crate::graphql::plans::plan_id_by_slug;
+
+/// Characters of context in a snippet.
+const SNIPPET_WIDTH: usize = 120;
+
+/// What a search hit is.
+// Built once per hit; boxing rows would only add allocations.
+#[allow(clippy::large_enum_variant)]
+#[derive(Union)]
+pub enum SearchResult {
+    Measure(Measure),
+    Goal(Goal),
+    Kpi(Kpi),
+}
+
+/// One hit: the object, its relevance and a snippet with the match in `**…**`.
+#[derive(SimpleObject)]
+pub struct SearchHit {
+    /// Higher is more relevant: 2 per word found in the title (name, goal
+    /// text), 1 per word found elsewhere.
+    pub score: f64,
+    pub snippet: String,
+    pub node: SearchResult,
+}
+
+/// `totalCount` of a search.
+pub struct SearchCount(i64);
+
+#[Object]
+impl SearchCount {
+    async fn total_count(&self) -> i64 {
+        self.0
+    }
+}
+
+pub type SearchConnection = Connection<OpaqueCursor<i64>, SearchHit, SearchCount>;
+
+/// Runs a search: candidates from the index, ranked here, one page of them
+/// resolved through the loaders.
+pub async fn search(
+    ctx: &Context<'_>,
+    query: &str,
+    plan: Option<&str>,
+    args: &PageArgs,
+) -> ApiResult<SearchConnection> {
+    let terms = terms(query);
+    if terms.is_empty() {
+        return Err(ApiError::bad_input("`query` has no words to search for"));
+    }
+    let plan_id = match plan {
+        Some(slug) => Some(plan_id_by_slug(ctx, slug).await?),
+        None => None,
+    };
+    let mut conn = conn(ctx).await?;
+    let mut hits: Vec<(f64, Candidate)> = search::candidates(&mut conn, &terms, plan_id)
+        .await?
+        .into_iter()
+        .map(|c| (score(&c.body, &terms), c))
+        .collect();
+    drop(conn);
+    hits.sort_by(|(a, x), (b, y)| {
+        b.total_cmp(a)
+            .then(x.entity.cmp(&y.entity))
+            .then(x.entity_id.cmp(&y.entity_id))
+    });
+    let total = hits.len() as i64;
+    let page = OffsetPage::plan(args, limits(ctx)?, Some(total))?;
+    let start = usize::try_from(page.fetch.offset).unwrap_or(usize::MAX);
+    let window: Vec<(f64, Candidate)> = hits
+        .into_iter()
+        .skip(start)
+        .take(usize::try_from(page.page_len).unwrap_or(0))
+        .collect();
+    let has_next = page
+        .has_next_page
+        .unwrap_or(page.fetch.offset + page.page_len < total);
+    let mut connection =
+        Connection::with_additional_fields(page.has_previous_page, has_next, SearchCount(total));
+    let loaders = loaders(ctx)?;
+    for (i, (score, candidate)) in window.into_iter().enumerate() {
+        let found = match candidate.entity {
+            EntityType::Measure => loaders
+                .measure
+                .load_one(candidate.entity_id)
+                .await?
+                .map(|m| {
+                    let text = measure_document(&m.title, m.code.as_deref(), &m.description);
+                    (SearchResult::Measure(Measure(m)), text)
+                }),
+            EntityType::Goal => loaders.goal.load_one(candidate.entity_id).await?.map(|g| {
+                let text = goal_document(&g.text, g.category.as_deref());
+                (SearchResult::Goal(Goal(g)), text)
+            }),
+            EntityType::Kpi => loaders.kpi.load_one(candidate.entity_id).await?.map(|k| {
+                let text = kpi_document(&k.name, k.description.as_deref());
+                (SearchResult::Kpi(Kpi(k)), text)
+            }),
+        };
+        // An archived object stays indexed until the index learns of it.
+        let Some((node, text)) = found else { continue };
+        connection.edges.push(Edge::new(
+            OpaqueCursor(page.fetch.offset + i as i64),
+            SearchHit {
+                score,
+                snippet: snippet(&text, &terms, SNIPPET_WIDTH),
+                node,
+            },
+        ));
+    }
+    Ok(connection)
+}

@@ -1,0 +1,161 @@
+//! The search index: one document per measure, goal and KPI (migrations:
+//! a trigram-indexed table on PostgreSQL, an FTS5 trigram table on SQLite),
+//! kept in step by the code that writes those entities.
+
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::RunQueryDsl;
+use masterplan_domain::search::fold;
+
+use crate::db::DbConn;
+use crate::error::RepoResult;
+use crate::with_conn;
+
+/// What a document describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityType {
+    Measure,
+    Goal,
+    Kpi,
+}
+
+impl EntityType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::Measure => "MEASURE",
+            EntityType::Goal => "GOAL",
+            EntityType::Kpi => "KPI",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [EntityType::Measure, EntityType::Goal, EntityType::Kpi]
+            .into_iter()
+            .find(|t| t.as_str() == text)
+    }
+}
+
+/// The text indexed for a measure: its title first (ranked higher), then code
+/// and description.
+pub fn measure_document(title: &str, code: Option<&str>, description: &str) -> String {
+    format!("{title}\n{}\n{description}", code.unwrap_or(""))
+}
+
+/// The text indexed for a goal: its text, then its category.
+pub fn goal_document(text: &str, category: Option<&str>) -> String {
+    format!("{text}\n{}", category.unwrap_or(""))
+}
+
+/// The text indexed for a KPI: its name, then its description.
+pub fn kpi_document(name: &str, description: Option<&str>) -> String {
+    format!("{name}\n{}", description.unwrap_or(""))
+}
+
+/// Bind markers: `$n` on PostgreSQL, `?` on SQLite.
+fn marker(conn: &DbConn, n: usize) -> String {
+    match conn {
+        DbConn::Postgres(_) => format!("${n}"),
+        DbConn::Sqlite(_) => "?".to_owned(),
+    }
+}
+
+/// Indexes `text` (first line: the title) for an entity; the stored body is
+/// case-folded in Rust, because SQLite folds ASCII letters only.
+pub async fn index(
+    conn: &mut DbConn,
+    plan_id: i64,
+    entity: EntityType,
+    entity_id: i64,
+    text: &str,
+) -> RepoResult<()> {
+    let sql = format!(
+        "INSERT INTO search_documents (entity_type, entity_id, plan_id, body) VALUES ({}, {}, {}, {})",
+        marker(conn, 1),
+        marker(conn, 2),
+        marker(conn, 3),
+        marker(conn, 4)
+    );
+    let body = fold(text);
+    with_conn!(conn, c => diesel::sql_query(sql.clone())
+        .bind::<Text, _>(entity.as_str())
+        .bind::<BigInt, _>(entity_id)
+        .bind::<BigInt, _>(plan_id)
+        .bind::<Text, _>(&body)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Removes a plan's documents (SQLite's FTS5 table has no foreign keys).
+pub async fn remove_plan(conn: &mut DbConn, plan_id: i64) -> RepoResult<()> {
+    let sql = format!(
+        "DELETE FROM search_documents WHERE plan_id = {}",
+        marker(conn, 1)
+    );
+    with_conn!(conn, c => diesel::sql_query(sql.clone())
+        .bind::<BigInt, _>(plan_id)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    entity_type: String,
+    #[diesel(sql_type = BigInt)]
+    entity_id: i64,
+    #[diesel(sql_type = Text)]
+    body: String,
+}
+
+/// A document containing every term.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub entity: EntityType,
+    pub entity_id: i64,
+    /// Case-folded text.
+    pub body: String,
+}
+
+/// Documents whose text contains every term (substrings, already folded and
+/// free of LIKE wildcards: terms are letters and digits), optionally of one plan.
+pub async fn candidates(
+    conn: &mut DbConn,
+    terms: &[String],
+    plan_id: Option<i64>,
+) -> RepoResult<Vec<Candidate>> {
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conditions: Vec<String> = (1..=terms.len())
+        .map(|n| format!("body LIKE {}", marker(conn, n)))
+        .collect();
+    if plan_id.is_some() {
+        conditions.push(format!("plan_id = {}", marker(conn, terms.len() + 1)));
+    }
+    let sql = format!(
+        "SELECT entity_type, entity_id, body FROM search_documents WHERE {}",
+        conditions.join(" AND ")
+    );
+    let rows: Vec<Row> = with_conn!(conn, c => {
+        let mut query = diesel::sql_query(sql.clone()).into_boxed();
+        for term in terms {
+            query = query.bind::<Text, _>(format!("%{term}%"));
+        }
+        if let Some(plan_id) = plan_id {
+            query = query.bind::<BigInt, _>(plan_id);
+        }
+        query.load(c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(Candidate {
+                entity: EntityType::parse(&row.entity_type)?,
+                entity_id: row.entity_id,
+                body: row.body,
+            })
+        })
+        .collect())
+}
