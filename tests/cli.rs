@@ -53,11 +53,21 @@ fn seed_reports_every_problem_of_an_invalid_file() {
     plan["measures"][1]["goals"][0]["timing"] = "irgendwann".into();
     std::fs::write(&file, plan.to_string()).unwrap();
 
-    let out = masterplan(&db, &["seed", "--file", file.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("measures[0].workingGroup"), "{err}");
-    assert!(err.contains("measures[1].goals[0].timing"), "{err}");
+    let path = file.to_str().unwrap();
+    for args in [
+        vec!["seed", "--file", path],
+        vec!["import", path],
+        vec!["import", path, "--dry-run"],
+    ] {
+        let out = masterplan(&db, &args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("measures[0].workingGroup"), "{args:?}: {err}");
+        assert!(
+            err.contains("measures[1].goals[0].timing"),
+            "{args:?}: {err}"
+        );
+    }
     // Nothing was loaded.
     let seeded = masterplan(&db, &["seed"]);
     assert!(seeded.status.success(), "{seeded:?}");
