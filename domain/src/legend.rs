@@ -1,51 +1,10 @@
 //! The plan's legend: thresholds that classify a measure's cost, personnel and
 //! realisation period, and the quick-win rule built on those classes.
 
-use std::fmt;
-use std::str::FromStr;
-
 use crate::plan_file::LegendEntry;
-use crate::status::UnknownValue;
+use crate::status::text_enum;
 
-/// Declares an enum stored as SCREAMING_CASE text, like the vocabularies in `status`.
-macro_rules! legend_text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownValue;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(UnknownValue {
-                        kind: stringify!($name),
-                        value: s.to_owned(),
-                        allowed: &[$($text),+],
-                    }),
-                }
-            }
-        }
-    };
-}
-
-legend_text_enum!(
+text_enum!(
     /// A measure's cost or personnel need, by the legend.
     SizeCategory {
         Low => "LOW",
@@ -54,7 +13,7 @@ legend_text_enum!(
     }
 );
 
-legend_text_enum!(
+text_enum!(
     /// A measure's realisation period, by the legend.
     PeriodCategory {
         Short => "SHORT",
@@ -63,7 +22,7 @@ legend_text_enum!(
     }
 );
 
-legend_text_enum!(
+text_enum!(
     /// Whether a measure is a quick win (the legend's "Ja/Teilweise/Nein").
     QuickWin {
         Yes => "YES",

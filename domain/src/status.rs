@@ -1,9 +1,7 @@
 //! The closed vocabularies of the plan (statuses, KPI kinds), stored as text.
 
-use std::fmt;
-use std::str::FromStr;
-
-/// Declares an enum whose variants are stored and exchanged as SCREAMING_CASE text.
+/// Declares an enum whose variants are stored and exchanged as SCREAMING_CASE
+/// text (used here and in `legend`).
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -18,19 +16,19 @@ macro_rules! text_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownValue;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::status::UnknownValue;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(UnknownValue {
+                    _ => Err($crate::status::UnknownValue {
                         kind: stringify!($name),
                         value: s.to_owned(),
                         allowed: &[$($text),+],
@@ -40,6 +38,8 @@ macro_rules! text_enum {
         }
     };
 }
+
+pub(crate) use text_enum;
 
 /// A text that is not one of an enum's values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
