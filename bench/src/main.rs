@@ -39,6 +39,14 @@ const SCENARIOS: &[(&str, &str)] = &[
         r#"{ goals(filter: { overdue: true }, first: 10) { totalCount nodes { text measure { code } } } }"#,
     ),
     (
+        "widget: search",
+        r#"{ search(query: "Portal", first: 5) { totalCount nodes { snippet } } }"#,
+    ),
+    (
+        "report: portfolio",
+        "{ portfolio { measureCount measuresByStatus { key count } measuresByWorkingGroup { key count } goalsByStatus { key count } overdueGoals(first: 10) { totalCount nodes { text } } } }",
+    ),
+    (
         "report: whole plan, nested",
         "{ measures(first: 100) { nodes { workingGroup { name } goals { text } kpis { name latestValue { value } values(first: 10) { nodes { value } } } relatedMeasures { code } } } }",
     ),
