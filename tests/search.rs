@@ -59,6 +59,16 @@ backend_tests! {
         assert!(found.contains(&pair("Goal", "-")), "{found:?}");
     }
 
+    async fn a_page_of_hits_loads_its_objects_in_batches(app) {
+        let before = app.statements();
+        let body = app.query_vars(SEARCH, serde_json::json!({ "q": "Konzept", "first": 20 })).await;
+        assert!(hits(&body).len() >= 10, "{body}");
+        // Candidates, then one lookup per type and one for the hits' measures,
+        // whatever the number of hits.
+        let statements = app.statements() - before;
+        assert!(statements <= 5, "{statements} statements for {} hits", hits(&body).len());
+    }
+
     async fn every_word_must_match_and_pages_work(app) {
         let body = app.query_vars(SEARCH, serde_json::json!({ "q": "Konzept Bürgerportal" })).await;
         assert_eq!(hits(&body), [pair("Goal", "1.2")]);

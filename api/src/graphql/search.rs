@@ -90,22 +90,32 @@ pub async fn search(
         .unwrap_or(page.fetch.offset + page.page_len < total);
     let mut connection =
         Connection::with_additional_fields(page.has_previous_page, has_next, SearchCount(total));
+    // One batched lookup per type for the whole page, not one per hit.
     let loaders = loaders(ctx)?;
+    let ids = |entity: EntityType| -> Vec<i64> {
+        window
+            .iter()
+            .filter(|(_, c)| c.entity == entity)
+            .map(|(_, c)| c.entity_id)
+            .collect()
+    };
+    let (mut measures, mut goals, mut kpis) = futures_util::try_join!(
+        loaders.measure.load_many(ids(EntityType::Measure)),
+        loaders.goal.load_many(ids(EntityType::Goal)),
+        loaders.kpi.load_many(ids(EntityType::Kpi)),
+    )?;
     for (i, (score, candidate)) in window.into_iter().enumerate() {
+        let id = candidate.entity_id;
         let found = match candidate.entity {
-            EntityType::Measure => loaders
-                .measure
-                .load_one(candidate.entity_id)
-                .await?
-                .map(|m| {
-                    let text = measure_document(&m.title, m.code.as_deref(), &m.description);
-                    (SearchResult::Measure(Measure(m)), text)
-                }),
-            EntityType::Goal => loaders.goal.load_one(candidate.entity_id).await?.map(|g| {
+            EntityType::Measure => measures.remove(&id).map(|m| {
+                let text = measure_document(&m.title, m.code.as_deref(), &m.description);
+                (SearchResult::Measure(Measure(m)), text)
+            }),
+            EntityType::Goal => goals.remove(&id).map(|g| {
                 let text = goal_document(&g.text, g.category.as_deref());
                 (SearchResult::Goal(Goal(g)), text)
             }),
-            EntityType::Kpi => loaders.kpi.load_one(candidate.entity_id).await?.map(|k| {
+            EntityType::Kpi => kpis.remove(&id).map(|k| {
                 let text = kpi_document(&k.name, k.description.as_deref());
                 (SearchResult::Kpi(Kpi(k)), text)
             }),
