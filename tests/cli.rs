@@ -162,3 +162,60 @@ fn csv_export_writes_one_file_per_entity() {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }
+
+#[test]
+fn tokens_are_created_listed_and_revoked() {
+    let db = std::env::temp_dir().join(format!("mp_cli_tokens_{}.db", std::process::id()));
+    let created = masterplan(
+        &db,
+        &[
+            "token",
+            "create",
+            "--name",
+            "etl",
+            "--role",
+            "EDITOR",
+            "--working-group",
+            "II",
+            "--expires",
+            "2099-12-31",
+        ],
+    );
+    assert!(created.status.success(), "{created:?}");
+    let stdout = String::from_utf8_lossy(&created.stdout);
+    let secret = stdout.lines().last().unwrap();
+    assert!(secret.starts_with("mp_") && secret.len() > 40, "{stdout}");
+
+    let duplicate = masterplan(
+        &db,
+        &["token", "create", "--name", "etl", "--role", "READER"],
+    );
+    assert!(!duplicate.status.success());
+    let bad_role = masterplan(&db, &["token", "create", "--name", "x", "--role", "OWNER"]);
+    assert!(!bad_role.status.success());
+
+    let list = masterplan(&db, &["token", "list"]);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listed.contains("etl\tEDITOR\tII\t2100-01-01 00:00:00\tactive"),
+        "{listed}"
+    );
+    assert!(!listed.contains(secret), "secrets are never listed");
+
+    assert!(
+        masterplan(&db, &["token", "revoke", "etl"])
+            .status
+            .success()
+    );
+    let listed = String::from_utf8_lossy(&masterplan(&db, &["token", "list"]).stdout).into_owned();
+    assert!(listed.contains("\trevoked"), "{listed}");
+    assert!(
+        !masterplan(&db, &["token", "revoke", "etl"])
+            .status
+            .success()
+    );
+
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}

@@ -4,12 +4,15 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use masterplan_domain::status::Role;
 use masterplan_persistence::export::{export_plan, to_json};
-use masterplan_persistence::models::plan;
+use masterplan_persistence::models::{plan, token};
 use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
 use masterplan_persistence::{Database, DbConn, RepoError};
 
+use crate::auth::mint;
 use crate::csv_export::{CsvEntity, render};
 use crate::limits::LimitArgs;
 use crate::schema::sdl;
@@ -43,6 +46,9 @@ pub enum Command {
         /// Do not load the bundled plan into an empty database.
         #[arg(long)]
         no_seed: bool,
+        /// Refuse requests without a valid API token (reads included).
+        #[arg(long, env = "MASTERPLAN_REQUIRE_AUTH")]
+        require_auth: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -59,6 +65,9 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Write a plan as a plan file (the format of `data/`).
     Export {
         /// `json`: one plan file; `csv`: one file per entity (needs --out DIR).
@@ -82,6 +91,28 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; its secret is printed once, alone on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// READER, EDITOR or ADMIN.
+        #[arg(long)]
+        role: Role,
+        /// Restrict an editor to working groups (repeat: --working-group I --working-group II).
+        #[arg(long = "working-group")]
+        working_groups: Vec<String>,
+        /// Last day the token works (YYYY-MM-DD); it stops at the end of that day (UTC).
+        #[arg(long)]
+        expires: Option<NaiveDate>,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by name; it stops working at once.
+    Revoke { name: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -168,16 +199,23 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 }
             }
         }
+        Command::Token(command) => {
+            let db = connect(&cli.database_url).await?;
+            let mut conn = db.conn().await.map_err(describe)?;
+            run_token(&mut conn, command).await
+        }
         Command::Serve {
             listen,
             no_seed,
+            require_auth,
             limits,
         } => {
             let db = connect(&cli.database_url).await?;
             if !no_seed {
                 seed_if_empty(&db).await?;
             }
-            serve(AppState::new(db, limits.into()), listen)
+            let state = AppState::new(db, limits.into()).requiring_auth(require_auth);
+            serve(state, listen)
                 .await
                 .map_err(|e| format!("cannot serve on {listen}: {e}"))
         }
@@ -207,6 +245,62 @@ async fn seed_if_empty(db: &Database) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+async fn run_token(conn: &mut DbConn, command: TokenCommand) -> Result<(), String> {
+    match command {
+        TokenCommand::Create {
+            name,
+            role,
+            working_groups,
+            expires,
+        } => {
+            if name.trim().is_empty() {
+                return Err("--name must not be empty".into());
+            }
+            let expires_at = expires
+                .and_then(|day| day.succ_opt())
+                .and_then(|next| next.and_hms_opt(0, 0, 0));
+            let (row, secret) = mint(name.trim(), role, &working_groups, expires_at);
+            token::create(conn, &row).await.map_err(describe)?;
+            println!(
+                "created token {:?} ({}); its secret, shown only now:",
+                row.name, row.role
+            );
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCommand::List => {
+            let now = masterplan_persistence::clock::now();
+            for row in token::list(conn).await.map_err(describe)? {
+                let state = if row.revoked_at.is_some() {
+                    "revoked".to_owned()
+                } else if !row.is_active(now) {
+                    "expired".to_owned()
+                } else {
+                    "active".to_owned()
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    row.name,
+                    row.role,
+                    row.working_groups().map_err(describe)?.join(","),
+                    row.expires_at.map(|e| e.to_string()).unwrap_or_default(),
+                    state
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { name } => {
+            let now = masterplan_persistence::clock::now();
+            if token::revoke(conn, &name, now).await.map_err(describe)? {
+                println!("revoked token {name:?}");
+                Ok(())
+            } else {
+                Err(format!("no active token named {name:?}"))
+            }
+        }
+    }
 }
 
 fn write_or_print(path: Option<&Path>, text: &str) -> Result<(), String> {

@@ -2,7 +2,7 @@
 //! `GET /export/PLAN/ENTITY.csv`, for tools that do not speak GraphQL.
 
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use masterplan_persistence::export::{export_plan, to_json};
 use masterplan_persistence::models::plan;
@@ -10,7 +10,14 @@ use masterplan_persistence::models::plan;
 use crate::csv_export::{CsvEntity, render};
 use crate::server::AppState;
 
-pub async fn plan_json(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn plan_json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    if let Err(response) = state.caller(&headers).await {
+        return response;
+    }
     let Some(slug) = file.strip_suffix(".json") else {
         return (StatusCode::NOT_FOUND, "exports are PLAN.json").into_response();
     };
@@ -46,8 +53,12 @@ pub async fn plan_json(State(state): State<AppState>, Path(file): Path<String>) 
 /// `GET /export/PLAN/measures.csv` (and `goals.csv`, `kpis.csv`, `kpi-values.csv`).
 pub async fn plan_csv(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path((slug, file)): Path<(String, String)>,
 ) -> Response {
+    if let Err(response) = state.caller(&headers).await {
+        return response;
+    }
     let Some(entity) = CsvEntity::from_file_name(&file) else {
         return (
             StatusCode::NOT_FOUND,

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tracing::Instrument;
 
+use crate::auth::Caller;
 use crate::batching::{Activity, Tracked};
 use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
 use crate::loaders::Loaders;
@@ -57,6 +58,10 @@ pub async fn graphql_post(
             "POST /graphql takes Content-Type: application/json",
         );
     }
+    let caller = match state.caller(&headers).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
     let limit = state.limits.max_body_bytes;
     let Ok(bytes) = to_bytes(body, limit).await else {
         return transport_error(
@@ -76,7 +81,9 @@ pub async fn graphql_post(
         }
     };
     match batch {
-        BatchRequest::Single(request) => axum::Json(execute(&state, request).await).into_response(),
+        BatchRequest::Single(request) => {
+            axum::Json(execute(&state, request, &caller).await).into_response()
+        }
         BatchRequest::Batch(requests) => {
             if state.limits.max_batch == 0 {
                 return transport_error(
@@ -97,7 +104,7 @@ pub async fn graphql_post(
             }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
-                responses.push(execute(&state, request).await);
+                responses.push(execute(&state, request, &caller).await);
             }
             axum::Json(responses).into_response()
         }
@@ -116,10 +123,15 @@ pub struct GetParams {
 /// browser without `query` gets GraphiQL.
 pub async fn graphql_get(
     State(state): State<AppState>,
+    headers: HeaderMap,
     UrlQuery(params): UrlQuery<GetParams>,
 ) -> axum::response::Response {
     let Some(query) = params.query else {
         return crate::graphiql::page().await.into_response();
+    };
+    let caller = match state.caller(&headers).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
     };
     let mut request = Request::new(query);
     if let Some(name) = params.operation_name {
@@ -143,16 +155,16 @@ pub async fn graphql_get(
             "METHOD_NOT_ALLOWED",
             "GET runs queries only; send mutations by POST",
         ),
-        Ok(_) => axum::Json(run(&state, request).await).into_response(),
+        Ok(_) => axum::Json(run(&state, request, &caller).await).into_response(),
         Err(err) => axum::Json(rejection(err)).into_response(),
     }
 }
 
 /// Checks the document against the limits (before async-graphql parses or
 /// validates it), then executes it within the time limit.
-async fn execute(state: &AppState, request: Request) -> Response {
+async fn execute(state: &AppState, request: Request, caller: &Caller) -> Response {
     match check(state, &request) {
-        Ok(_) => run(state, request).await,
+        Ok(_) => run(state, request, caller).await,
         Err(err) => rejection(err),
     }
 }
@@ -174,16 +186,19 @@ fn rejection(err: DocumentLimitError) -> Response {
 
 /// Executes one operation inside a `graphql` span that records the operation
 /// name, the duration and the number of errors.
-async fn run(state: &AppState, request: Request) -> Response {
+async fn run(state: &AppState, request: Request, caller: &Caller) -> Response {
     let started = Instant::now();
     let span = tracing::info_span!(
         "graphql",
         operation = request.operation_name.as_deref().unwrap_or(""),
+        caller = caller.name(),
         duration_ms = tracing::field::Empty,
         errors = tracing::field::Empty,
     );
     let activity = Arc::new(Activity::default());
-    let request = request.data(Loaders::new(&state.db, &activity));
+    let request = request
+        .data(Loaders::new(&state.db, &activity))
+        .data(caller.clone());
     let execution = Tracked::new(state.schema.execute(request), activity);
     let response = match tokio::time::timeout(state.limits.timeout, execution)
         .instrument(span.clone())

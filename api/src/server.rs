@@ -4,12 +4,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use masterplan_persistence::Database;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::auth::{Caller, authenticate};
 use crate::limits::Limits;
 use crate::schema::{AppSchema, build_schema};
 use crate::{export, graphiql, http};
@@ -20,6 +22,8 @@ pub struct AppState {
     pub db: Database,
     pub schema: AppSchema,
     pub limits: Arc<Limits>,
+    /// Refuse anonymous requests (`--require-auth`).
+    pub require_auth: bool,
 }
 
 impl AppState {
@@ -29,7 +33,40 @@ impl AppState {
             db,
             schema,
             limits: Arc::new(limits),
+            require_auth: false,
         }
+    }
+
+    /// Refuse anonymous requests.
+    pub fn requiring_auth(self, require_auth: bool) -> Self {
+        Self {
+            require_auth,
+            ..self
+        }
+    }
+
+    /// Who sent the request; the error is the response to send instead.
+    pub async fn caller(&self, headers: &HeaderMap) -> Result<Caller, Response> {
+        // Anonymous reads cost no database round trip.
+        if !self.require_auth && !headers.contains_key(header::AUTHORIZATION) {
+            return Ok(Caller::Anonymous);
+        }
+        let result = async {
+            let mut conn = self.db.conn().await?;
+            authenticate(&mut conn, headers, self.require_auth).await
+        }
+        .await;
+        result.map_err(|err| {
+            let status = if err.code == "UNAUTHENTICATED" {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            let body = serde_json::json!({
+                "errors": [{ "message": err.message, "extensions": { "code": err.code } }]
+            });
+            (status, axum::Json(body)).into_response()
+        })
     }
 }
 

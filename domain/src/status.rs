@@ -90,6 +90,16 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What an API token may do: read; change measures, goals, KPIs and their
+    /// values (optionally of listed working groups only); or everything.
+    Role {
+        Reader => "READER",
+        Editor => "EDITOR",
+        Admin => "ADMIN",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

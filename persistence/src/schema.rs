@@ -164,3 +164,17 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     working_groups::code,
     goals::status,
 );
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        key_id -> Text,
+        secret_hash -> Text,
+        role -> Text,
+        working_groups -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}

@@ -204,6 +204,42 @@ impl TestApp {
         Some(app)
     }
 
+    /// An app holding the bundled plan whose server refuses anonymous requests.
+    pub async fn requiring_auth(backend: Backend) -> Option<Self> {
+        let mut app = Self::new(backend).await?;
+        app.router = router(AppState::new(app.db.clone(), Limits::default()).requiring_auth(true));
+        Some(app)
+    }
+
+    /// Stores a new token and returns its secret.
+    pub async fn token(
+        &self,
+        name: &str,
+        role: masterplan_domain::status::Role,
+        working_groups: &[&str],
+        expires_at: Option<chrono::NaiveDateTime>,
+    ) -> String {
+        let groups: Vec<String> = working_groups.iter().map(|g| (*g).to_owned()).collect();
+        let (row, secret) = masterplan_api::auth::mint(name, role, &groups, expires_at);
+        let mut conn = self.db.conn().await.expect("connection");
+        masterplan_persistence::models::token::create(&mut conn, &row)
+            .await
+            .expect("store token");
+        secret
+    }
+
+    /// POSTs a query with `Authorization: <authorization>`.
+    pub async fn query_as(&self, authorization: &str, query: &str) -> (StatusCode, Value) {
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, authorization)
+            .body(Body::from(json!({ "query": query }).to_string()))
+            .expect("request");
+        let (status, _, text) = self.send(request).await;
+        let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+        (status, json)
+    }
+
     /// A migrated database without any plan.
     pub async fn empty(backend: Backend) -> Option<Self> {
         Self::empty_with(backend, Limits::default(), false).await

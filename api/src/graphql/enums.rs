@@ -74,6 +74,11 @@ mirror_enum!(
     SeriesAggregate => masterplan_persistence::models::kpi_values::Aggregate { Last, Sum, Avg, Max }
 );
 
+mirror_enum!(
+    /// What an API token may do.
+    Role => status::Role { Reader, Editor, Admin }
+);
+
 /// Sort direction.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderDirection {

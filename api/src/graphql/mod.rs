@@ -12,3 +12,4 @@ pub mod query;
 pub mod scalars;
 pub mod search;
 pub mod totals;
+pub mod viewer;

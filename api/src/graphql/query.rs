@@ -6,6 +6,7 @@ use masterplan_persistence::models::goal::GoalFilter as GoalFilterRows;
 use masterplan_persistence::models::kpi::KpiFilter as KpiFilterRows;
 use masterplan_persistence::models::{goal, kpi, measure, plan, working_group};
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{as_of, conn, limits};
 use crate::graphql::filters::{GoalFilter, KpiFilter, MeasureFilter, MeasureOrder};
@@ -17,6 +18,7 @@ use crate::graphql::portfolio::Portfolio;
 use crate::graphql::scalars::Date;
 use crate::graphql::search::{SearchConnection, search};
 use crate::graphql::totals::TotalCount;
+use crate::graphql::viewer::Viewer;
 use masterplan_persistence::models::portfolio::Scope;
 
 #[derive(Default)]
@@ -234,6 +236,12 @@ impl Query {
             before,
         };
         search(ctx, &query, plan.as_deref(), &args).await
+    }
+
+    /// Who the caller is and what it may do.
+    async fn viewer(&self, ctx: &Context<'_>) -> Viewer {
+        let caller = ctx.data::<Caller>().cloned().unwrap_or(Caller::Anonymous);
+        Viewer::from(caller)
     }
 
     /// Any object by its global ID; null when there is none.

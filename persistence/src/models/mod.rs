@@ -7,4 +7,5 @@ pub mod measure;
 pub mod plan;
 pub mod portfolio;
 pub mod search;
+pub mod token;
 pub mod working_group;

@@ -1,0 +1,107 @@
+//! API tokens: rows and queries. Secrets are never stored, only their hash.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use masterplan_domain::status::Role;
+
+use crate::db::DbConn;
+use crate::error::{RepoError, RepoResult};
+use crate::schema::api_tokens;
+use crate::with_conn;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = api_tokens)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub key_id: String,
+    pub secret_hash: String,
+    pub role: String,
+    pub working_groups: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl TokenRow {
+    pub fn role(&self) -> RepoResult<Role> {
+        self.role
+            .parse()
+            .map_err(|e| RepoError::Corrupt(format!("token role: {e}")))
+    }
+
+    pub fn working_groups(&self) -> RepoResult<Vec<String>> {
+        serde_json::from_str(&self.working_groups)
+            .map_err(|e| RepoError::Corrupt(format!("token working groups: {e}")))
+    }
+
+    /// Usable at `now`: neither revoked nor expired.
+    pub fn is_active(&self, now: NaiveDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|at| now < at)
+    }
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct NewToken {
+    pub name: String,
+    pub key_id: String,
+    pub secret_hash: String,
+    pub role: String,
+    pub working_groups: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+}
+
+/// Stores a token; a name that exists already is refused.
+pub async fn create(conn: &mut DbConn, token: &NewToken) -> RepoResult<TokenRow> {
+    let existing: i64 = with_conn!(conn, c => api_tokens::table
+        .filter(api_tokens::name.eq(&token.name))
+        .count()
+        .get_result(c)
+        .await)?;
+    if existing > 0 {
+        return Err(RepoError::Conflict(format!(
+            "a token named {:?} exists already",
+            token.name
+        )));
+    }
+    Ok(with_conn!(conn, c => diesel::insert_into(api_tokens::table)
+        .values(token)
+        .returning(TokenRow::as_returning())
+        .get_result(c)
+        .await)?)
+}
+
+pub async fn list(conn: &mut DbConn) -> RepoResult<Vec<TokenRow>> {
+    Ok(with_conn!(conn, c => api_tokens::table
+        .select(TokenRow::as_select())
+        .order(api_tokens::id)
+        .load(c)
+        .await)?)
+}
+
+pub async fn find_by_key_id(conn: &mut DbConn, key_id: &str) -> RepoResult<Option<TokenRow>> {
+    Ok(with_conn!(conn, c => api_tokens::table
+        .filter(api_tokens::key_id.eq(key_id))
+        .select(TokenRow::as_select())
+        .first(c)
+        .await
+        .optional())?)
+}
+
+/// Revokes the token called `name`; false when there is none or it was
+/// revoked already.
+pub async fn revoke(conn: &mut DbConn, name: &str, at: NaiveDateTime) -> RepoResult<bool> {
+    let changed = with_conn!(conn, c => diesel::update(
+        api_tokens::table
+            .filter(api_tokens::name.eq(name))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(Some(at)))
+    .execute(c)
+    .await)?;
+    Ok(changed > 0)
+}
