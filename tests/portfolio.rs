@@ -74,14 +74,21 @@ backend_tests! {
     }
 
     async fn summaries_of_all_groups_share_their_statements(app) {
-        let query = "{ workingGroups { code summary { measureCount measuresByStatus { count } goalsByStatus { count } } } }";
+        let query = r#"{ workingGroups { code summary(asOf: "2020-04-01") { measureCount measuresByStatus { count } goalsByStatus { count }
+            overdueGoals(first: 5) { totalCount nodes { text } } goalsDueWithin(days: 365) { totalCount } staleKpis(months: 6) { totalCount } } } }"#;
         let before = app.statements();
         let data = app.data(query).await;
         let statements = app.statements() - before;
         let counts: Vec<i64> = data["workingGroups"].as_array().unwrap().iter().map(|g| g["summary"]["measureCount"].as_i64().unwrap()).collect();
         assert_eq!(counts, [11, 3, 5, 6]);
-        // plan, working groups, measure counts, goal counts: not one per group.
-        assert!(statements <= 4, "{statements} statements");
+        let overdue: Vec<i64> = data["workingGroups"].as_array().unwrap().iter().map(|g| g["summary"]["overdueGoals"]["totalCount"].as_i64().unwrap()).collect();
+        // As of 2020-04-01: 1.3, 1.4, 1.8 (I), 2.1 (II), 4.1 (IV).
+        assert_eq!(overdue, [3, 1, 0, 1]);
+        let stale: i64 = data["workingGroups"].as_array().unwrap().iter().map(|g| g["summary"]["staleKpis"]["totalCount"].as_i64().unwrap()).sum();
+        assert_eq!(stale, 37, "no KPI has values");
+        // plan, working groups, measure counts, goal counts, one per list kind:
+        // not one per group.
+        assert!(statements <= 7, "{statements} statements");
     }
 
     async fn bad_windows_are_rejected(app) {

@@ -20,6 +20,7 @@ use masterplan_persistence::models::working_group::{self, WorkingGroupRow};
 
 use crate::batching::Activity;
 use crate::error::ApiError;
+use crate::graphql::portfolio::{GoalListKey, goal_filter, stale_filter};
 
 /// How long a batch collects keys at least; it also waits for the request to be idle.
 const BATCH_DELAY: Duration = Duration::from_millis(1);
@@ -339,6 +340,57 @@ impl Loader<(i64, NaiveDate)> for ValueAsOf {
     }
 }
 
+/// A portfolio goal list of a plan, grouped by working group: the summaries
+/// of all groups share one statement.
+pub struct GoalLists(Database);
+
+impl Loader<GoalListKey> for GoalLists {
+    type Value = HashMap<i64, Vec<GoalRow>>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[GoalListKey],
+    ) -> Result<HashMap<GoalListKey, Self::Value>, ApiError> {
+        let mut conn = self.0.conn().await?;
+        let mut result = HashMap::new();
+        for key in keys {
+            let filter = goal_filter(key.plan_id, None, key.as_of, key.list);
+            let mut groups: Self::Value = HashMap::new();
+            for (group, row) in goal::list_by_working_group(&mut conn, &filter, key.as_of).await? {
+                groups.entry(group).or_default().push(row);
+            }
+            result.insert(*key, groups);
+        }
+        Ok(result)
+    }
+}
+
+/// Stale KPIs of a plan (no value since the date), grouped by working group.
+pub struct StaleKpiLists(Database);
+
+impl Loader<(i64, NaiveDate)> for StaleKpiLists {
+    type Value = HashMap<i64, Vec<KpiRow>>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[(i64, NaiveDate)],
+    ) -> Result<HashMap<(i64, NaiveDate), Self::Value>, ApiError> {
+        let mut conn = self.0.conn().await?;
+        let mut result = HashMap::new();
+        for &(plan_id, since) in keys {
+            let filter = stale_filter(plan_id, since);
+            let mut groups: Self::Value = HashMap::new();
+            for (group, row) in kpi::list_by_working_group(&mut conn, &filter).await? {
+                groups.entry(group).or_default().push(row);
+            }
+            result.insert((plan_id, since), groups);
+        }
+        Ok(result)
+    }
+}
+
 /// All loaders of one request (their caches live as long as the request).
 pub struct Loaders {
     pub plan: DataLoader<PlanById>,
@@ -360,6 +412,8 @@ pub struct Loaders {
     pub goal_counts: DataLoader<GoalCounts>,
     pub series: DataLoader<Series>,
     pub value_as_of: DataLoader<ValueAsOf>,
+    pub goal_lists: DataLoader<GoalLists>,
+    pub stale_kpi_lists: DataLoader<StaleKpiLists>,
 }
 
 impl Loaders {
@@ -389,6 +443,8 @@ impl Loaders {
             goal_counts: loader(GoalCounts(db.clone()), activity),
             series: loader(Series(db.clone()), activity),
             value_as_of: loader(ValueAsOf(db.clone()), activity),
+            goal_lists: loader(GoalLists(db.clone()), activity),
+            stale_kpi_lists: loader(StaleKpiLists(db.clone()), activity),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `Portfolio`: where a plan (or one working group) stands, counted in SQL.
 
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, Object, OutputType, SimpleObject};
 use chrono::{Months, NaiveDate};
 use masterplan_domain::legend::{PeriodCategory, QuickWin, SizeCategory};
 use masterplan_domain::status::{GoalStatus, MeasureStatus};
@@ -9,9 +9,9 @@ use masterplan_persistence::models::kpi::KpiFilter;
 use masterplan_persistence::models::portfolio::{MeasureDimension, Scope};
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::loaders;
+use crate::graphql::context::{limits, loaders};
 use crate::graphql::objects::{Goal, Kpi};
-use crate::graphql::paging::{OffsetConnection, PageArgs};
+use crate::graphql::paging::{OffsetConnection, OffsetPage, PageArgs, offset_connection};
 use crate::graphql::query::{goal_connection, kpi_connection};
 use crate::graphql::totals::TotalCount;
 
@@ -55,14 +55,123 @@ impl Portfolio {
             .collect()
     }
 
-    fn goal_filter(&self) -> GoalFilter {
-        GoalFilter {
-            plan_id: Some(self.scope.plan_id),
-            working_group_id: self.scope.working_group_id,
-            as_of: Some(self.as_of),
-            ..GoalFilter::default()
-        }
+    /// The goals of `list`: paged in SQL for a plan; for a working group, the
+    /// plan's list grouped by working group through a loader, so the
+    /// summaries of all groups share one statement.
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+        list: GoalList,
+        args: &PageArgs,
+    ) -> ApiResult<OffsetConnection<Goal, TotalCount>> {
+        let Some(group) = self.scope.working_group_id else {
+            let filter = goal_filter(self.scope.plan_id, None, self.as_of, list);
+            return goal_connection(ctx, filter, self.as_of, args).await;
+        };
+        let key = GoalListKey {
+            plan_id: self.scope.plan_id,
+            as_of: self.as_of,
+            list,
+        };
+        let mut lists = loaders(ctx)?
+            .goal_lists
+            .load_one(key)
+            .await?
+            .unwrap_or_default();
+        in_memory_page(ctx, lists.remove(&group).unwrap_or_default(), args, Goal)
     }
+
+    async fn kpis(
+        &self,
+        ctx: &Context<'_>,
+        since: NaiveDate,
+        args: &PageArgs,
+    ) -> ApiResult<OffsetConnection<Kpi, TotalCount>> {
+        let Some(group) = self.scope.working_group_id else {
+            return kpi_connection(ctx, stale_filter(self.scope.plan_id, since), args).await;
+        };
+        let key = (self.scope.plan_id, since);
+        let mut lists = loaders(ctx)?
+            .stale_kpi_lists
+            .load_one(key)
+            .await?
+            .unwrap_or_default();
+        in_memory_page(ctx, lists.remove(&group).unwrap_or_default(), args, Kpi)
+    }
+}
+
+/// A goal list of the portfolio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GoalList {
+    Overdue,
+    /// Open or in progress, due from `asOf` to this date.
+    DueUntil(NaiveDate),
+}
+
+/// A goal list of a plan, as of a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GoalListKey {
+    pub plan_id: i64,
+    pub as_of: NaiveDate,
+    pub list: GoalList,
+}
+
+pub fn goal_filter(
+    plan_id: i64,
+    group: Option<i64>,
+    as_of: NaiveDate,
+    list: GoalList,
+) -> GoalFilter {
+    let base = GoalFilter {
+        plan_id: Some(plan_id),
+        working_group_id: group,
+        as_of: Some(as_of),
+        ..GoalFilter::default()
+    };
+    match list {
+        GoalList::Overdue => GoalFilter {
+            overdue: Some(true),
+            ..base
+        },
+        GoalList::DueUntil(until) => GoalFilter {
+            statuses: vec![GoalStatus::Open, GoalStatus::InProgress],
+            due_after: Some(as_of),
+            due_before: Some(until),
+            ..base
+        },
+    }
+}
+
+/// KPIs of a plan without a value observed on or after `since`.
+pub fn stale_filter(plan_id: i64, since: NaiveDate) -> KpiFilter {
+    KpiFilter {
+        plan_id: Some(plan_id),
+        no_value_since: Some(since),
+        ..KpiFilter::default()
+    }
+}
+
+/// A page of rows that are already loaded, counted without SQL.
+fn in_memory_page<Row, Node: OutputType>(
+    ctx: &Context<'_>,
+    rows: Vec<Row>,
+    args: &PageArgs,
+    to_node: impl Fn(Row) -> Node,
+) -> ApiResult<OffsetConnection<Node, TotalCount>> {
+    let total = rows.len() as i64;
+    let page = OffsetPage::plan(args, limits(ctx)?, Some(total))?;
+    let start = usize::try_from(page.fetch.offset).unwrap_or(usize::MAX);
+    let fetched: Vec<Row> = rows
+        .into_iter()
+        .skip(start)
+        .take(usize::try_from(page.fetch.limit).unwrap_or(usize::MAX))
+        .collect();
+    Ok(offset_connection(
+        page,
+        fetched,
+        TotalCount::known(total),
+        to_node,
+    ))
 }
 
 /// Every key in its order with its count (0 when absent), then keys the
@@ -185,11 +294,8 @@ impl Portfolio {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<OffsetConnection<Goal, TotalCount>> {
-        let filter = GoalFilter {
-            overdue: Some(true),
-            ..self.goal_filter()
-        };
-        goal_connection(ctx, filter, self.as_of, &page_args(first, after)).await
+        self.goals(ctx, GoalList::Overdue, &page_args(first, after))
+            .await
     }
 
     /// Open or in-progress goals due within `days` after `asOf` (inclusive).
@@ -206,13 +312,8 @@ impl Portfolio {
             .and_then(|d| self.as_of.checked_add_days(chrono::Days::new(d)))
             .filter(|_| days <= 3660)
             .ok_or_else(|| ApiError::bad_input("`days` must be between 0 and 3660"))?;
-        let filter = GoalFilter {
-            statuses: vec![GoalStatus::Open, GoalStatus::InProgress],
-            due_after: Some(self.as_of),
-            due_before: Some(until),
-            ..self.goal_filter()
-        };
-        goal_connection(ctx, filter, self.as_of, &page_args(first, after)).await
+        self.goals(ctx, GoalList::DueUntil(until), &page_args(first, after))
+            .await
     }
 
     /// KPIs without any value observed in the `months` before `asOf`.
@@ -229,13 +330,7 @@ impl Portfolio {
             .filter(|m| (1..=240).contains(m))
             .and_then(|m| self.as_of.checked_sub_months(Months::new(m)))
             .ok_or_else(|| ApiError::bad_input("`months` must be between 1 and 240"))?;
-        let filter = KpiFilter {
-            plan_id: Some(self.scope.plan_id),
-            working_group_id: self.scope.working_group_id,
-            no_value_since: Some(since),
-            ..KpiFilter::default()
-        };
-        kpi_connection(ctx, filter, &page_args(first, after)).await
+        self.kpis(ctx, since, &page_args(first, after)).await
     }
 }
 

@@ -169,6 +169,25 @@ pub async fn list(
     })?)
 }
 
+/// Every goal matching `filter` with its measure's working group, in the
+/// plan's order: the lists of all working-group summaries in one statement.
+pub async fn list_by_working_group(
+    conn: &mut DbConn,
+    filter: &GoalFilter,
+    as_of: NaiveDate,
+) -> RepoResult<Vec<(i64, GoalRow)>> {
+    Ok(with_conn!(conn, c => {
+        let query = goals::table
+            .inner_join(measures::table)
+            .select((measures::working_group_id, GoalRow::as_select()))
+            .into_boxed();
+        filter_goals!(query, filter, as_of)
+            .order((measures::position, goals::position, goals::id))
+            .load(c)
+            .await
+    })?)
+}
+
 pub async fn count(conn: &mut DbConn, filter: &GoalFilter, as_of: NaiveDate) -> RepoResult<i64> {
     Ok(with_conn!(conn, c => {
         let query = goals::table

@@ -147,6 +147,24 @@ pub async fn list(
     })?)
 }
 
+/// Every KPI matching `filter` with its measure's working group, in the
+/// plan's order: the lists of all working-group summaries in one statement.
+pub async fn list_by_working_group(
+    conn: &mut DbConn,
+    filter: &KpiFilter,
+) -> RepoResult<Vec<(i64, KpiRow)>> {
+    Ok(with_conn!(conn, c => {
+        let query = kpis::table
+            .inner_join(measures::table)
+            .select((measures::working_group_id, KpiRow::as_select()))
+            .into_boxed();
+        filter_kpis!(query, filter)
+            .order((measures::position, kpis::position, kpis::id))
+            .load(c)
+            .await
+    })?)
+}
+
 pub async fn count(conn: &mut DbConn, filter: &KpiFilter) -> RepoResult<i64> {
     Ok(with_conn!(conn, c => {
         let query = kpis::table
