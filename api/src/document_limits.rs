@@ -13,7 +13,8 @@ use async_graphql::{Name, parser::types::SelectionSet};
 
 /// Beyond this bracket nesting no document is legitimate whatever `max_depth` says: the parser
 /// already refuses more than 64 nested selection sets, and argument values nested this deep
-/// only serve to exhaust the parser's stack (its value parsing recurses without a limit).
+/// only serve to exhaust the parser's stack (its value parsing recurses without a limit, and
+/// pest's own stack guard is best-effort).
 const MAX_BRACKET_NESTING: usize = 128;
 
 /// Selection-set nesting that `async_graphql::parser::parse_query` refuses with
@@ -135,14 +136,16 @@ impl DocumentLimitError {
 ///
 /// Every other operation of the document must respect the same limits, because async-graphql
 /// validates (and expands fragments for) all operations, not only the one that is run.
-/// Time and memory are linear in `query.len()`.
+/// The checks take time and memory linear in `query.len()`, and the inputs known to make the
+/// parser itself superlinear (deep nesting, unterminated block strings) are refused before it
+/// runs.
 pub fn check_document(
     query: &str,
     operation_name: Option<&str>,
     limits: &DocumentLimits,
 ) -> Result<DocumentMeasure, DocumentLimitError> {
     // The parser recurses once per nesting level, so nesting is bounded before it runs.
-    let nesting = bracket_nesting(query);
+    let nesting = bracket_nesting(query)?;
     let nesting_limit = limits
         .max_depth
         .saturating_mul(4)
@@ -226,18 +229,17 @@ fn select_operation<'a>(
 
 /// Deepest nesting of `{` and `[` outside strings and comments, found without parsing.
 ///
-/// It lexes strings the way async-graphql's PEG grammar does, so that no bracket the parser
-/// would descend into can hide from it inside what this scan takes for a string.
-fn bracket_nesting(text: &str) -> usize {
+/// Strings are lexed like async-graphql's grammar does, so that no bracket the parser would
+/// descend into can hide inside what this scan takes for a string. The one exception is a
+/// `"""` that never closes, which the GraphQL lexer rejects: the grammar instead backtracks to
+/// read it as `""` and a new string, and rescans to the end for every such `"""`, which takes
+/// quadratic time (seconds for 100 KB), so it is refused here as a syntax error.
+fn bracket_nesting(text: &str) -> Result<usize, DocumentLimitError> {
     // Bytes are enough: UTF-8 continuation bytes never equal an ASCII delimiter.
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut level = 0usize;
     let mut deepest = 0usize;
-    // Once one block string is found unclosed, every later one is too (a later
-    // search runs in step with the failed one), so it is not searched again:
-    // that keeps the scan linear.
-    let mut unclosed_block = false;
     while let Some(&byte) = bytes.get(i) {
         match byte {
             b'{' | b'[' => {
@@ -256,37 +258,24 @@ fn bracket_nesting(text: &str) -> usize {
                     .position(|&b| b == b'\n' || b == b'\r')
                     .map_or(bytes.len(), |offset| i + offset);
             }
-            b'"' => {
-                // Like the grammar, read a `"""` that never closes as `""` and a new string.
-                let block = if unclosed_block {
-                    None
-                } else {
-                    block_string_end(bytes, i)
-                };
-                i = match block {
-                    Some(end) => end,
-                    None => {
-                        unclosed_block |= bytes[i..].starts_with(b"\"\"\"");
-                        string_end(bytes, i + 1)
-                    }
-                };
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i = block_string_end(bytes, i + 3).ok_or_else(|| {
+                    let (line, column) = line_and_column(text, i);
+                    DocumentLimitError::Syntax(format!(
+                        "unterminated block string starting at line {line}, column {column}"
+                    ))
+                })?;
             }
+            b'"' => i = string_end(bytes, i + 1),
             _ => i += 1,
         }
     }
-    deepest
+    Ok(deepest)
 }
 
-/// Index just past the block string opening at `start`, if a `"""` opens one there and another
-/// closes it.
-///
-/// The caller stops searching after the first failure: a later search would run in step with
-/// the failed one (an opener never starts inside an escaped `\"""`), so it would fail too.
+/// Index just past the `"""` that closes a block string whose content starts at `start`.
 fn block_string_end(bytes: &[u8], start: usize) -> Option<usize> {
-    if !bytes[start..].starts_with(b"\"\"\"") {
-        return None;
-    }
-    let mut i = start + 3;
+    let mut i = start;
     while i < bytes.len() {
         let rest = &bytes[i..];
         if rest.starts_with(b"\\\"\"\"") {
@@ -298,6 +287,16 @@ fn block_string_end(bytes: &[u8], start: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// One-based line and column (in characters) of the byte `offset` of `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 /// Index just past the `"` that closes a string whose content starts at `start`.
@@ -840,20 +839,24 @@ mod tests {
     }
 
     #[test]
-    fn an_unclosed_block_string_does_not_hide_brackets() {
-        // The grammar reads `"""x"` as the strings `""` and `"x"` when no `"""` closes it,
-        // so the objects after it are parsed, and must be counted.
-        let depth = 100;
-        let query = format!(
-            "{{ f(a: [\"\"\"x\" {}1{}]) }}",
-            "{a: ".repeat(depth),
-            "}".repeat(depth)
-        );
-        assert_eq!(bracket_nesting(&query), depth + 2);
-        assert!(matches!(
+    fn an_unterminated_block_string_is_a_syntax_error_found_in_linear_time() {
+        // Each `"""` below fails to close, and the parser rescans to the end for every one.
+        let query = format!("{{ f(x: [\"\"\" {}]) }}", "\"\"\\\"\"\"".repeat(20_000));
+        let started = Instant::now();
+        assert_eq!(
             check(&query),
-            Err(DocumentLimitError::TooDeep { depth: 102, .. })
-        ));
+            Err(DocumentLimitError::Syntax(
+                "unterminated block string starting at line 1, column 9".into()
+            ))
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
+        let second_line = "{ a\n  b(x: \"\"\"never closed \\\"\"\") }";
+        assert_eq!(
+            check(second_line),
+            Err(DocumentLimitError::Syntax(
+                "unterminated block string starting at line 2, column 8".into()
+            ))
+        );
     }
 
     #[test]
@@ -861,7 +864,7 @@ mod tests {
         for unit in ["\\\"\"\"", "\"\"\"\"", "\"\"\"\"\"", "\"\\\"\"\"x"] {
             let text = format!("{{ a(x: [\"\"\"{}]) }}", unit.repeat(250_000));
             let started = Instant::now();
-            bracket_nesting(&text);
+            let _ = bracket_nesting(&text);
             assert!(started.elapsed() < Duration::from_secs(1), "{unit}");
         }
     }
