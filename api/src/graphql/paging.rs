@@ -149,3 +149,22 @@ where
     );
     connection
 }
+
+/// The page of rows that are already in memory (ranked search hits, a
+/// working group's share of a plan-wide list): the page and its rows, with
+/// one row beyond the page when there is one, as [`offset_connection`] expects.
+pub fn page_in_memory<T>(
+    rows: Vec<T>,
+    args: &PageArgs,
+    limits: &Limits,
+) -> ApiResult<(OffsetPage, Vec<T>)> {
+    let total = rows.len() as i64;
+    let page = OffsetPage::plan(args, limits, Some(total))?;
+    let start = usize::try_from(page.fetch.offset).unwrap_or(usize::MAX);
+    let fetched = rows
+        .into_iter()
+        .skip(start)
+        .take(usize::try_from(page.fetch.limit).unwrap_or(usize::MAX))
+        .collect();
+    Ok((page, fetched))
+}

@@ -11,7 +11,7 @@ use masterplan_persistence::models::portfolio::{MeasureDimension, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{limits, loaders};
 use crate::graphql::objects::{Goal, Kpi};
-use crate::graphql::paging::{OffsetConnection, OffsetPage, PageArgs, offset_connection};
+use crate::graphql::paging::{OffsetConnection, PageArgs, offset_connection, page_in_memory};
 use crate::graphql::query::{goal_connection, kpi_connection};
 use crate::graphql::totals::TotalCount;
 
@@ -159,13 +159,7 @@ fn in_memory_page<Row, Node: OutputType>(
     to_node: impl Fn(Row) -> Node,
 ) -> ApiResult<OffsetConnection<Node, TotalCount>> {
     let total = rows.len() as i64;
-    let page = OffsetPage::plan(args, limits(ctx)?, Some(total))?;
-    let start = usize::try_from(page.fetch.offset).unwrap_or(usize::MAX);
-    let fetched: Vec<Row> = rows
-        .into_iter()
-        .skip(start)
-        .take(usize::try_from(page.fetch.limit).unwrap_or(usize::MAX))
-        .collect();
+    let (page, fetched) = page_in_memory(rows, args, limits(ctx)?)?;
     Ok(offset_connection(
         page,
         fetched,

@@ -2,7 +2,7 @@
 //! query (German word forms reduced to stems), ranked, with snippets.
 
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
-use async_graphql::{Context, Object, SimpleObject, Union};
+use async_graphql::{Context, SimpleObject, Union};
 use masterplan_domain::search::{score, snippet, terms};
 use masterplan_persistence::models::search::{
     self, Candidate, EntityType, goal_document, kpi_document, measure_document,
@@ -11,8 +11,9 @@ use masterplan_persistence::models::search::{
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{conn, limits, loaders};
 use crate::graphql::objects::{Goal, Kpi, Measure};
-use crate::graphql::paging::{OffsetPage, PageArgs};
+use crate::graphql::paging::{PageArgs, page_in_memory};
 use crate::graphql::plans::plan_id_by_slug;
+use crate::graphql::totals::TotalCount;
 
 /// Characters of context in a snippet.
 const SNIPPET_WIDTH: usize = 120;
@@ -37,17 +38,7 @@ pub struct SearchHit {
     pub node: SearchResult,
 }
 
-/// `totalCount` of a search.
-pub struct SearchCount(i64);
-
-#[Object]
-impl SearchCount {
-    async fn total_count(&self) -> i64 {
-        self.0
-    }
-}
-
-pub type SearchConnection = Connection<OpaqueCursor<i64>, SearchHit, SearchCount>;
+pub type SearchConnection = Connection<OpaqueCursor<i64>, SearchHit, TotalCount>;
 
 /// Runs a search: candidates from the index, ranked here, one page of them
 /// resolved through the loaders.
@@ -78,18 +69,16 @@ pub async fn search(
             .then(x.entity_id.cmp(&y.entity_id))
     });
     let total = hits.len() as i64;
-    let page = OffsetPage::plan(args, limits(ctx)?, Some(total))?;
-    let start = usize::try_from(page.fetch.offset).unwrap_or(usize::MAX);
-    let window: Vec<(f64, Candidate)> = hits
-        .into_iter()
-        .skip(start)
-        .take(usize::try_from(page.page_len).unwrap_or(0))
-        .collect();
+    let (page, mut window) = page_in_memory(hits, args, limits(ctx)?)?;
     let has_next = page
         .has_next_page
-        .unwrap_or(page.fetch.offset + page.page_len < total);
-    let mut connection =
-        Connection::with_additional_fields(page.has_previous_page, has_next, SearchCount(total));
+        .unwrap_or(window.len() as i64 > page.page_len);
+    window.truncate(usize::try_from(page.page_len).unwrap_or(0));
+    let mut connection = Connection::with_additional_fields(
+        page.has_previous_page,
+        has_next,
+        TotalCount::known(total),
+    );
     // One batched lookup per type for the whole page, not one per hit.
     let loaders = loaders(ctx)?;
     let ids = |entity: EntityType| -> Vec<i64> {
