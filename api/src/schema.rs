@@ -1,18 +1,19 @@
 //! The one place the GraphQL schema is assembled, for the server, the tests
 //! and the SDL export alike.
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use masterplan_persistence::Database;
 
+use crate::graphql::mutations::Mutation;
 use crate::graphql::query::Query;
 use crate::limits::Limits;
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-fn builder(limits: &Limits) -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+fn builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     // Depth is limited before async-graphql sees the document (document_limits),
     // where `ofType` chains of introspection do not count as depth.
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+    Schema::build(Query, Mutation::default(), EmptySubscription)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
         .limit_directives(16)

@@ -2,6 +2,7 @@
 //! the legend's classification, the quick-win rule, German timing phrases, KPI
 //! progress, and the check of a plan file.
 
+pub mod audit;
 pub mod goal;
 pub mod kpi;
 pub mod legend;
@@ -11,3 +12,4 @@ pub mod search;
 pub mod series;
 pub mod status;
 pub mod timing;
+pub mod validation;

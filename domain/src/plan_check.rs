@@ -10,6 +10,7 @@ use crate::legend::{Legend, PeriodCategory, QuickWin, SizeCategory};
 use crate::plan_file::{self, EstimatesEntry, GoalEntry, KpiEntry, MeasureEntry, PlanFile};
 use crate::status::{GoalStatus, KpiDirection, KpiValueType, MeasureStatus};
 use crate::timing::parse_timing;
+use crate::validation::{MAX_TITLE_CHARS, is_measure_code, slug_problem};
 
 /// One thing wrong with a plan file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,9 +26,6 @@ impl fmt::Display for Problem {
         write!(f, "{}: {}", self.location, self.message)
     }
 }
-
-const MAX_SLUG_CHARS: usize = 64;
-const MAX_TITLE_CHARS: usize = 300;
 
 /// Every problem in `file`, in file order; empty when it can be loaded as it is.
 pub fn check_plan_file(file: &PlanFile) -> Vec<Problem> {
@@ -91,25 +89,8 @@ impl Checker {
     }
 
     fn plan(&mut self, plan: &plan_file::PlanEntry) {
-        let slug = &plan.slug;
-        if slug.is_empty() {
-            self.report("plan.slug", "must not be empty");
-        } else if !slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            self.report(
-                "plan.slug",
-                format!("{slug:?} may contain only lowercase letters a-z, digits and '-'"),
-            );
-        } else if slug.len() > MAX_SLUG_CHARS {
-            self.report(
-                "plan.slug",
-                format!(
-                    "must be at most {MAX_SLUG_CHARS} characters, has {}",
-                    slug.len()
-                ),
-            );
+        if let Some(problem) = slug_problem(&plan.slug) {
+            self.report("plan.slug", problem);
         }
         self.title("plan.title".into(), &plan.title);
         if let Err(err) = Legend::from(&plan.legend).validate() {
@@ -321,13 +302,6 @@ impl Checker {
             }
         }
     }
-}
-
-/// Digits separated by dots ("1.2", "1.10"); a single number ("7") is allowed
-/// for plans that do not nest their measures.
-fn is_measure_code(code: &str) -> bool {
-    code.split('.')
-        .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -243,6 +243,23 @@ async fn rollback<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
 }
 
 impl DbConn {
+    /// Runs `body` in a write transaction. Its first statement takes the
+    /// audit chain's head row for update, which serialises writers on both
+    /// backends: on SQLite the transaction holds the write lock before it has
+    /// read anything (so it waits for other writers instead of failing with
+    /// SQLITE_BUSY when it upgrades), and on PostgreSQL every later statement
+    /// sees what the writers before it committed.
+    pub async fn write_transaction<R>(
+        &mut self,
+        body: impl AsyncFnOnce(&mut DbConn) -> RepoResult<R>,
+    ) -> RepoResult<R> {
+        self.transaction(async |conn| {
+            with_conn!(conn, c => c.batch_execute("UPDATE audit_head SET last_id = last_id WHERE id = 1").await)?;
+            body(conn).await
+        })
+        .await
+    }
+
     /// Runs `body` in a transaction: committed when it returns `Ok`, rolled back
     /// otherwise. (A future dropped half-way leaves the transaction open, which
     /// the pool detects and discards the connection.)

@@ -1,6 +1,7 @@
 //! The repository's error type.
 
 use diesel_async::pooled_connection::deadpool::PoolError;
+use masterplan_domain::validation::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -22,6 +23,19 @@ pub enum RepoError {
     Invalid(Vec<String>),
     #[error("{0}")]
     Conflict(String),
+    /// A write refused because of its input, with every reason found; the
+    /// transaction it ran in is rolled back.
+    #[error("rejected: {}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Rejected(Vec<FieldError>),
+    /// A write outside what the caller may change (an editor's working groups).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+}
+
+impl RepoError {
+    pub fn rejected(error: FieldError) -> Self {
+        RepoError::Rejected(vec![error])
+    }
 }
 
 pub type RepoResult<T> = Result<T, RepoError>;

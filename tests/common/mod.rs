@@ -240,6 +240,42 @@ impl TestApp {
         (status, json)
     }
 
+    /// POSTs a query with variables as the holder of token `secret`; returns
+    /// the whole response (asserting HTTP 200).
+    pub async fn query_with(&self, secret: &str, query: &str, variables: Value) -> Value {
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .body(Body::from(
+                json!({ "query": query, "variables": variables }).to_string(),
+            ))
+            .expect("request");
+        let (status, _, text) = self.send(request).await;
+        let json: Value =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+        assert_eq!(status, StatusCode::OK, "{json}");
+        json
+    }
+
+    /// `data` of a query (or mutation) as the holder of `secret` that must not
+    /// fail with GraphQL errors.
+    pub async fn data_with(&self, secret: &str, query: &str, variables: Value) -> Value {
+        let body = self.query_with(secret, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// A token of role ADMIN, for tests that write.
+    pub async fn admin(&self) -> String {
+        self.token(
+            "test-admin",
+            masterplan_domain::status::Role::Admin,
+            &[],
+            None,
+        )
+        .await
+    }
+
     /// A migrated database without any plan.
     pub async fn empty(backend: Backend) -> Option<Self> {
         Self::empty_with(backend, Limits::default(), false).await

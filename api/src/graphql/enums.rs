@@ -2,7 +2,7 @@
 //! framework types, so each is declared here once and converted both ways).
 
 use async_graphql::Enum;
-use masterplan_domain::{kpi, legend, status, timing};
+use masterplan_domain::{kpi, legend, status, timing, validation};
 
 macro_rules! mirror_enum {
     ($(#[$meta:meta])* $name:ident => $domain:path { $($variant:ident),+ $(,)? }) => {
@@ -95,3 +95,8 @@ impl From<OrderDirection> for masterplan_persistence::page::Direction {
         }
     }
 }
+
+mirror_enum!(
+    /// Why a mutation's input was refused.
+    UserErrorCode => validation::ErrorCode { Validation, NotFound, VersionConflict, Duplicate }
+);

@@ -3,6 +3,7 @@
 pub mod context;
 pub mod enums;
 pub mod filters;
+pub mod mutations;
 pub mod node;
 pub mod objects;
 pub mod paging;

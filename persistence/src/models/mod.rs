@@ -1,5 +1,6 @@
 //! Rows and queries, one module per entity.
 
+pub mod audit;
 pub mod goal;
 pub mod kpi;
 pub mod kpi_values;

@@ -99,6 +99,33 @@ pub async fn remove_plan(conn: &mut DbConn, plan_id: i64) -> RepoResult<()> {
     Ok(())
 }
 
+/// Removes an entity's document (when it is archived or deleted).
+pub async fn remove(conn: &mut DbConn, entity: EntityType, entity_id: i64) -> RepoResult<()> {
+    let sql = format!(
+        "DELETE FROM search_documents WHERE entity_type = {} AND entity_id = {}",
+        marker(conn, 1),
+        marker(conn, 2)
+    );
+    with_conn!(conn, c => diesel::sql_query(sql.clone())
+        .bind::<Text, _>(entity.as_str())
+        .bind::<BigInt, _>(entity_id)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Replaces an entity's document with `text` (when it is edited).
+pub async fn reindex(
+    conn: &mut DbConn,
+    plan_id: i64,
+    entity: EntityType,
+    entity_id: i64,
+    text: &str,
+) -> RepoResult<()> {
+    remove(conn, entity, entity_id).await?;
+    index(conn, plan_id, entity, entity_id, text).await
+}
+
 #[derive(Debug, Clone, PartialEq, QueryableByName)]
 struct Row {
     #[diesel(sql_type = Text)]

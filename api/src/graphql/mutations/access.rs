@@ -1,0 +1,64 @@
+//! Who may write: anonymous callers and readers may not; editors may change
+//! measures, goals, KPIs and values (optionally only of their working groups);
+//! admins may change everything, plans and working groups included.
+
+use async_graphql::Context;
+use masterplan_domain::status::Role;
+use masterplan_persistence::writes::Actor;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+
+fn caller(ctx: &Context<'_>) -> Caller {
+    ctx.data::<Caller>().cloned().unwrap_or(Caller::Anonymous)
+}
+
+fn check(ctx: &Context<'_>, needed: Role) -> ApiResult<Actor> {
+    match caller(ctx) {
+        Caller::Anonymous => Err(ApiError::new(
+            "UNAUTHENTICATED",
+            "changes need an API token (Authorization: Bearer …)",
+        )),
+        Caller::Token {
+            name,
+            role,
+            working_groups,
+        } => {
+            let allowed = match needed {
+                Role::Reader => true,
+                Role::Editor => matches!(role, Role::Editor | Role::Admin),
+                Role::Admin => role == Role::Admin,
+            };
+            if !allowed {
+                return Err(ApiError::new(
+                    "FORBIDDEN",
+                    format!("{name} has the role {role}; this change needs {needed}"),
+                ));
+            }
+            let working_groups = if role == Role::Admin {
+                Vec::new()
+            } else {
+                working_groups
+            };
+            Ok(Actor {
+                name,
+                working_groups,
+            })
+        }
+    }
+}
+
+/// The actor of a change to measures, goals, KPIs or KPI values.
+pub fn editor(ctx: &Context<'_>) -> ApiResult<Actor> {
+    check(ctx, Role::Editor)
+}
+
+/// The actor of a change to plans or working groups.
+pub fn admin(ctx: &Context<'_>) -> ApiResult<Actor> {
+    check(ctx, Role::Admin)
+}
+
+/// Editors and admins may read the audit log.
+pub fn auditor(ctx: &Context<'_>) -> ApiResult<Actor> {
+    check(ctx, Role::Editor)
+}

@@ -1,0 +1,288 @@
+//! Mutations of measures: create, update, set status, archive.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use masterplan_persistence::writes::measures::{
+    self, Estimates, EstimatesPatch, MeasurePatch, NewMeasureInput,
+};
+use masterplan_persistence::writes::refs::MeasureRef;
+
+use crate::error::ApiResult;
+use crate::graphql::context::conn;
+use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory};
+use crate::graphql::mutations::access::editor;
+use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused, settle};
+use crate::graphql::objects::Measure;
+use crate::ids::NodeType;
+
+/// A measure by natural key: plan slug (may be left out while there is one
+/// plan) and measure code.
+#[derive(InputObject, Debug, Clone)]
+pub struct MeasureKeyInput {
+    pub plan: Option<String>,
+    pub code: String,
+}
+
+impl MeasureKeyInput {
+    pub fn into_ref(self) -> MeasureRef {
+        MeasureRef::Key {
+            plan: self.plan,
+            code: self.code,
+        }
+    }
+}
+
+/// The measure an input names by `id` or `key`.
+pub fn measure_ref(
+    id: Option<&ID>,
+    key: Option<MeasureKeyInput>,
+) -> Result<MeasureRef, Vec<UserError>> {
+    id_or_key(
+        id,
+        key,
+        NodeType::Measure,
+        MeasureRef::Id,
+        MeasureKeyInput::into_ref,
+    )
+    .map_err(refused)
+}
+
+/// Estimates and explicit classifications. On update, a field left out is
+/// kept and `null` clears it; a cleared category is derived from the legend again.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct EstimatesInput {
+    pub cost_eur: MaybeUndefined<f64>,
+    pub personnel_fte: MaybeUndefined<f64>,
+    pub realization_months: MaybeUndefined<i32>,
+    pub cost_category: MaybeUndefined<SizeCategory>,
+    pub personnel_category: MaybeUndefined<SizeCategory>,
+    pub period_category: MaybeUndefined<PeriodCategory>,
+    pub quick_win: MaybeUndefined<QuickWin>,
+}
+
+/// `None` keeps, `Some(None)` clears, `Some(Some(v))` sets.
+pub fn patch<T, U: From<T>>(value: MaybeUndefined<T>) -> Option<Option<U>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v.into())),
+    }
+}
+
+impl EstimatesInput {
+    fn into_patch(self) -> EstimatesPatch {
+        EstimatesPatch {
+            cost_eur: patch(self.cost_eur),
+            personnel_fte: patch(self.personnel_fte),
+            realization_months: patch(self.realization_months),
+            cost_category: patch(self.cost_category),
+            personnel_category: patch(self.personnel_category),
+            period_category: patch(self.period_category),
+            quick_win: patch(self.quick_win),
+        }
+    }
+
+    fn into_estimates(self) -> Estimates {
+        let p = self.into_patch();
+        Estimates {
+            cost_eur: p.cost_eur.flatten(),
+            personnel_fte: p.personnel_fte.flatten(),
+            realization_months: p.realization_months.flatten(),
+            cost_category: p.cost_category.flatten(),
+            personnel_category: p.personnel_category.flatten(),
+            period_category: p.period_category.flatten(),
+            quick_win: p.quick_win.flatten(),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateMeasureInput {
+    pub client_mutation_id: Option<String>,
+    /// Plan slug; may be left out while there is one plan.
+    pub plan: Option<String>,
+    /// Code of the working group (e.g. `III`).
+    pub working_group: String,
+    /// Unique per plan, digits separated by dots (`3.7`).
+    pub code: Option<String>,
+    pub title: String,
+    /// Markdown.
+    #[graphql(default)]
+    pub description: String,
+    #[graphql(default_with = "MeasureStatus::Planned")]
+    pub status: MeasureStatus,
+    pub responsible_unit: Option<String>,
+    #[graphql(default)]
+    pub partners: Vec<String>,
+    /// Place in the plan's order; after the last measure when left out.
+    pub position: Option<i32>,
+    pub estimates: Option<EstimatesInput>,
+}
+
+/// Names the measure by `id` or `key`; fields left out are kept.
+#[derive(InputObject)]
+pub struct UpdateMeasureInput {
+    pub client_mutation_id: Option<String>,
+    pub id: Option<ID>,
+    pub key: Option<MeasureKeyInput>,
+    /// The version the change is based on; refused when the measure has
+    /// changed since (`VERSION_CONFLICT`).
+    pub expected_version: i32,
+    pub working_group: Option<String>,
+    /// `null` removes the code.
+    pub code: MaybeUndefined<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<MeasureStatus>,
+    pub responsible_unit: MaybeUndefined<String>,
+    pub partners: Option<Vec<String>>,
+    pub position: Option<i32>,
+    pub estimates: Option<EstimatesInput>,
+}
+
+#[derive(InputObject)]
+pub struct SetMeasureStatusInput {
+    pub client_mutation_id: Option<String>,
+    pub id: Option<ID>,
+    pub key: Option<MeasureKeyInput>,
+    pub expected_version: i32,
+    pub status: MeasureStatus,
+}
+
+#[derive(InputObject)]
+pub struct ArchiveMeasureInput {
+    pub client_mutation_id: Option<String>,
+    pub id: Option<ID>,
+    pub key: Option<MeasureKeyInput>,
+    pub expected_version: i32,
+}
+
+/// The outcome of a measure mutation: the measure as it is now, or the
+/// reasons nothing was changed.
+#[derive(SimpleObject)]
+pub struct MeasurePayload {
+    pub measure: Option<Measure>,
+    pub user_errors: Vec<UserError>,
+    pub client_mutation_id: Option<String>,
+}
+
+impl MeasurePayload {
+    fn new(
+        outcome: Result<masterplan_persistence::models::measure::MeasureRow, Vec<UserError>>,
+        client_mutation_id: Option<String>,
+    ) -> Self {
+        let (measure, user_errors) = match outcome {
+            Ok(row) => (Some(Measure(row)), Vec::new()),
+            Err(errors) => (None, errors),
+        };
+        MeasurePayload {
+            measure,
+            user_errors,
+            client_mutation_id,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct MeasureMutations;
+
+#[Object]
+impl MeasureMutations {
+    /// Adds a measure to a plan (editors of its working group, admins).
+    async fn create_measure(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateMeasureInput,
+    ) -> ApiResult<MeasurePayload> {
+        let actor = editor(ctx)?;
+        let new = NewMeasureInput {
+            plan: input.plan,
+            working_group: input.working_group,
+            code: input.code,
+            title: input.title,
+            description: input.description,
+            status: input.status.into(),
+            responsible_unit: input.responsible_unit,
+            partners: input.partners,
+            position: input.position,
+            estimates: input.estimates.unwrap_or_default().into_estimates(),
+        };
+        let mut conn = conn(ctx).await?;
+        let outcome = settle(measures::create(&mut conn, &actor, new).await)?;
+        Ok(MeasurePayload::new(outcome, input.client_mutation_id))
+    }
+
+    /// Changes a measure's fields; those left out stay as they are.
+    async fn update_measure(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateMeasureInput,
+    ) -> ApiResult<MeasurePayload> {
+        let actor = editor(ctx)?;
+        let target = match measure_ref(input.id.as_ref(), input.key) {
+            Ok(target) => target,
+            Err(errors) => return Ok(MeasurePayload::new(Err(errors), input.client_mutation_id)),
+        };
+        let change = MeasurePatch {
+            working_group: input.working_group,
+            code: patch(input.code),
+            title: input.title,
+            description: input.description,
+            status: input.status.map(Into::into),
+            responsible_unit: patch(input.responsible_unit),
+            partners: input.partners,
+            position: input.position,
+            estimates: input.estimates.unwrap_or_default().into_patch(),
+        };
+        let mut conn = conn(ctx).await?;
+        let result =
+            measures::update(&mut conn, &actor, &target, input.expected_version, change).await;
+        Ok(MeasurePayload::new(
+            settle(result)?,
+            input.client_mutation_id,
+        ))
+    }
+
+    /// Moves a measure to another status.
+    async fn set_measure_status(
+        &self,
+        ctx: &Context<'_>,
+        input: SetMeasureStatusInput,
+    ) -> ApiResult<MeasurePayload> {
+        let actor = editor(ctx)?;
+        let target = match measure_ref(input.id.as_ref(), input.key) {
+            Ok(target) => target,
+            Err(errors) => return Ok(MeasurePayload::new(Err(errors), input.client_mutation_id)),
+        };
+        let change = MeasurePatch {
+            status: Some(input.status.into()),
+            ..MeasurePatch::default()
+        };
+        let mut conn = conn(ctx).await?;
+        let result =
+            measures::update(&mut conn, &actor, &target, input.expected_version, change).await;
+        Ok(MeasurePayload::new(
+            settle(result)?,
+            input.client_mutation_id,
+        ))
+    }
+
+    /// Archives a measure: it leaves lists, search and counts, with its goals
+    /// and KPIs, and keeps its history.
+    async fn archive_measure(
+        &self,
+        ctx: &Context<'_>,
+        input: ArchiveMeasureInput,
+    ) -> ApiResult<MeasurePayload> {
+        let actor = editor(ctx)?;
+        let target = match measure_ref(input.id.as_ref(), input.key) {
+            Ok(target) => target,
+            Err(errors) => return Ok(MeasurePayload::new(Err(errors), input.client_mutation_id)),
+        };
+        let mut conn = conn(ctx).await?;
+        let result = measures::archive(&mut conn, &actor, &target, input.expected_version).await;
+        Ok(MeasurePayload::new(
+            settle(result)?,
+            input.client_mutation_id,
+        ))
+    }
+}

@@ -1,0 +1,250 @@
+//! The audit trail: appending an entry inside a write transaction, reading the
+//! log, and walking the hash chain to verify it.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use masterplan_domain::audit::{
+    AuditAction, AuditEntityType, EntryContent, GENESIS_HASH, entry_hash,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::clock;
+use crate::db::DbConn;
+use crate::error::RepoResult;
+use crate::page::Window;
+use crate::schema::{audit_head, audit_log};
+use crate::with_conn;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: i64,
+    pub changes: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRow {
+    fn content(&self) -> EntryContent<'_> {
+        EntryContent {
+            id: self.id,
+            at: self.at,
+            actor: &self.actor,
+            action: &self.action,
+            entity_type: &self.entity_type,
+            entity_id: self.entity_id,
+            changes: &self.changes,
+        }
+    }
+}
+
+/// The fields a change touched, each with its old and new value, stored as
+/// `{"field": {"old": …, "new": …}}` with fields in name order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes(BTreeMap<String, Value>);
+
+impl Changes {
+    /// Records `field` when its value changes.
+    pub fn field<T: Serialize + PartialEq>(&mut self, field: &str, old: &T, new: &T) {
+        if old != new {
+            self.0.insert(
+                field.to_owned(),
+                json!({ "old": to_value(old), "new": to_value(new) }),
+            );
+        }
+    }
+
+    /// Records a field of a new object (its old value is null).
+    pub fn created<T: Serialize>(&mut self, field: &str, new: &T) {
+        let new = to_value(new);
+        if !new.is_null() {
+            self.0
+                .insert(field.to_owned(), json!({ "old": null, "new": new }));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).expect("JSON values serialise")
+    }
+}
+
+fn to_value<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("audited values serialise")
+}
+
+/// Appends an entry to the chain. Call it inside
+/// [`DbConn::write_transaction`], which holds the head row.
+pub async fn append(
+    conn: &mut DbConn,
+    actor: &str,
+    action: AuditAction,
+    entity_type: AuditEntityType,
+    entity_id: i64,
+    changes: &Changes,
+) -> RepoResult<AuditRow> {
+    let (last_id, last_hash): (i64, String) = with_conn!(conn, c => audit_head::table
+        .find(1)
+        .select((audit_head::last_id, audit_head::last_hash))
+        .first(c)
+        .await)?;
+    let mut row = AuditRow {
+        id: last_id + 1,
+        at: clock::now(),
+        actor: actor.to_owned(),
+        action: action.as_str().to_owned(),
+        entity_type: entity_type.as_str().to_owned(),
+        entity_id,
+        changes: changes.to_json(),
+        prev_hash: last_hash,
+        hash: String::new(),
+    };
+    row.hash = entry_hash(&row.prev_hash, &row.content());
+    with_conn!(conn, c => {
+        diesel::insert_into(audit_log::table).values(&row).execute(c).await?;
+        diesel::update(audit_head::table.find(1))
+            .set((audit_head::last_id.eq(row.id), audit_head::last_hash.eq(&row.hash)))
+            .execute(c)
+            .await
+    })?;
+    Ok(row)
+}
+
+/// Which entries a log query returns; `None` means no restriction.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity: Option<(AuditEntityType, i64)>,
+    pub actor: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+macro_rules! filter_entries {
+    ($filter:expr) => {{
+        let filter: &AuditFilter = $filter;
+        let mut query = audit_log::table.into_boxed();
+        if let Some((entity_type, entity_id)) = filter.entity {
+            query = query
+                .filter(audit_log::entity_type.eq(entity_type.as_str()))
+                .filter(audit_log::entity_id.eq(entity_id));
+        }
+        if let Some(actor) = &filter.actor {
+            query = query.filter(audit_log::actor.eq(actor.clone()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(audit_log::at.ge(from));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(audit_log::at.lt(to));
+        }
+        query
+    }};
+}
+
+/// Entries newest first.
+pub async fn list(
+    conn: &mut DbConn,
+    filter: &AuditFilter,
+    window: Window,
+) -> RepoResult<Vec<AuditRow>> {
+    Ok(with_conn!(conn, c => filter_entries!(filter)
+        .order(audit_log::id.desc())
+        .offset(window.offset)
+        .limit(window.limit)
+        .select(AuditRow::as_select())
+        .load(c)
+        .await)?)
+}
+
+pub async fn count(conn: &mut DbConn, filter: &AuditFilter) -> RepoResult<i64> {
+    Ok(with_conn!(conn, c => filter_entries!(filter).count().get_result(c).await)?)
+}
+
+/// Every entry about the given entities of one type, oldest first (for the
+/// `history` fields' loader).
+pub async fn of_entities(
+    conn: &mut DbConn,
+    entity_type: AuditEntityType,
+    ids: &[i64],
+) -> RepoResult<Vec<AuditRow>> {
+    Ok(with_conn!(conn, c => audit_log::table
+        .filter(audit_log::entity_type.eq(entity_type.as_str()))
+        .filter(audit_log::entity_id.eq_any(ids))
+        .order(audit_log::id.asc())
+        .select(AuditRow::as_select())
+        .load(c)
+        .await)?)
+}
+
+/// The outcome of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Entries found intact before the first broken one (all, when intact).
+    pub checked: i64,
+    /// The first entry whose content, link or place in the sequence is wrong;
+    /// for entries missing at the end, the id the first missing one had.
+    pub first_broken_id: Option<i64>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.first_broken_id.is_none()
+    }
+}
+
+const VERIFY_BATCH: i64 = 1_000;
+
+/// Walks the whole chain in id order, recomputing every hash.
+pub async fn verify(conn: &mut DbConn) -> RepoResult<Verification> {
+    let mut prev_id = 0_i64;
+    let mut prev_hash = GENESIS_HASH.to_owned();
+    loop {
+        let batch: Vec<AuditRow> = with_conn!(conn, c => audit_log::table
+            .filter(audit_log::id.gt(prev_id))
+            .order(audit_log::id.asc())
+            .limit(VERIFY_BATCH)
+            .select(AuditRow::as_select())
+            .load(c)
+            .await)?;
+        let done = (batch.len() as i64) < VERIFY_BATCH;
+        for row in batch {
+            let intact = row.id == prev_id + 1
+                && row.prev_hash == prev_hash
+                && entry_hash(&row.prev_hash, &row.content()) == row.hash;
+            if !intact {
+                return Ok(Verification {
+                    checked: prev_id,
+                    first_broken_id: Some(row.id.min(prev_id + 1)),
+                });
+            }
+            prev_id = row.id;
+            prev_hash = row.hash;
+        }
+        if done {
+            break;
+        }
+    }
+    let (last_id, last_hash): (i64, String) = with_conn!(conn, c => audit_head::table
+        .find(1)
+        .select((audit_head::last_id, audit_head::last_hash))
+        .first(c)
+        .await)?;
+    let complete = last_id == prev_id && last_hash == prev_hash;
+    Ok(Verification {
+        checked: prev_id,
+        first_broken_id: (!complete).then_some(prev_id + 1),
+    })
+}

@@ -1,0 +1,599 @@
+//! Creating, changing and archiving measures.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::legend::{PeriodCategory, QuickWin, SizeCategory};
+use masterplan_domain::status::MeasureStatus;
+use masterplan_domain::validation::{
+    self as rules, FieldError, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_TITLE_CHARS,
+};
+use serde::Serialize;
+
+use crate::clock;
+use crate::db::DbConn;
+use crate::error::{RepoError, RepoResult};
+use crate::models::audit::{self, Changes};
+use crate::models::measure::{MeasureRow, search_text};
+use crate::models::plan::{self, PlanRow};
+use crate::models::search::{self, EntityType, measure_document};
+use crate::models::working_group::{self, WorkingGroupRow};
+use crate::schema::measures;
+use crate::seed::classify;
+use crate::with_conn;
+use crate::writes::refs::{self, MeasureRef};
+use crate::writes::{Actor, Problems, check_version};
+
+/// Estimates and explicit classifications; `None` is "not estimated" / "by the legend".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Estimates {
+    pub cost_eur: Option<f64>,
+    pub personnel_fte: Option<f64>,
+    pub realization_months: Option<i32>,
+    pub cost_category: Option<SizeCategory>,
+    pub personnel_category: Option<SizeCategory>,
+    pub period_category: Option<PeriodCategory>,
+    pub quick_win: Option<QuickWin>,
+}
+
+/// Changes to estimates: the outer `None` keeps a value, `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EstimatesPatch {
+    pub cost_eur: Option<Option<f64>>,
+    pub personnel_fte: Option<Option<f64>>,
+    pub realization_months: Option<Option<i32>>,
+    pub cost_category: Option<Option<SizeCategory>>,
+    pub personnel_category: Option<Option<SizeCategory>>,
+    pub period_category: Option<Option<PeriodCategory>>,
+    pub quick_win: Option<Option<QuickWin>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMeasureInput {
+    /// Plan slug; may be left out while there is one plan.
+    pub plan: Option<String>,
+    pub working_group: String,
+    pub code: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub status: MeasureStatus,
+    pub responsible_unit: Option<String>,
+    pub partners: Vec<String>,
+    /// Place in the plan's order; after the last measure when left out.
+    pub position: Option<i32>,
+    pub estimates: Estimates,
+}
+
+/// An update: `None` keeps a field; for nullable fields `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MeasurePatch {
+    pub working_group: Option<String>,
+    pub code: Option<Option<String>>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<MeasureStatus>,
+    pub responsible_unit: Option<Option<String>>,
+    pub partners: Option<Vec<String>>,
+    pub position: Option<i32>,
+    pub estimates: EstimatesPatch,
+}
+
+/// The fields of a measure that writes set, compared field by field for the
+/// audit trail.
+#[derive(Debug, Clone, PartialEq)]
+struct Fields {
+    working_group: String,
+    code: Option<String>,
+    title: String,
+    description: String,
+    status: MeasureStatus,
+    responsible_unit: Option<String>,
+    partners: Vec<String>,
+    position: i32,
+    estimates: Estimates,
+}
+
+#[derive(Debug, Clone, AsChangeset, Insertable)]
+#[diesel(table_name = measures, treat_none_as_null = true)]
+struct Row {
+    working_group_id: i64,
+    code: Option<String>,
+    title: String,
+    description: String,
+    position: i32,
+    status: String,
+    responsible_unit: Option<String>,
+    partners: String,
+    cost_estimate_eur: Option<f64>,
+    personnel_estimate_fte: Option<f64>,
+    realization_months: Option<i32>,
+    cost_category_override: Option<String>,
+    personnel_category_override: Option<String>,
+    period_category_override: Option<String>,
+    quick_win_override: Option<String>,
+    cost_category: Option<String>,
+    personnel_category: Option<String>,
+    period_category: Option<String>,
+    quick_win: String,
+    search_text: String,
+}
+
+fn text<T: ToString>(value: Option<T>) -> Option<String> {
+    value.map(|v| v.to_string())
+}
+
+fn parsed<T: std::str::FromStr>(text: &Option<String>) -> RepoResult<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    text.as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| RepoError::Corrupt(format!("measure column: {e}")))
+}
+
+impl Fields {
+    fn of(row: &MeasureRow, group: &WorkingGroupRow) -> RepoResult<Self> {
+        Ok(Fields {
+            working_group: group.code.clone(),
+            code: row.code.clone(),
+            title: row.title.clone(),
+            description: row.description.clone(),
+            status: row.status()?,
+            responsible_unit: row.responsible_unit.clone(),
+            partners: row.partners()?,
+            position: row.position,
+            estimates: Estimates {
+                cost_eur: row.cost_estimate_eur,
+                personnel_fte: row.personnel_estimate_fte,
+                realization_months: row.realization_months,
+                cost_category: parsed(&row.cost_category_override)?,
+                personnel_category: parsed(&row.personnel_category_override)?,
+                period_category: parsed(&row.period_category_override)?,
+                quick_win: parsed(&row.quick_win_override)?,
+            },
+        })
+    }
+
+    fn apply(mut self, patch: MeasurePatch) -> Self {
+        fn set<T>(slot: &mut T, value: Option<T>) {
+            if let Some(value) = value {
+                *slot = value;
+            }
+        }
+        set(&mut self.working_group, patch.working_group);
+        set(&mut self.code, patch.code);
+        set(&mut self.title, patch.title);
+        set(&mut self.description, patch.description);
+        set(&mut self.status, patch.status);
+        set(&mut self.responsible_unit, patch.responsible_unit);
+        set(&mut self.partners, patch.partners);
+        set(&mut self.position, patch.position);
+        let (e, p) = (&mut self.estimates, patch.estimates);
+        set(&mut e.cost_eur, p.cost_eur);
+        set(&mut e.personnel_fte, p.personnel_fte);
+        set(&mut e.realization_months, p.realization_months);
+        set(&mut e.cost_category, p.cost_category);
+        set(&mut e.personnel_category, p.personnel_category);
+        set(&mut e.period_category, p.period_category);
+        set(&mut e.quick_win, p.quick_win);
+        self
+    }
+
+    /// Trims texts and turns blank optional texts into "none".
+    fn normalised(mut self) -> Self {
+        self.title = self.title.trim().to_owned();
+        self.code = self
+            .code
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty());
+        self.responsible_unit = self
+            .responsible_unit
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty());
+        self.partners = self
+            .partners
+            .into_iter()
+            .map(|p| p.trim().to_owned())
+            .collect();
+        self
+    }
+
+    fn check(&self) -> RepoResult<()> {
+        let mut problems = Problems::default();
+        problems.check(
+            &["title"],
+            rules::required_text(&self.title, MAX_TITLE_CHARS),
+        );
+        problems.check(
+            &["description"],
+            rules::too_long(&self.description, MAX_LONG_TEXT_CHARS),
+        );
+        if let Some(code) = &self.code {
+            problems.check(&["code"], rules::measure_code_problem(code));
+        }
+        if let Some(unit) = &self.responsible_unit {
+            problems.check(&["responsibleUnit"], rules::too_long(unit, MAX_NAME_CHARS));
+        }
+        for (i, partner) in self.partners.iter().enumerate() {
+            let at = i.to_string();
+            problems.check(
+                &["partners", &at],
+                rules::required_text(partner, MAX_NAME_CHARS),
+            );
+        }
+        if self.position < 1 {
+            problems.check(
+                &["position"],
+                Some(format!("must be 1 or more, got {}", self.position)),
+            );
+        }
+        let e = &self.estimates;
+        if let Some(eur) = e.cost_eur {
+            problems.check(&["estimates", "costEur"], rules::estimate_problem(eur));
+        }
+        if let Some(fte) = e.personnel_fte {
+            problems.check(&["estimates", "personnelFte"], rules::estimate_problem(fte));
+        }
+        if let Some(months) = e.realization_months {
+            problems.check(
+                &["estimates", "realizationMonths"],
+                rules::estimate_problem(months.into()),
+            );
+        }
+        problems.finish()
+    }
+
+    fn row(&self, plan: &PlanRow, working_group_id: i64) -> Row {
+        let e = &self.estimates;
+        let class = classify(
+            &plan.legend(),
+            e.cost_eur,
+            e.personnel_fte,
+            e.realization_months,
+            (
+                e.cost_category,
+                e.personnel_category,
+                e.period_category,
+                e.quick_win,
+            ),
+        );
+        Row {
+            working_group_id,
+            code: self.code.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            position: self.position,
+            status: self.status.as_str().to_owned(),
+            responsible_unit: self.responsible_unit.clone(),
+            partners: serde_json::to_string(&self.partners).expect("strings serialise"),
+            cost_estimate_eur: e.cost_eur,
+            personnel_estimate_fte: e.personnel_fte,
+            realization_months: e.realization_months,
+            cost_category_override: text(e.cost_category),
+            personnel_category_override: text(e.personnel_category),
+            period_category_override: text(e.period_category),
+            quick_win_override: text(e.quick_win),
+            cost_category: text(class.cost),
+            personnel_category: text(class.personnel),
+            period_category: text(class.period),
+            quick_win: class.quick_win.to_string(),
+            search_text: search_text(self.code.as_deref(), &self.title, &self.description),
+        }
+    }
+
+    /// The audit record of going from `old` (`None`: nothing) to `self`.
+    fn changes(&self, old: Option<&Fields>) -> Changes {
+        fn add<T: Serialize + PartialEq>(c: &mut Changes, name: &str, old: Option<&T>, new: &T) {
+            match old {
+                Some(old) => c.field(name, old, new),
+                None => c.created(name, new),
+            }
+        }
+        let mut c = Changes::default();
+        let (e, oe) = (&self.estimates, old.map(|o| &o.estimates));
+        add(
+            &mut c,
+            "workingGroup",
+            old.map(|o| &o.working_group),
+            &self.working_group,
+        );
+        add(&mut c, "code", old.map(|o| &o.code), &self.code);
+        add(&mut c, "title", old.map(|o| &o.title), &self.title);
+        add(
+            &mut c,
+            "description",
+            old.map(|o| &o.description),
+            &self.description,
+        );
+        add(
+            &mut c,
+            "status",
+            old.map(|o| o.status.as_str()).as_ref(),
+            &self.status.as_str(),
+        );
+        add(
+            &mut c,
+            "responsibleUnit",
+            old.map(|o| &o.responsible_unit),
+            &self.responsible_unit,
+        );
+        add(&mut c, "partners", old.map(|o| &o.partners), &self.partners);
+        add(&mut c, "position", old.map(|o| &o.position), &self.position);
+        add(
+            &mut c,
+            "estimates.costEur",
+            oe.map(|o| &o.cost_eur),
+            &e.cost_eur,
+        );
+        add(
+            &mut c,
+            "estimates.personnelFte",
+            oe.map(|o| &o.personnel_fte),
+            &e.personnel_fte,
+        );
+        add(
+            &mut c,
+            "estimates.realizationMonths",
+            oe.map(|o| &o.realization_months),
+            &e.realization_months,
+        );
+        add(
+            &mut c,
+            "estimates.costCategory",
+            oe.map(|o| text(o.cost_category)).as_ref(),
+            &text(e.cost_category),
+        );
+        add(
+            &mut c,
+            "estimates.personnelCategory",
+            oe.map(|o| text(o.personnel_category)).as_ref(),
+            &text(e.personnel_category),
+        );
+        add(
+            &mut c,
+            "estimates.periodCategory",
+            oe.map(|o| text(o.period_category)).as_ref(),
+            &text(e.period_category),
+        );
+        add(
+            &mut c,
+            "estimates.quickWin",
+            oe.map(|o| text(o.quick_win)).as_ref(),
+            &text(e.quick_win),
+        );
+        c
+    }
+}
+
+/// Refuses a code that another measure of the plan (archived ones included)
+/// already has.
+async fn check_code_free(
+    conn: &mut DbConn,
+    plan_id: i64,
+    code: &str,
+    except: Option<i64>,
+) -> RepoResult<()> {
+    let holders: Vec<(i64, bool)> = with_conn!(conn, c => measures::table
+        .filter(measures::plan_id.eq(plan_id))
+        .filter(measures::code.eq(code))
+        .select((measures::id, measures::archived_at.is_not_null()))
+        .load(c)
+        .await)?;
+    match holders.into_iter().find(|(id, _)| Some(*id) != except) {
+        None => Ok(()),
+        Some((_, archived)) => Err(RepoError::rejected(FieldError::duplicate(
+            &["code"],
+            if archived {
+                format!("{code:?} is the code of an archived measure of this plan")
+            } else {
+                format!("another measure of this plan has the code {code:?}")
+            },
+        ))),
+    }
+}
+
+async fn plan_of(conn: &mut DbConn, plan_id: i64) -> RepoResult<PlanRow> {
+    plan::by_ids(conn, &[plan_id])
+        .await?
+        .pop()
+        .ok_or_else(|| RepoError::Corrupt(format!("plan {plan_id} is missing")))
+}
+
+async fn group_of(conn: &mut DbConn, group_id: i64) -> RepoResult<WorkingGroupRow> {
+    working_group::by_ids(conn, &[group_id])
+        .await?
+        .pop()
+        .ok_or_else(|| RepoError::Corrupt(format!("working group {group_id} is missing")))
+}
+
+async fn load(conn: &mut DbConn, id: i64) -> RepoResult<MeasureRow> {
+    Ok(with_conn!(conn, c => measures::table
+        .find(id)
+        .select(MeasureRow::as_select())
+        .first(c)
+        .await)?)
+}
+
+async fn next_position(conn: &mut DbConn, plan_id: i64) -> RepoResult<i32> {
+    let max: Option<i32> = with_conn!(conn, c => measures::table
+        .filter(measures::plan_id.eq(plan_id))
+        .select(diesel::dsl::max(measures::position))
+        .first(c)
+        .await)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+async fn index(conn: &mut DbConn, row: &MeasureRow) -> RepoResult<()> {
+    let text = measure_document(&row.title, row.code.as_deref(), &row.description);
+    search::reindex(conn, row.plan_id, EntityType::Measure, row.id, &text).await
+}
+
+pub async fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    input: NewMeasureInput,
+) -> RepoResult<MeasureRow> {
+    conn.write_transaction(async |conn| {
+        let plan = refs::plan(conn, input.plan.as_deref(), &["plan"]).await?;
+        let group =
+            refs::working_group(conn, plan.id, &input.working_group, &["workingGroup"]).await?;
+        actor.may_change_group(&group.code)?;
+        let position = match input.position {
+            Some(position) => position,
+            None => next_position(conn, plan.id).await?,
+        };
+        let fields = Fields {
+            working_group: group.code.clone(),
+            code: input.code,
+            title: input.title,
+            description: input.description,
+            status: input.status,
+            responsible_unit: input.responsible_unit,
+            partners: input.partners,
+            position,
+            estimates: input.estimates,
+        }
+        .normalised();
+        fields.check()?;
+        if let Some(code) = &fields.code {
+            check_code_free(conn, plan.id, code, None).await?;
+        }
+        let row = fields.row(&plan, group.id);
+        let now = clock::now();
+        let id: i64 = with_conn!(conn, c => diesel::insert_into(measures::table)
+            .values((
+                measures::plan_id.eq(plan.id),
+                &row,
+                measures::pilot_areas.eq("[]"),
+                measures::created_at.eq(now),
+                measures::updated_at.eq(now),
+            ))
+            .returning(measures::id)
+            .get_result(c)
+            .await)?;
+        let created = load(conn, id).await?;
+        index(conn, &created).await?;
+        audit::append(
+            conn,
+            &actor.name,
+            AuditAction::Create,
+            AuditEntityType::Measure,
+            id,
+            &fields.changes(None),
+        )
+        .await?;
+        Ok(created)
+    })
+    .await
+}
+
+/// Applies `patch` when `expected_version` is current. A patch that changes
+/// nothing leaves the measure (and its version) as it is.
+pub async fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    target: &MeasureRef,
+    expected_version: i32,
+    patch: MeasurePatch,
+) -> RepoResult<MeasureRow> {
+    conn.write_transaction(async |conn| {
+        let current = refs::measure(conn, target).await?;
+        let old_group = group_of(conn, current.working_group_id).await?;
+        actor.may_change_group(&old_group.code)?;
+        check_version("measure", expected_version, current.version)?;
+        let old = Fields::of(&current, &old_group)?;
+        let new = old.clone().apply(patch).normalised();
+        if new == old {
+            return Ok(current);
+        }
+        new.check()?;
+        let group = if new.working_group == old.working_group {
+            old_group
+        } else {
+            let group =
+                refs::working_group(conn, current.plan_id, &new.working_group, &["workingGroup"])
+                    .await?;
+            actor.may_change_group(&group.code)?;
+            group
+        };
+        if let Some(code) = new.code.as_ref().filter(|c| Some(*c) != old.code.as_ref()) {
+            check_code_free(conn, current.plan_id, code, Some(current.id)).await?;
+        }
+        let plan = plan_of(conn, current.plan_id).await?;
+        let row = new.row(&plan, group.id);
+        bump(conn, &current, &row).await?;
+        let updated = load(conn, current.id).await?;
+        index(conn, &updated).await?;
+        audit::append(
+            conn,
+            &actor.name,
+            AuditAction::Update,
+            AuditEntityType::Measure,
+            current.id,
+            &new.changes(Some(&old)),
+        )
+        .await?;
+        Ok(updated)
+    })
+    .await
+}
+
+/// Writes `row` and the next version, guarded by the version read before.
+async fn bump(conn: &mut DbConn, current: &MeasureRow, row: &Row) -> RepoResult<()> {
+    let updated = with_conn!(conn, c => diesel::update(
+            measures::table
+                .find(current.id)
+                .filter(measures::version.eq(current.version)),
+        )
+        .set((row, measures::version.eq(current.version + 1), measures::updated_at.eq(clock::now())))
+        .execute(c)
+        .await)?;
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(RepoError::Conflict(format!(
+            "measure {} changed concurrently",
+            current.id
+        )))
+    }
+}
+
+/// Archives a measure: it leaves lists, search and counts (with its goals and
+/// KPIs) but stays in the database and its history.
+pub async fn archive(
+    conn: &mut DbConn,
+    actor: &Actor,
+    target: &MeasureRef,
+    expected_version: i32,
+) -> RepoResult<MeasureRow> {
+    conn.write_transaction(async |conn| {
+        let current = refs::measure(conn, target).await?;
+        let group = group_of(conn, current.working_group_id).await?;
+        actor.may_change_group(&group.code)?;
+        check_version("measure", expected_version, current.version)?;
+        let now = clock::now();
+        with_conn!(conn, c => diesel::update(measures::table.find(current.id))
+            .set((
+                measures::archived_at.eq(now),
+                measures::updated_at.eq(now),
+                measures::version.eq(current.version + 1),
+            ))
+            .execute(c)
+            .await)?;
+        search::remove(conn, EntityType::Measure, current.id).await?;
+        let mut changes = Changes::default();
+        changes.field("archivedAt", &None, &Some(now));
+        audit::append(
+            conn,
+            &actor.name,
+            AuditAction::Archive,
+            AuditEntityType::Measure,
+            current.id,
+            &changes,
+        )
+        .await?;
+        load(conn, current.id).await
+    })
+    .await
+}

@@ -1,0 +1,82 @@
+//! Changes to the plan: each write validates its input, checks the caller's
+//! reach and the expected version, keeps derived data (effective categories,
+//! search documents) in step, and appends its audit entry, all in one
+//! [`DbConn::write_transaction`]. A refused write returns
+//! [`RepoError::Rejected`] and changes nothing.
+
+pub mod measures;
+pub mod refs;
+
+use masterplan_domain::validation::FieldError;
+
+use crate::error::{RepoError, RepoResult};
+
+/// Who writes, for the audit trail and for an editor's reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The token's name (or e.g. `cli`), recorded in the audit trail.
+    pub name: String,
+    /// Codes of the working groups whose objects this actor may change;
+    /// empty means all.
+    pub working_groups: Vec<String>,
+}
+
+impl Actor {
+    /// An actor that may change everything.
+    pub fn unrestricted(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            working_groups: Vec::new(),
+        }
+    }
+
+    /// Refuses a change to an object of working group `code` when the actor
+    /// is restricted to other groups.
+    pub fn may_change_group(&self, code: &str) -> RepoResult<()> {
+        if self.working_groups.is_empty() || self.working_groups.iter().any(|g| g == code) {
+            Ok(())
+        } else {
+            Err(RepoError::Forbidden(format!(
+                "{} may change only working groups {}, not {code}",
+                self.name,
+                self.working_groups.join(", ")
+            )))
+        }
+    }
+}
+
+/// Refuses an update whose `expected` version is not the stored one.
+pub fn check_version(what: &str, expected: i32, current: i32) -> RepoResult<()> {
+    if expected == current {
+        Ok(())
+    } else {
+        Err(RepoError::rejected(FieldError::version_conflict(
+            what, expected, current,
+        )))
+    }
+}
+
+/// Collects the field errors of one input, to refuse them all at once.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn check(&mut self, field: &[&str], problem: Option<String>) {
+        if let Some(message) = problem {
+            self.0.push(FieldError::invalid(field, message));
+        }
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    /// `Ok` when nothing was found, else every problem as one rejection.
+    pub fn finish(self) -> RepoResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(RepoError::Rejected(self.0))
+        }
+    }
+}
