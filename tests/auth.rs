@@ -53,7 +53,7 @@ backend_tests! {
         assert_eq!(status, StatusCode::OK);
         let mut conn = app.db.conn().await.unwrap();
         let now = masterplan_persistence::clock::now();
-        assert!(masterplan_persistence::models::token::revoke(&mut conn, "old-script", now).await.unwrap());
+        assert!(masterplan_persistence::models::token::revoke(&mut conn, "old-script", now, "test").await.unwrap());
         let (status, _) = app.query_as(&format!("Bearer {secret}"), VIEWER).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
 
@@ -61,6 +61,33 @@ backend_tests! {
         let expired = app.token("expired", Role::Reader, &[], Some(yesterday)).await;
         let (status, _) = app.query_as(&format!("Bearer {expired}"), VIEWER).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+
+    async fn token_changes_and_plan_loads_are_audited(app) {
+        let secret = app.token("etl", Role::Editor, &["II"], None).await;
+        let mut conn = app.db.conn().await.unwrap();
+        let now = masterplan_persistence::clock::now();
+        assert!(masterplan_persistence::models::token::revoke(&mut conn, "etl", now, "admin-cli").await.unwrap());
+        let entries = masterplan_persistence::models::audit::list(
+            &mut conn,
+            &Default::default(),
+            masterplan_persistence::page::Window { offset: 0, limit: 10 },
+        )
+        .await
+        .unwrap();
+        let summary: Vec<(&str, &str, &str)> = entries
+            .iter()
+            .map(|e| (e.actor.as_str(), e.action.as_str(), e.entity_type.as_str()))
+            .collect();
+        // Newest first: the revocation, the creation, the plan's load.
+        assert_eq!(summary, [
+            ("admin-cli", "REVOKE", "API_TOKEN"),
+            ("test", "CREATE", "API_TOKEN"),
+            ("test", "IMPORT", "PLAN"),
+        ]);
+        assert!(entries[1].changes.contains("\"EDITOR\""), "{}", entries[1].changes);
+        let (_, secret_part) = secret.rsplit_once('_').unwrap();
+        assert!(entries.iter().all(|e| !e.changes.contains(secret_part)));
     }
 }
 

@@ -84,7 +84,7 @@ backend_tests! {
     async fn replacing_a_plan_does_not_duplicate_its_documents(app) {
         let before = app.query_vars(SEARCH, serde_json::json!({ "q": "Portal" })).await;
         let mut conn = app.db.conn().await.unwrap();
-        masterplan_persistence::seed::load_plan(&mut conn, &bundled_plan(), true).await.unwrap();
+        masterplan_persistence::seed::load_plan(&mut conn, &bundled_plan(), true, "test").await.unwrap();
         let after = app.query_vars(SEARCH, serde_json::json!({ "q": "Portal" })).await;
         assert_eq!(before["data"]["search"]["totalCount"], after["data"]["search"]["totalCount"]);
     }

@@ -222,6 +222,11 @@ async fn execute(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// The audit trail's actor for changes made with this command line.
+const CLI_ACTOR: &str = "cli";
+/// The actor of the bundled plan's load into an empty database.
+const SEED_ACTOR: &str = "seed";
+
 async fn connect(url: &str) -> Result<Database, String> {
     Database::connect(url).await.map_err(describe)
 }
@@ -236,7 +241,7 @@ async fn seed_if_empty(db: &Database) -> Result<(), String> {
         .is_empty()
     {
         let plan_file = parse_plan_file(BUNDLED_PLAN).map_err(describe)?;
-        let report = load_plan(&mut conn, &plan_file, false)
+        let report = load_plan(&mut conn, &plan_file, false, SEED_ACTOR)
             .await
             .map_err(describe)?;
         println!(
@@ -262,7 +267,9 @@ async fn run_token(conn: &mut DbConn, command: TokenCommand) -> Result<(), Strin
                 .and_then(|day| day.succ_opt())
                 .and_then(|next| next.and_hms_opt(0, 0, 0));
             let (row, secret) = mint(name.trim(), role, &working_groups, expires_at);
-            token::create(conn, &row).await.map_err(describe)?;
+            token::create(conn, &row, CLI_ACTOR)
+                .await
+                .map_err(describe)?;
             println!(
                 "created token {:?} ({}); its secret, shown only now:",
                 row.name, row.role
@@ -293,7 +300,10 @@ async fn run_token(conn: &mut DbConn, command: TokenCommand) -> Result<(), Strin
         }
         TokenCommand::Revoke { name } => {
             let now = masterplan_persistence::clock::now();
-            if token::revoke(conn, &name, now).await.map_err(describe)? {
+            if token::revoke(conn, &name, now, CLI_ACTOR)
+                .await
+                .map_err(describe)?
+            {
                 println!("revoked token {name:?}");
                 Ok(())
             } else {
@@ -324,7 +334,7 @@ async fn load_file(database_url: &str, text: &str, replace: bool) -> Result<(), 
     let plan_file = parse_plan_file(text).map_err(describe)?;
     let db = connect(database_url).await?;
     let mut conn = db.conn().await.map_err(describe)?;
-    let report = load_plan(&mut conn, &plan_file, replace)
+    let report = load_plan(&mut conn, &plan_file, replace, CLI_ACTOR)
         .await
         .map_err(describe)?;
     println!(

@@ -62,7 +62,9 @@ async fn main() {
         let mut conn = db.conn().await.expect("connection");
         if plan::first_two(&mut conn).await.expect("plans").is_empty() {
             let file = parse_plan_file(BUNDLED_PLAN).expect("bundled plan");
-            load_plan(&mut conn, &file, false).await.expect("seed");
+            load_plan(&mut conn, &file, false, "bench")
+                .await
+                .expect("seed");
         }
     }
     let app = router(AppState::new(db.clone(), Limits::default()));

@@ -18,16 +18,20 @@ text_enum!(
         Goal => "GOAL",
         Kpi => "KPI",
         KpiValue => "KPI_VALUE",
+        ApiToken => "API_TOKEN",
     }
 );
 
 text_enum!(
-    /// What a change did.
+    /// What a change did. `IMPORT`: a whole plan loaded from a plan file
+    /// (`masterplan seed`/`import`); `REVOKE`: an API token withdrawn.
     AuditAction {
         Create => "CREATE",
         Update => "UPDATE",
         Archive => "ARCHIVE",
         Delete => "DELETE",
+        Import => "IMPORT",
+        Revoke => "REVOKE",
     }
 );
 

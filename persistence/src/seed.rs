@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use masterplan_domain::audit::{AuditAction, AuditEntityType};
 use masterplan_domain::legend::{Legend, PeriodCategory, QuickWin, SizeCategory, quick_win};
 use masterplan_domain::plan_check::check_plan_file;
 use masterplan_domain::plan_file::{MeasureEntry, PlanFile};
@@ -12,6 +13,7 @@ use masterplan_domain::timing::{Timing, parse_timing};
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::models::audit::{self, Changes};
 use crate::models::goal::NewGoal;
 use crate::models::kpi::{NewKpi, NewTarget};
 use crate::models::kpi_values::NewValue;
@@ -55,6 +57,7 @@ pub async fn load_plan(
     conn: &mut DbConn,
     file: &PlanFile,
     replace: bool,
+    actor: &str,
 ) -> RepoResult<SeedReport> {
     let problems = check_plan_file(file);
     if !problems.is_empty() {
@@ -62,7 +65,7 @@ pub async fn load_plan(
             problems.iter().map(ToString::to_string).collect(),
         ));
     }
-    conn.transaction(async |conn| {
+    conn.write_transaction(async |conn| {
         let existing = plan::find_by_slug(conn, &file.plan.slug).await?;
         let replaced = existing.is_some();
         if let Some(existing) = existing {
@@ -74,10 +77,25 @@ pub async fn load_plan(
             }
             delete_plan(conn, existing.id).await?;
         }
-        insert_plan(conn, file).await.map(|mut report| {
-            report.replaced = replaced;
-            report
-        })
+        let mut report = insert_plan(conn, file).await?;
+        report.replaced = replaced;
+        let mut changes = Changes::default();
+        changes.created("slug", &report.slug);
+        changes.created("title", &file.plan.title);
+        changes.created("measures", &report.measures);
+        changes.created("goals", &report.goals);
+        changes.created("kpis", &report.kpis);
+        changes.created("replaced", &report.replaced);
+        audit::append(
+            conn,
+            actor,
+            AuditAction::Import,
+            AuditEntityType::Plan,
+            report.plan_id,
+            &changes,
+        )
+        .await?;
+        Ok(report)
     })
     .await
 }

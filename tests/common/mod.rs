@@ -154,7 +154,7 @@ async fn template(admin_url: &str) -> String {
                 .await
                 .expect("migrate the template database");
             let mut conn = db.conn().await.expect("connection");
-            load_plan(&mut conn, &bundled_plan(), false)
+            load_plan(&mut conn, &bundled_plan(), false, "test")
                 .await
                 .expect("seed the template database");
             name
@@ -222,7 +222,7 @@ impl TestApp {
         let groups: Vec<String> = working_groups.iter().map(|g| (*g).to_owned()).collect();
         let (row, secret) = masterplan_api::auth::mint(name, role, &groups, expires_at);
         let mut conn = self.db.conn().await.expect("connection");
-        masterplan_persistence::models::token::create(&mut conn, &row)
+        masterplan_persistence::models::token::create(&mut conn, &row, "test")
             .await
             .expect("store token");
         secret
@@ -291,7 +291,7 @@ impl TestApp {
                     .expect("open SQLite");
                 if seeded {
                     let mut conn = db.conn().await.expect("connection");
-                    load_plan(&mut conn, &bundled_plan(), false)
+                    load_plan(&mut conn, &bundled_plan(), false, "test")
                         .await
                         .expect("seed");
                 }
@@ -340,7 +340,9 @@ impl TestApp {
     /// Loads another plan file into this app's database.
     pub async fn load(&self, file: &PlanFile) {
         let mut conn = self.db.conn().await.expect("connection");
-        load_plan(&mut conn, file, false).await.expect("load plan");
+        load_plan(&mut conn, file, false, "test")
+            .await
+            .expect("load plan");
     }
 
     /// Sends any HTTP request; returns status, content type and body text.

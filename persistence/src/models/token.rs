@@ -7,8 +7,10 @@ use masterplan_domain::status::Role;
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::models::audit::{self, Changes};
 use crate::schema::api_tokens;
 use crate::with_conn;
+use masterplan_domain::audit::{AuditAction, AuditEntityType};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = api_tokens)]
@@ -55,8 +57,31 @@ pub struct NewToken {
     pub expires_at: Option<NaiveDateTime>,
 }
 
-/// Stores a token; a name that exists already is refused.
-pub async fn create(conn: &mut DbConn, token: &NewToken) -> RepoResult<TokenRow> {
+/// Stores a token (and its audit entry, by `actor`); a name that exists
+/// already is refused. The audit entry names the token, never its secret.
+pub async fn create(conn: &mut DbConn, token: &NewToken, actor: &str) -> RepoResult<TokenRow> {
+    conn.write_transaction(async |conn| {
+        let row = insert(conn, token).await?;
+        let mut changes = Changes::default();
+        changes.created("name", &row.name);
+        changes.created("role", &row.role);
+        changes.created("workingGroups", &row.working_groups()?);
+        changes.created("expiresAt", &row.expires_at);
+        audit::append(
+            conn,
+            actor,
+            AuditAction::Create,
+            AuditEntityType::ApiToken,
+            row.id,
+            &changes,
+        )
+        .await?;
+        Ok(row)
+    })
+    .await
+}
+
+async fn insert(conn: &mut DbConn, token: &NewToken) -> RepoResult<TokenRow> {
     let existing: i64 = with_conn!(conn, c => api_tokens::table
         .filter(api_tokens::name.eq(&token.name))
         .count()
@@ -92,16 +117,40 @@ pub async fn find_by_key_id(conn: &mut DbConn, key_id: &str) -> RepoResult<Optio
         .optional())?)
 }
 
-/// Revokes the token called `name`; false when there is none or it was
-/// revoked already.
-pub async fn revoke(conn: &mut DbConn, name: &str, at: NaiveDateTime) -> RepoResult<bool> {
-    let changed = with_conn!(conn, c => diesel::update(
-        api_tokens::table
-            .filter(api_tokens::name.eq(name))
-            .filter(api_tokens::revoked_at.is_null()),
-    )
-    .set(api_tokens::revoked_at.eq(Some(at)))
-    .execute(c)
-    .await)?;
-    Ok(changed > 0)
+/// Revokes the token called `name` (audited as `actor`); false when there is
+/// none or it was revoked already.
+pub async fn revoke(
+    conn: &mut DbConn,
+    name: &str,
+    at: NaiveDateTime,
+    actor: &str,
+) -> RepoResult<bool> {
+    conn.write_transaction(async |conn| {
+        let revoked: Option<i64> = with_conn!(conn, c => diesel::update(
+            api_tokens::table
+                .filter(api_tokens::name.eq(name))
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(Some(at)))
+        .returning(api_tokens::id)
+        .get_result(c)
+        .await
+        .optional())?;
+        let Some(id) = revoked else {
+            return Ok(false);
+        };
+        let mut changes = Changes::default();
+        changes.field("revokedAt", &None, &Some(at));
+        audit::append(
+            conn,
+            actor,
+            AuditAction::Revoke,
+            AuditEntityType::ApiToken,
+            id,
+            &changes,
+        )
+        .await?;
+        Ok(true)
+    })
+    .await
 }
