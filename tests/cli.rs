@@ -219,3 +219,64 @@ fn tokens_are_created_listed_and_revoked() {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_reports_an_intact_and_a_tampered_log() {
+    use diesel_async::SimpleAsyncConnection;
+    use masterplan_domain::audit::{AuditAction, AuditEntityType};
+    use masterplan_persistence::models::audit::{self, Changes};
+
+    let db = std::env::temp_dir().join(format!("mp_cli_audit_{}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let database = masterplan_persistence::Database::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("open SQLite");
+    let mut conn = database.conn().await.expect("connection");
+    for (i, title) in ["eins", "zwei", "drei"].into_iter().enumerate() {
+        let mut changes = Changes::default();
+        changes.field("title", &format!("alt {i}"), &title.to_owned());
+        conn.write_transaction(async |conn| {
+            audit::append(
+                conn,
+                "cli-test",
+                AuditAction::Update,
+                AuditEntityType::Measure,
+                7,
+                &changes,
+            )
+            .await
+        })
+        .await
+        .expect("append");
+    }
+
+    let intact = masterplan(&db, &["audit", "verify"]);
+    assert!(intact.status.success(), "{intact:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&intact.stdout).trim(),
+        "audit log intact: 3 entries checked"
+    );
+
+    masterplan_persistence::with_conn!(&mut conn, c => c
+        .batch_execute(r#"UPDATE audit_log SET changes = '{}' WHERE id = 2"#)
+        .await)
+    .expect("tamper");
+    let url = format!("sqlite://{}", db.display());
+    let broken = masterplan(&db, &["audit", "verify", "--database-url", &url]);
+    assert_eq!(broken.status.code(), Some(1), "{broken:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&broken.stdout).trim(),
+        "audit log broken at entry 2 (1 entry intact before it)"
+    );
+    assert!(
+        String::from_utf8_lossy(&broken.stderr).contains("entry 2"),
+        "{broken:?}"
+    );
+
+    drop(conn);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}

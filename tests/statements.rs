@@ -40,3 +40,66 @@ async fn nested_query_runs_a_constant_number_of_statements_sqlite() {
 async fn nested_query_runs_a_constant_number_of_statements_postgres() {
     nested_query_runs_a_constant_number_of_statements(Backend::Postgres).await;
 }
+
+const HISTORY: &str = "query($n: Int) { measures(first: $n) { nodes { code history { id action changes { field } } kpis { history { id } } } } }";
+
+/// `history` of measures and their KPIs: one statement per entity type, not
+/// one per object.
+async fn history_runs_a_constant_number_of_statements(backend: Backend) {
+    let Some(app) = app_with_values(backend).await else {
+        return;
+    };
+    let admin = app.admin().await;
+    let renamed = app
+        .data_with(
+            &admin,
+            "{ measures(first: 25) { nodes { id version title } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    for m in renamed["measures"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .step_by(4)
+    {
+        let data = app
+            .data_with(
+                &admin,
+                "mutation($input: UpdateMeasureInput!) { updateMeasure(input: $input) { userErrors { code } } }",
+                serde_json::json!({ "input": {
+                    "id": m["id"], "expectedVersion": m["version"],
+                    "title": format!("{} (neu)", m["title"].as_str().unwrap())
+                }}),
+            )
+            .await;
+        assert_eq!(data["updateMeasure"]["userErrors"], serde_json::json!([]));
+    }
+    let mut counts = Vec::new();
+    for n in [5, 25] {
+        let before = app.statements();
+        let data = app
+            .data_with(&admin, HISTORY, serde_json::json!({ "n": n }))
+            .await;
+        let nodes = data["measures"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), n);
+        assert!(
+            nodes.iter().any(|m| m["history"][0]["action"] == "UPDATE"),
+            "{data}"
+        );
+        counts.push(app.statements() - before);
+    }
+    assert_eq!(counts[0], counts[1], "statements for 5 measures vs 25");
+    // token lookup, measures, KPIs, measure history, KPI history.
+    assert!((4..=6).contains(&counts[1]), "{} statements", counts[1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_runs_a_constant_number_of_statements_sqlite() {
+    history_runs_a_constant_number_of_statements(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_runs_a_constant_number_of_statements_postgres() {
+    history_runs_a_constant_number_of_statements(Backend::Postgres).await;
+}

@@ -1,4 +1,5 @@
-//! The `masterplan` command line: serve, migrate, seed, schema, export, import.
+//! The `masterplan` command line: serve, migrate, seed, schema, export, import,
+//! tokens, audit.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use masterplan_domain::status::Role;
 use masterplan_persistence::export::{export_plan, to_json};
-use masterplan_persistence::models::{plan, token};
+use masterplan_persistence::models::{audit, plan, token};
 use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
 use masterplan_persistence::{Database, DbConn, RepoError};
 
@@ -68,6 +69,9 @@ pub enum Command {
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Write a plan as a plan file (the format of `data/`).
     Export {
         /// `json`: one plan file; `csv`: one file per entity (needs --out DIR).
@@ -113,6 +117,12 @@ pub enum TokenCommand {
     List,
     /// Revoke a token by name; it stops working at once.
     Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exits 1 when an entry was edited or removed.
+    Verify,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -203,6 +213,11 @@ async fn execute(cli: Cli) -> Result<(), String> {
             let db = connect(&cli.database_url).await?;
             let mut conn = db.conn().await.map_err(describe)?;
             run_token(&mut conn, command).await
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let db = connect(&cli.database_url).await?;
+            let mut conn = db.conn().await.map_err(describe)?;
+            verify_audit(&mut conn).await
         }
         Command::Serve {
             listen,
@@ -310,6 +325,37 @@ async fn run_token(conn: &mut DbConn, command: TokenCommand) -> Result<(), Strin
                 Err(format!("no active token named {name:?}"))
             }
         }
+    }
+}
+
+/// Prints whether the audit chain is intact; an error (exit 1) when it is not.
+async fn verify_audit(conn: &mut DbConn) -> Result<(), String> {
+    let verification = audit::verify(conn).await.map_err(describe)?;
+    match verification.first_broken_id {
+        None => {
+            println!(
+                "audit log intact: {} checked",
+                entries(verification.checked)
+            );
+            Ok(())
+        }
+        Some(id) => {
+            println!(
+                "audit log broken at entry {id} ({} intact before it)",
+                entries(verification.checked)
+            );
+            Err(format!(
+                "the audit log was edited or shortened: entry {id} does not match the chain"
+            ))
+        }
+    }
+}
+
+fn entries(n: i64) -> String {
+    if n == 1 {
+        "1 entry".to_owned()
+    } else {
+        format!("{n} entries")
     }
 }
 

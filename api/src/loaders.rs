@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
+use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::series::Interval;
 use masterplan_persistence::Database;
+use masterplan_persistence::models::audit::{self, AuditRow};
 use masterplan_persistence::models::goal::{self, GoalRow};
 use masterplan_persistence::models::kpi::{self, KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::{self, Aggregate, ValueRow, ValueSlice};
@@ -391,6 +393,37 @@ impl Loader<(i64, NaiveDate)> for StaleKpiLists {
     }
 }
 
+/// The audit entries of objects (`history` fields), oldest first: one
+/// statement per entity type asked for in a batch.
+pub struct History(Database);
+
+impl Loader<(AuditEntityType, i64)> for History {
+    type Value = Vec<AuditRow>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[(AuditEntityType, i64)],
+    ) -> Result<HashMap<(AuditEntityType, i64), Vec<AuditRow>>, ApiError> {
+        let mut by_type: HashMap<AuditEntityType, Vec<i64>> = HashMap::new();
+        for &(entity_type, id) in keys {
+            by_type.entry(entity_type).or_default().push(id);
+        }
+        let mut conn = self.0.conn().await?;
+        let mut result: HashMap<(AuditEntityType, i64), Vec<AuditRow>> =
+            keys.iter().map(|key| (*key, Vec::new())).collect();
+        for (entity_type, ids) in by_type {
+            for row in audit::of_entities(&mut conn, entity_type, &ids).await? {
+                result
+                    .entry((entity_type, row.entity_id))
+                    .or_default()
+                    .push(row);
+            }
+        }
+        Ok(result)
+    }
+}
+
 /// All loaders of one request (their caches live as long as the request).
 pub struct Loaders {
     pub plan: DataLoader<PlanById>,
@@ -414,6 +447,7 @@ pub struct Loaders {
     pub value_as_of: DataLoader<ValueAsOf>,
     pub goal_lists: DataLoader<GoalLists>,
     pub stale_kpi_lists: DataLoader<StaleKpiLists>,
+    pub history: DataLoader<History>,
 }
 
 impl Loaders {
@@ -445,6 +479,7 @@ impl Loaders {
             value_as_of: loader(ValueAsOf(db.clone()), activity),
             goal_lists: loader(GoalLists(db.clone()), activity),
             stale_kpi_lists: loader(StaleKpiLists(db.clone()), activity),
+            history: loader(History(db.clone()), activity),
         }
     }
 }

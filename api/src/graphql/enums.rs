@@ -100,3 +100,14 @@ mirror_enum!(
     /// Why a mutation's input was refused.
     UserErrorCode => validation::ErrorCode { Validation, NotFound, VersionConflict, Duplicate }
 );
+
+mirror_enum!(
+    /// What a change recorded in the audit trail did.
+    AuditAction => masterplan_domain::audit::AuditAction { Create, Update, Archive, Delete }
+);
+mirror_enum!(
+    /// What kind of object an audit entry is about.
+    AuditEntityType => masterplan_domain::audit::AuditEntityType {
+        Plan, WorkingGroup, Measure, Goal, Kpi, KpiValue
+    }
+);

@@ -1,5 +1,6 @@
 //! The GraphQL schema's types and resolvers.
 
+pub mod audit;
 pub mod context;
 pub mod enums;
 pub mod filters;

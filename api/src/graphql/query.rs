@@ -8,6 +8,9 @@ use masterplan_persistence::models::{goal, kpi, measure, plan, working_group};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::audit::{
+    AuditCount, AuditEntry, AuditLogFilter, AuditVerification, audit_log, verify_audit_log,
+};
 use crate::graphql::context::{as_of, conn, limits};
 use crate::graphql::filters::{GoalFilter, KpiFilter, MeasureFilter, MeasureOrder};
 use crate::graphql::node::{Node, load_node};
@@ -236,6 +239,33 @@ impl Query {
             before,
         };
         search(ctx, &query, plan.as_deref(), &args).await
+    }
+
+    /// The audit trail, newest first (editors and admins only).
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).map_or(100, |n| n.max(0) as usize) * child_complexity")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditLogFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<OffsetConnection<AuditEntry, AuditCount>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        audit_log(ctx, filter, &args).await
+    }
+
+    /// Recomputes the audit trail's hash chain and reports the first entry
+    /// that was edited or removed (editors and admins only).
+    async fn verify_audit_log(&self, ctx: &Context<'_>) -> ApiResult<AuditVerification> {
+        verify_audit_log(ctx).await
     }
 
     /// Who the caller is and what it may do.

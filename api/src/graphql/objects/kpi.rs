@@ -3,6 +3,7 @@
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
+use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::kpi::{
     Observation, Target, next_target, progress, series_trend, target_met,
 };
@@ -11,6 +12,7 @@ use masterplan_persistence::models::kpi::{KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::ValueSlice;
 
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::audit::{AuditEntry, history};
 use crate::graphql::context::{as_of, limits, loaders};
 use crate::graphql::enums::{KpiDirection, KpiValueType, SeriesAggregate, SeriesInterval, Trend};
 use crate::graphql::objects::{KpiValue, Measure};
@@ -256,6 +258,12 @@ impl Kpi {
     }
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// Every recorded change of this KPI, oldest first (editors and admins
+    /// only, like `auditLog`).
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<AuditEntry>> {
+        history(ctx, AuditEntityType::Kpi, self.0.id).await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at.and_utc()

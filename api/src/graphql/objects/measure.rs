@@ -2,9 +2,11 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use masterplan_domain::audit::AuditEntityType;
 use masterplan_persistence::models::measure::MeasureRow;
 
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::audit::{AuditEntry, history};
 use crate::graphql::context::loaders;
 use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory};
 use crate::graphql::objects::{Goal, Kpi, Plan, WorkingGroup};
@@ -130,6 +132,12 @@ impl Measure {
     /// Increases with every change; updates must name the version they saw.
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// Every recorded change of this measure, oldest first (editors and admins
+    /// only, like `auditLog`).
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<AuditEntry>> {
+        history(ctx, AuditEntityType::Measure, self.0.id).await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at.and_utc()

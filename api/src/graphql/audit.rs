@@ -1,0 +1,267 @@
+//! The audit trail in GraphQL: the `auditLog` list, `verifyAuditLog`, and
+//! the entries `Measure.history` and `Kpi.history` show. Only editors and
+//! admins may read any of it (anonymous callers get UNAUTHENTICATED, readers
+//! FORBIDDEN), because entries name token holders and every old value.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use masterplan_domain::audit as domain;
+use masterplan_persistence::models::audit::{self, AuditFilter, AuditRow};
+use serde_json::Value;
+use tokio::sync::OnceCell;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::{conn, limits, loaders};
+use crate::graphql::enums::{AuditAction, AuditEntityType};
+use crate::graphql::mutations::access::auditor;
+use crate::graphql::paging::{OffsetConnection, OffsetPage, PageArgs, offset_connection};
+use crate::ids::{NodeType, decode, encode};
+
+/// Which audit entries `auditLog` lists; every given condition must hold.
+#[derive(InputObject, Default)]
+pub struct AuditLogFilter {
+    /// Only entries about this object (the global ID of a plan, working
+    /// group, measure, goal, KPI or KPI value).
+    pub entity_id: Option<ID>,
+    /// Only changes made by this token name.
+    pub actor: Option<String>,
+    /// Only entries made at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Only entries made before this time.
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl AuditLogFilter {
+    fn resolve(self) -> ApiResult<AuditFilter> {
+        let entity = self
+            .entity_id
+            .map(|id| {
+                decode(&id)
+                    .map(|(t, n)| (entity_type_of(t), n))
+                    .ok_or_else(|| {
+                        ApiError::bad_input(format!(
+                            "`entityId` {:?} is not an ID of this API",
+                            id.0
+                        ))
+                    })
+            })
+            .transpose()?;
+        Ok(AuditFilter {
+            entity,
+            actor: self.actor,
+            from: self.from.map(|t| t.naive_utc()),
+            to: self.to.map(|t| t.naive_utc()),
+        })
+    }
+}
+
+/// The audit entity type of objects with global IDs of `node_type`.
+pub fn entity_type_of(node_type: NodeType) -> domain::AuditEntityType {
+    use domain::AuditEntityType as E;
+    match node_type {
+        NodeType::Plan => E::Plan,
+        NodeType::WorkingGroup => E::WorkingGroup,
+        NodeType::Measure => E::Measure,
+        NodeType::Goal => E::Goal,
+        NodeType::Kpi => E::Kpi,
+        NodeType::KpiValue => E::KpiValue,
+    }
+}
+
+fn node_type_of(entity_type: domain::AuditEntityType) -> NodeType {
+    use domain::AuditEntityType as E;
+    match entity_type {
+        E::Plan => NodeType::Plan,
+        E::WorkingGroup => NodeType::WorkingGroup,
+        E::Measure => NodeType::Measure,
+        E::Goal => NodeType::Goal,
+        E::Kpi => NodeType::Kpi,
+        E::KpiValue => NodeType::KpiValue,
+    }
+}
+
+/// A stored value the API cannot read: logged, reported as INTERNAL.
+fn corrupt(what: &str, entry: i64, error: impl std::fmt::Display) -> ApiError {
+    tracing::error!(entry, error = %error, "unreadable {what} in the audit log");
+    ApiError::internal()
+}
+
+/// An entry of the audit trail.
+pub struct AuditEntry(pub AuditRow);
+
+/// One recorded change: who changed which object how, chained to the entry
+/// before it by `previousHash`.
+#[Object]
+impl AuditEntry {
+    /// The entry's place in the chain: 1, 2, 3, … without gaps.
+    async fn id(&self) -> i64 {
+        self.0.id
+    }
+    /// When the change was committed (UTC).
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at.and_utc()
+    }
+    /// The name of the API token that made the change.
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+    async fn action(&self) -> ApiResult<AuditAction> {
+        let action: domain::AuditAction = self
+            .0
+            .action
+            .parse()
+            .map_err(|e| corrupt("action", self.0.id, e))?;
+        Ok(action.into())
+    }
+    async fn entity_type(&self) -> ApiResult<AuditEntityType> {
+        Ok(self.stored_entity_type()?.into())
+    }
+    /// The global ID of the changed object (it may since have been archived
+    /// or deleted).
+    async fn entity_id(&self) -> ApiResult<ID> {
+        Ok(encode(
+            node_type_of(self.stored_entity_type()?),
+            self.0.entity_id,
+        ))
+    }
+    /// The fields the change touched, in name order.
+    async fn changes(&self) -> ApiResult<Vec<FieldChange>> {
+        let fields: serde_json::Map<String, Value> =
+            serde_json::from_str(&self.0.changes).map_err(|e| corrupt("changes", self.0.id, e))?;
+        Ok(fields
+            .into_iter()
+            .map(|(field, change)| FieldChange {
+                field,
+                old: json_text(&change["old"]),
+                new: json_text(&change["new"]),
+            })
+            .collect())
+    }
+    /// The changes exactly as stored and hashed:
+    /// `{"field": {"old": …, "new": …}, …}`.
+    async fn changes_json(&self) -> &str {
+        &self.0.changes
+    }
+    /// SHA-256 (hex) over `previousHash` and this entry's content.
+    async fn hash(&self) -> &str {
+        &self.0.hash
+    }
+    /// The hash of the entry before (64 zeros for the first entry).
+    async fn previous_hash(&self) -> &str {
+        &self.0.prev_hash
+    }
+}
+
+impl AuditEntry {
+    fn stored_entity_type(&self) -> ApiResult<domain::AuditEntityType> {
+        self.0
+            .entity_type
+            .parse()
+            .map_err(|e| corrupt("entity type", self.0.id, e))
+    }
+}
+
+/// JSON text of a value; `None` for JSON null (or a missing value).
+fn json_text(value: &Value) -> Option<String> {
+    (!value.is_null()).then(|| value.to_string())
+}
+
+/// One field of an audited change.
+#[derive(SimpleObject)]
+pub struct FieldChange {
+    /// The field's input name (camelCase, e.g. `title`, `estimates.costEur`).
+    pub field: String,
+    /// JSON text of the value before; null when there was none (creation).
+    pub old: Option<String>,
+    /// JSON text of the value after; null when it was cleared.
+    pub new: Option<String>,
+}
+
+/// Whether the audit chain is intact.
+#[derive(SimpleObject)]
+pub struct AuditVerification {
+    /// True when every entry's hash and link are right and none is missing.
+    pub ok: bool,
+    /// Entries found intact (before the first broken one).
+    pub checked: i64,
+    /// The first entry that was edited, removed or put out of sequence; null
+    /// when the chain is intact.
+    pub first_broken_id: Option<i64>,
+}
+
+/// `totalCount` of `auditLog`: counted only when asked for, at most once.
+pub struct AuditCount {
+    filter: AuditFilter,
+    count: OnceCell<i64>,
+}
+
+impl AuditCount {
+    async fn get(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        self.count
+            .get_or_try_init(|| async {
+                let mut conn = conn(ctx).await?;
+                Ok(audit::count(&mut conn, &self.filter).await?)
+            })
+            .await
+            .copied()
+    }
+}
+
+#[Object]
+impl AuditCount {
+    /// Number of entries matching the filter, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        self.get(ctx).await
+    }
+}
+
+/// `auditLog`: a page of entries matching `filter`, newest first.
+pub async fn audit_log(
+    ctx: &Context<'_>,
+    filter: Option<AuditLogFilter>,
+    args: &PageArgs,
+) -> ApiResult<OffsetConnection<AuditEntry, AuditCount>> {
+    auditor(ctx)?;
+    let filter = filter.unwrap_or_default().resolve()?;
+    let total = AuditCount {
+        filter: filter.clone(),
+        count: OnceCell::new(),
+    };
+    let known = if OffsetPage::needs_total(args) {
+        Some(total.get(ctx).await?)
+    } else {
+        None
+    };
+    let page = OffsetPage::plan(args, limits(ctx)?, known)?;
+    let mut conn = conn(ctx).await?;
+    let rows = audit::list(&mut conn, &filter, page.fetch).await?;
+    Ok(offset_connection(page, rows, total, AuditEntry))
+}
+
+/// `verifyAuditLog`: walks the whole chain.
+pub async fn verify_audit_log(ctx: &Context<'_>) -> ApiResult<AuditVerification> {
+    auditor(ctx)?;
+    let mut conn = conn(ctx).await?;
+    let verification = audit::verify(&mut conn).await?;
+    Ok(AuditVerification {
+        ok: verification.ok(),
+        checked: verification.checked,
+        first_broken_id: verification.first_broken_id,
+    })
+}
+
+/// The `history` of an object: its entries, oldest first, batched across
+/// the objects of a request.
+pub async fn history(
+    ctx: &Context<'_>,
+    entity_type: domain::AuditEntityType,
+    id: i64,
+) -> ApiResult<Vec<AuditEntry>> {
+    auditor(ctx)?;
+    let rows = loaders(ctx)?
+        .history
+        .load_one((entity_type, id))
+        .await?
+        .unwrap_or_default();
+    Ok(rows.into_iter().map(AuditEntry).collect())
+}
