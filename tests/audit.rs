@@ -74,6 +74,17 @@ async fn verify(app: &TestApp, secret: &str) -> Value {
     app.data_with(secret, VERIFY, json!({})).await["verifyAuditLog"].clone()
 }
 
+/// The id of the last entry so far (the seeded plan's load and the tokens'
+/// creation are entries too).
+async fn last_id(app: &TestApp, secret: &str) -> i64 {
+    verify(app, secret).await["checked"].as_i64().unwrap()
+}
+
+/// `base` plus each offset: the ids of entries made after `base`.
+fn after(base: i64, offsets: &[i64]) -> Vec<i64> {
+    offsets.iter().map(|o| base + o).collect()
+}
+
 /// Three entries: 1.2 renamed, 2.1 renamed, 1.2 renamed again.
 async fn three_entries(app: &TestApp, secret: &str) {
     rename(app, secret, "1.2", "Portal eins").await;
@@ -84,8 +95,13 @@ async fn three_entries(app: &TestApp, secret: &str) {
 backend_tests! {
     async fn measure_mutations_leave_entries_newest_first(app) {
         let admin = app.admin().await;
-        let empty = log(&app, &admin, json!({})).await;
-        assert_eq!(empty["totalCount"], 0, "a freshly seeded plan has no entries");
+        let before = log(&app, &admin, json!({})).await;
+        let base = before["totalCount"].as_i64().unwrap();
+        // The seeded plan's load and the admin token's creation, by the harness.
+        let earlier: Vec<(&str, &str)> = before["nodes"].as_array().unwrap().iter()
+            .map(|n| (n["action"].as_str().unwrap(), n["entityType"].as_str().unwrap())).collect();
+        assert_eq!(earlier, [("CREATE", "API_TOKEN"), ("IMPORT", "PLAN")]);
+        assert_eq!(before["nodes"][1]["previousHash"], "0".repeat(64));
 
         let created = app.data_with(&admin, "mutation($input: CreateMeasureInput!) {
             createMeasure(input: $input) { measure { id version } userErrors { code } } }",
@@ -98,10 +114,10 @@ backend_tests! {
             json!({ "input": { "id": new_measure["id"], "expectedVersion": new_measure["version"] } })).await;
         assert_eq!(archived["archiveMeasure"]["userErrors"], json!([]));
 
-        let page = log(&app, &admin, json!({})).await;
-        assert_eq!(page["totalCount"], 3);
-        let nodes = page["nodes"].as_array().unwrap();
-        assert_eq!(ids(&page), [3, 2, 1]);
+        let page = log(&app, &admin, json!({ "first": 4 })).await;
+        assert_eq!(page["totalCount"], base + 3);
+        let nodes = &page["nodes"].as_array().unwrap()[..3];
+        assert_eq!(ids(&page)[..3], after(base, &[3, 2, 1]));
         let actions: Vec<&str> = nodes.iter().map(|n| n["action"].as_str().unwrap()).collect();
         assert_eq!(actions, ["ARCHIVE", "UPDATE", "CREATE"]);
         for node in nodes {
@@ -115,7 +131,7 @@ backend_tests! {
         // The entries are chained.
         assert_eq!(nodes[0]["previousHash"], nodes[1]["hash"]);
         assert_eq!(nodes[1]["previousHash"], nodes[2]["hash"]);
-        assert_eq!(nodes[2]["previousHash"], "0".repeat(64));
+        assert_eq!(nodes[2]["previousHash"], page["nodes"][3]["hash"]);
 
         let update = &nodes[1];
         assert_eq!(update["changes"], json!([{
@@ -143,6 +159,7 @@ backend_tests! {
 
     async fn a_refused_or_empty_change_leaves_no_entry(app) {
         let admin = app.admin().await;
+        let base = last_id(&app, &admin).await;
         let portal = measure(&app, "1.2").await;
         // Same title: nothing changes.
         rename(&app, &admin, "1.2", portal["title"].as_str().unwrap()).await;
@@ -151,27 +168,28 @@ backend_tests! {
             "id": portal["id"], "expectedVersion": 99, "title": "x"
         }})).await;
         assert_eq!(data["updateMeasure"]["userErrors"][0]["code"], "VERSION_CONFLICT");
-        assert_eq!(log(&app, &admin, json!({})).await["totalCount"], 0);
+        assert_eq!(log(&app, &admin, json!({})).await["totalCount"], base);
     }
 
     async fn the_log_filters_by_entity_actor_and_time(app) {
         let admin = app.admin().await;
         let editor = app.token("group-three", Role::Editor, &["III"], None).await;
+        let b = last_id(&app, &admin).await;
         rename(&app, &admin, "1.2", "Portal eins").await;
         rename(&app, &editor, "3.1", "Drei eins").await;
         rename(&app, &admin, "1.2", "Portal zwei").await;
         rename(&app, &editor, "3.1", "Drei zwei").await;
-        let all = log(&app, &admin, json!({})).await;
-        assert_eq!(ids(&all), [4, 3, 2, 1]);
+        let all = log(&app, &admin, json!({ "first": 4 })).await;
+        assert_eq!(ids(&all), after(b, &[4, 3, 2, 1]));
 
         let portal = measure(&app, "1.2").await;
         let of_portal = log(&app, &admin, json!({ "filter": { "entityId": portal["id"] } })).await;
-        assert_eq!(ids(&of_portal), [3, 1]);
+        assert_eq!(ids(&of_portal), after(b, &[3, 1]));
         assert_eq!(of_portal["totalCount"], 2);
 
         // An editor may read the whole log, not only its groups' entries.
         let by_editor = log(&app, &editor, json!({ "filter": { "actor": "group-three" } })).await;
-        assert_eq!(ids(&by_editor), [4, 2]);
+        assert_eq!(ids(&by_editor), after(b, &[4, 2]));
         let both = log(&app, &admin, json!({ "filter": {
             "actor": "group-three", "entityId": portal["id"]
         } })).await;
@@ -181,9 +199,9 @@ backend_tests! {
         // `from` includes its instant, `to` excludes it.
         let at_2 = all["nodes"][2]["at"].clone();
         let at_4 = all["nodes"][0]["at"].clone();
-        assert_eq!(ids(&log(&app, &admin, json!({ "filter": { "from": at_2 } })).await), [4, 3, 2]);
-        assert_eq!(ids(&log(&app, &admin, json!({ "filter": { "to": at_2 } })).await), [1]);
-        assert_eq!(ids(&log(&app, &admin, json!({ "filter": { "from": at_2, "to": at_4 } })).await), [3, 2]);
+        assert_eq!(ids(&log(&app, &admin, json!({ "filter": { "from": at_2 } })).await), after(b, &[4, 3, 2]));
+        assert_eq!(ids(&log(&app, &admin, json!({ "filter": { "to": at_2, "actor": "test-admin" } })).await), after(b, &[1]));
+        assert_eq!(ids(&log(&app, &admin, json!({ "filter": { "from": at_2, "to": at_4 } })).await), after(b, &[3, 2]));
 
         // A well-formed ID of another type or of nothing matches no entries.
         let group = app.data(r#"{ workingGroup(code: "I") { id } }"#).await["workingGroup"]["id"].clone();
@@ -195,32 +213,35 @@ backend_tests! {
 
     async fn the_log_pages_forwards_and_backwards(app) {
         let admin = app.admin().await;
+        let b = last_id(&app, &admin).await;
         for i in 1..=5 {
             rename(&app, &admin, "1.2", &format!("Portal {i}")).await;
         }
-        let first = log(&app, &admin, json!({ "first": 2 })).await;
-        assert_eq!(ids(&first), [5, 4]);
+        let mine = json!({ "actor": "test-admin" });
+        let first = log(&app, &admin, json!({ "first": 2, "filter": mine })).await;
+        assert_eq!(ids(&first), after(b, &[5, 4]));
         assert_eq!(first["totalCount"], 5);
         assert_eq!(first["pageInfo"]["hasNextPage"], true);
         assert_eq!(first["pageInfo"]["hasPreviousPage"], false);
-        assert_eq!(first["edges"][0]["node"]["id"], 5);
-        let second = log(&app, &admin, json!({ "first": 2, "after": first["pageInfo"]["endCursor"] })).await;
-        assert_eq!(ids(&second), [3, 2]);
+        assert_eq!(first["edges"][0]["node"]["id"], b + 5);
+        let second = log(&app, &admin, json!({ "first": 2, "after": first["pageInfo"]["endCursor"], "filter": mine })).await;
+        assert_eq!(ids(&second), after(b, &[3, 2]));
         assert_eq!(second["pageInfo"]["hasPreviousPage"], true);
-        let third = log(&app, &admin, json!({ "first": 2, "after": second["pageInfo"]["endCursor"] })).await;
-        assert_eq!(ids(&third), [1]);
+        let third = log(&app, &admin, json!({ "first": 2, "after": second["pageInfo"]["endCursor"], "filter": mine })).await;
+        assert_eq!(ids(&third), after(b, &[1]));
         assert_eq!(third["pageInfo"]["hasNextPage"], false);
-        let last = log(&app, &admin, json!({ "last": 2 })).await;
-        assert_eq!(ids(&last), [2, 1]);
+        let last = log(&app, &admin, json!({ "last": 2, "filter": mine })).await;
+        assert_eq!(ids(&last), after(b, &[2, 1]));
         assert_eq!(last["pageInfo"]["hasPreviousPage"], true);
-        let before = log(&app, &admin, json!({ "last": 2, "before": last["pageInfo"]["startCursor"] })).await;
-        assert_eq!(ids(&before), [4, 3]);
+        let before = log(&app, &admin, json!({ "last": 2, "before": last["pageInfo"]["startCursor"], "filter": mine })).await;
+        assert_eq!(ids(&before), after(b, &[4, 3]));
         let body = app.query_with(&admin, LOG, json!({ "first": -1 })).await;
         assert_eq!(codes(&body), ["BAD_USER_INPUT"]);
     }
 
     async fn history_lists_an_objects_entries_oldest_first(app) {
         let admin = app.admin().await;
+        let b = last_id(&app, &admin).await;
         three_entries(&app, &admin).await;
         let portal = measure(&app, "1.2").await;
         let data = app.data_with(&admin, r#"{ measure(code: "1.2") {
@@ -228,8 +249,8 @@ backend_tests! {
             kpis { id history { id } } } }"#, json!({})).await;
         let history = &data["measure"]["history"];
         assert_eq!(history.as_array().unwrap().len(), 2);
-        assert_eq!(history[0]["id"], 1);
-        assert_eq!(history[1]["id"], 3);
+        assert_eq!(history[0]["id"], b + 1);
+        assert_eq!(history[1]["id"], b + 3);
         assert_eq!(history[1]["changes"], json!([{ "field": "title", "new": "\"Portal zwei\"" }]));
         assert!(history.as_array().unwrap().iter().all(|e| e["entityId"] == portal["id"]));
         assert!(data["measure"]["kpis"].as_array().unwrap().iter().all(|k| k["history"] == json!([])));
@@ -246,7 +267,7 @@ backend_tests! {
         let data = app.data_with(&admin, r#"{ measure(code: "1.2") { kpis { id history { id actor entityType entityId changes { field old new } } } } }"#, json!({})).await;
         let history = &data["measure"]["kpis"][0]["history"];
         assert_eq!(history, &json!([{
-            "id": 4, "actor": "etl", "entityType": "KPI", "entityId": kpi_id,
+            "id": b + 4, "actor": "etl", "entityType": "KPI", "entityId": kpi_id,
             "changes": [{ "field": "unit", "old": "\"Anzahl\"", "new": "\"%\"" }],
         }]));
     }
@@ -266,41 +287,48 @@ backend_tests! {
             app.data_with(&editor, query, json!({})).await;
         }
         // Editors restricted to a group still see every entry.
-        assert_eq!(log(&app, &editor, json!({})).await["totalCount"], 1);
+        let by_admin = json!({ "filter": { "actor": "test-admin" } });
+        assert_eq!(log(&app, &editor, by_admin).await["totalCount"], 1);
     }
 
     async fn an_intact_log_verifies(app) {
         let admin = app.admin().await;
-        assert_eq!(verify(&app, &admin).await, json!({ "ok": true, "checked": 0, "firstBrokenId": null }));
+        let b = last_id(&app, &admin).await;
+        assert!(b >= 2, "the seeded plan's load and the token's creation");
+        assert_eq!(verify(&app, &admin).await, json!({ "ok": true, "checked": b, "firstBrokenId": null }));
         three_entries(&app, &admin).await;
-        assert_eq!(verify(&app, &admin).await, json!({ "ok": true, "checked": 3, "firstBrokenId": null }));
+        assert_eq!(verify(&app, &admin).await, json!({ "ok": true, "checked": b + 3, "firstBrokenId": null }));
     }
 
     async fn an_edited_entry_breaks_the_chain(app) {
         let admin = app.admin().await;
+        let b = last_id(&app, &admin).await;
         three_entries(&app, &admin).await;
-        tamper(&app, r#"UPDATE audit_log SET changes = '{"title":{"new":"Gefälscht","old":"Portal eins"}}' WHERE id = 2"#).await;
-        assert_eq!(verify(&app, &admin).await, json!({ "ok": false, "checked": 1, "firstBrokenId": 2 }));
+        tamper(&app, &format!(r#"UPDATE audit_log SET changes = '{{"title":{{"new":"Gefälscht","old":"Portal eins"}}}}' WHERE id = {}"#, b + 2)).await;
+        assert_eq!(verify(&app, &admin).await, json!({ "ok": false, "checked": b + 1, "firstBrokenId": b + 2 }));
     }
 
     async fn an_edited_actor_breaks_the_chain(app) {
         let admin = app.admin().await;
+        let b = last_id(&app, &admin).await;
         three_entries(&app, &admin).await;
-        tamper(&app, "UPDATE audit_log SET actor = 'someone-else' WHERE id = 3").await;
-        assert_eq!(verify(&app, &admin).await, json!({ "ok": false, "checked": 2, "firstBrokenId": 3 }));
+        tamper(&app, &format!("UPDATE audit_log SET actor = 'someone-else' WHERE id = {}", b + 3)).await;
+        assert_eq!(verify(&app, &admin).await, json!({ "ok": false, "checked": b + 2, "firstBrokenId": b + 3 }));
     }
 
     async fn a_deleted_entry_in_the_middle_breaks_the_chain(app) {
         let admin = app.admin().await;
+        let b = last_id(&app, &admin).await;
         three_entries(&app, &admin).await;
-        tamper(&app, "DELETE FROM audit_log WHERE id = 2").await;
-        assert_eq!(verify(&app, &admin).await, json!({ "ok": false, "checked": 1, "firstBrokenId": 2 }));
+        tamper(&app, &format!("DELETE FROM audit_log WHERE id = {}", b + 2)).await;
+        assert_eq!(verify(&app, &admin).await, json!({ "ok": false, "checked": b + 1, "firstBrokenId": b + 2 }));
     }
 
     async fn a_deleted_last_entry_breaks_the_chain(app) {
         let admin = app.admin().await;
+        let b = last_id(&app, &admin).await;
         three_entries(&app, &admin).await;
-        tamper(&app, "DELETE FROM audit_log WHERE id = 3").await;
-        assert_eq!(verify(&app, &admin).await, json!({ "ok": false, "checked": 2, "firstBrokenId": 3 }));
+        tamper(&app, &format!("DELETE FROM audit_log WHERE id = {}", b + 3)).await;
+        assert_eq!(verify(&app, &admin).await, json!({ "ok": false, "checked": b + 2, "firstBrokenId": b + 3 }));
     }
 }

@@ -14,16 +14,19 @@ pub enum NodeType {
     Goal,
     Kpi,
     KpiValue,
+    /// Only as the subject of audit entries; tokens are not readable nodes.
+    ApiToken,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 6] = [
+    const ALL: [NodeType; 7] = [
         NodeType::Plan,
         NodeType::WorkingGroup,
         NodeType::Measure,
         NodeType::Goal,
         NodeType::Kpi,
         NodeType::KpiValue,
+        NodeType::ApiToken,
     ];
 
     pub fn name(self) -> &'static str {
@@ -34,6 +37,7 @@ impl NodeType {
             NodeType::Goal => "Goal",
             NodeType::Kpi => "Kpi",
             NodeType::KpiValue => "KpiValue",
+            NodeType::ApiToken => "ApiToken",
         }
     }
 }

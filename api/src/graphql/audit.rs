@@ -65,6 +65,7 @@ pub fn entity_type_of(node_type: NodeType) -> domain::AuditEntityType {
         NodeType::Goal => E::Goal,
         NodeType::Kpi => E::Kpi,
         NodeType::KpiValue => E::KpiValue,
+        NodeType::ApiToken => E::ApiToken,
     }
 }
 
@@ -77,6 +78,7 @@ fn node_type_of(entity_type: domain::AuditEntityType) -> NodeType {
         E::Goal => NodeType::Goal,
         E::Kpi => NodeType::Kpi,
         E::KpiValue => NodeType::KpiValue,
+        E::ApiToken => NodeType::ApiToken,
     }
 }
 
@@ -101,7 +103,8 @@ impl AuditEntry {
     async fn at(&self) -> DateTime<Utc> {
         self.0.at.and_utc()
     }
-    /// The name of the API token that made the change.
+    /// The name of the API token that made the change (`cli` for the command
+    /// line, `seed` for the bundled plan's first load).
     async fn actor(&self) -> &str {
         &self.0.actor
     }

@@ -103,11 +103,11 @@ mirror_enum!(
 
 mirror_enum!(
     /// What a change recorded in the audit trail did.
-    AuditAction => masterplan_domain::audit::AuditAction { Create, Update, Archive, Delete }
+    AuditAction => masterplan_domain::audit::AuditAction { Create, Update, Archive, Delete, Import, Revoke }
 );
 mirror_enum!(
     /// What kind of object an audit entry is about.
     AuditEntityType => masterplan_domain::audit::AuditEntityType {
-        Plan, WorkingGroup, Measure, Goal, Kpi, KpiValue
+        Plan, WorkingGroup, Measure, Goal, Kpi, KpiValue, ApiToken
     }
 );

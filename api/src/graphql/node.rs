@@ -55,5 +55,6 @@ pub async fn load_node(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Node>> {
             .load_one(id)
             .await?
             .map(|r| Node::KpiValue(KpiValue(r))),
+        NodeType::ApiToken => None,
     })
 }

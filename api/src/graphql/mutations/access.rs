@@ -13,11 +13,13 @@ fn caller(ctx: &Context<'_>) -> Caller {
     ctx.data::<Caller>().cloned().unwrap_or(Caller::Anonymous)
 }
 
-fn check(ctx: &Context<'_>, needed: Role) -> ApiResult<Actor> {
+/// The caller as an actor when its role is at least `needed` for `what`
+/// ("changing measures", "reading the audit log").
+fn check(ctx: &Context<'_>, needed: Role, what: &str) -> ApiResult<Actor> {
     match caller(ctx) {
         Caller::Anonymous => Err(ApiError::new(
             "UNAUTHENTICATED",
-            "changes need an API token (Authorization: Bearer …)",
+            format!("{what} needs an API token (Authorization: Bearer …)"),
         )),
         Caller::Token {
             name,
@@ -32,7 +34,7 @@ fn check(ctx: &Context<'_>, needed: Role) -> ApiResult<Actor> {
             if !allowed {
                 return Err(ApiError::new(
                     "FORBIDDEN",
-                    format!("{name} has the role {role}; this change needs {needed}"),
+                    format!("{name} has the role {role}; {what} needs {needed}"),
                 ));
             }
             let working_groups = if role == Role::Admin {
@@ -50,15 +52,15 @@ fn check(ctx: &Context<'_>, needed: Role) -> ApiResult<Actor> {
 
 /// The actor of a change to measures, goals, KPIs or KPI values.
 pub fn editor(ctx: &Context<'_>) -> ApiResult<Actor> {
-    check(ctx, Role::Editor)
+    check(ctx, Role::Editor, "this change")
 }
 
 /// The actor of a change to plans or working groups.
 pub fn admin(ctx: &Context<'_>) -> ApiResult<Actor> {
-    check(ctx, Role::Admin)
+    check(ctx, Role::Admin, "changing plans and working groups")
 }
 
 /// Editors and admins may read the audit log.
 pub fn auditor(ctx: &Context<'_>) -> ApiResult<Actor> {
-    check(ctx, Role::Editor)
+    check(ctx, Role::Editor, "reading the audit trail")
 }

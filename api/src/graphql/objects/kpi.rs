@@ -260,10 +260,13 @@ impl Kpi {
         self.0.version
     }
     /// Every recorded change of this KPI, oldest first (editors and admins
-    /// only, like `auditLog`).
+    /// only, like `auditLog`; for other callers null, with an error, so the
+    /// rest of the answer stands).
     #[graphql(complexity = "10 * child_complexity")]
-    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<AuditEntry>> {
-        history(ctx, AuditEntityType::Kpi, self.0.id).await
+    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<AuditEntry>>> {
+        history(ctx, AuditEntityType::Kpi, self.0.id)
+            .await
+            .map(Some)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at.and_utc()
