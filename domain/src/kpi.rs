@@ -190,6 +190,23 @@ pub fn validate_value(value_type: KpiValueType, value: f64) -> Result<(), KpiVal
     }
 }
 
+/// Dates that occur more than once, as `(index, index of the first with that
+/// date)` for every later occurrence: a KPI has at most one target per due
+/// date (and one value per day).
+pub fn repeated_dates(dates: &[NaiveDate]) -> Vec<(usize, usize)> {
+    let mut first_at = std::collections::HashMap::new();
+    let mut repeats = Vec::new();
+    for (i, date) in dates.iter().enumerate() {
+        match first_at.get(date) {
+            Some(&first) => repeats.push((i, first)),
+            None => {
+                first_at.insert(*date, i);
+            }
+        }
+    }
+    repeats
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,5 +452,17 @@ mod tests {
             err.to_string(),
             "a MILESTONE value must be 0 (not reached) or 1 (reached), got 2"
         );
+    }
+
+    #[test]
+    fn repeated_dates_name_the_first_occurrence() {
+        let dates = [
+            d(2020, 12, 31),
+            d(2021, 12, 31),
+            d(2020, 12, 31),
+            d(2020, 12, 31),
+        ];
+        assert_eq!(repeated_dates(&dates), [(2, 0), (3, 0)]);
+        assert!(repeated_dates(&dates[..2]).is_empty());
     }
 }

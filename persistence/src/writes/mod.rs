@@ -4,6 +4,9 @@
 //! [`DbConn::write_transaction`]. A refused write returns
 //! [`RepoError::Rejected`] and changes nothing.
 
+pub mod goals;
+pub mod kpis;
+pub mod measure_reach;
 pub mod measures;
 pub mod refs;
 

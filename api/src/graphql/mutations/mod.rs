@@ -2,10 +2,16 @@
 //! object, `userErrors` and the echoed `clientMutationId`.
 
 pub mod access;
+pub mod goal;
+pub mod kpi;
 pub mod measure;
 pub mod user_errors;
 
 use async_graphql::MergedObject;
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(measure::MeasureMutations);
+pub struct Mutation(
+    measure::MeasureMutations,
+    goal::GoalMutations,
+    kpi::KpiMutations,
+);

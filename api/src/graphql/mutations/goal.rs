@@ -1,0 +1,225 @@
+//! Mutations of goals: create, update, set status, archive.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use masterplan_persistence::models::goal::GoalRow;
+use masterplan_persistence::writes::goals::{self, GoalPatch, NewGoalInput};
+use masterplan_persistence::writes::refs::{GoalRef, MeasureRef};
+
+use crate::error::ApiResult;
+use crate::graphql::context::conn;
+use crate::graphql::enums::GoalStatus;
+use crate::graphql::mutations::access::editor;
+use crate::graphql::mutations::measure::{MeasureKeyInput, patch};
+use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused, settle};
+use crate::graphql::objects::Goal;
+use crate::ids::NodeType;
+
+/// A goal by natural key: plan slug (may be left out while there is one
+/// plan), measure code and the goal's position within the measure (from 1).
+#[derive(InputObject, Debug, Clone)]
+pub struct GoalKeyInput {
+    pub plan: Option<String>,
+    pub measure: String,
+    pub position: i32,
+}
+
+impl GoalKeyInput {
+    pub fn into_ref(self) -> GoalRef {
+        GoalRef::Key {
+            plan: self.plan,
+            measure: self.measure,
+            position: self.position,
+        }
+    }
+}
+
+/// The goal an input names by `id` or `key`.
+pub fn goal_ref(id: Option<&ID>, key: Option<GoalKeyInput>) -> Result<GoalRef, Vec<UserError>> {
+    id_or_key(id, key, NodeType::Goal, GoalRef::Id, GoalKeyInput::into_ref).map_err(refused)
+}
+
+/// The measure a create input names by `measureId` or `measure` (its key).
+pub fn parent_measure_ref(
+    measure_id: Option<&ID>,
+    measure: Option<MeasureKeyInput>,
+) -> Result<MeasureRef, Vec<UserError>> {
+    id_or_key(
+        measure_id,
+        measure,
+        NodeType::Measure,
+        MeasureRef::Id,
+        MeasureKeyInput::into_ref,
+    )
+    .map_err(|err| refused(err.renamed("id", &["measureId"])))
+}
+
+#[derive(InputObject)]
+pub struct CreateGoalInput {
+    pub client_mutation_id: Option<String>,
+    /// The measure, by ID; or give `measure` (not both).
+    pub measure_id: Option<ID>,
+    /// The measure, by plan slug and code; or give `measureId` (not both).
+    pub measure: Option<MeasureKeyInput>,
+    pub text: String,
+    /// Group heading in the plan ("Personal", "Kurzfristig", …).
+    pub category: Option<String>,
+    /// The plan's German timing phrase: "2020", "bis Ende 2020",
+    /// "ab Mitte 2021", "2021 ff.", …; left out: no timing.
+    pub timing: Option<String>,
+    #[graphql(default_with = "GoalStatus::Open")]
+    pub status: GoalStatus,
+    /// Place among the measure's goals (from 1; must be free); after the
+    /// last goal when left out.
+    pub position: Option<i32>,
+}
+
+/// Names the goal by `id` or `key`; fields left out are kept.
+#[derive(InputObject)]
+pub struct UpdateGoalInput {
+    pub client_mutation_id: Option<String>,
+    pub id: Option<ID>,
+    pub key: Option<GoalKeyInput>,
+    /// The version the change is based on; refused when the goal has
+    /// changed since (`VERSION_CONFLICT`).
+    pub expected_version: i32,
+    pub text: Option<String>,
+    /// `null` removes the category.
+    pub category: MaybeUndefined<String>,
+    /// A German timing phrase as in the plan; `null` removes the timing.
+    pub timing: MaybeUndefined<String>,
+    pub status: Option<GoalStatus>,
+    /// A new place among the measure's goals; must be free.
+    pub position: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct SetGoalStatusInput {
+    pub client_mutation_id: Option<String>,
+    pub id: Option<ID>,
+    pub key: Option<GoalKeyInput>,
+    pub expected_version: i32,
+    pub status: GoalStatus,
+}
+
+#[derive(InputObject)]
+pub struct ArchiveGoalInput {
+    pub client_mutation_id: Option<String>,
+    pub id: Option<ID>,
+    pub key: Option<GoalKeyInput>,
+    pub expected_version: i32,
+}
+
+/// The outcome of a goal mutation: the goal as it is now, or the reasons
+/// nothing was changed.
+#[derive(SimpleObject)]
+pub struct GoalPayload {
+    pub goal: Option<Goal>,
+    pub user_errors: Vec<UserError>,
+    pub client_mutation_id: Option<String>,
+}
+
+impl GoalPayload {
+    fn new(outcome: Result<GoalRow, Vec<UserError>>, client_mutation_id: Option<String>) -> Self {
+        let (goal, user_errors) = match outcome {
+            Ok(row) => (Some(Goal(row)), Vec::new()),
+            Err(errors) => (None, errors),
+        };
+        GoalPayload {
+            goal,
+            user_errors,
+            client_mutation_id,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct GoalMutations;
+
+#[Object]
+impl GoalMutations {
+    /// Adds a goal to a measure (editors of its working group, admins).
+    async fn create_goal(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateGoalInput,
+    ) -> ApiResult<GoalPayload> {
+        let actor = editor(ctx)?;
+        let measure = match parent_measure_ref(input.measure_id.as_ref(), input.measure) {
+            Ok(measure) => measure,
+            Err(errors) => return Ok(GoalPayload::new(Err(errors), input.client_mutation_id)),
+        };
+        let new = NewGoalInput {
+            measure,
+            text: input.text,
+            category: input.category,
+            timing: input.timing,
+            status: input.status.into(),
+            position: input.position,
+        };
+        let mut conn = conn(ctx).await?;
+        let outcome = settle(goals::create(&mut conn, &actor, new).await)?;
+        Ok(GoalPayload::new(outcome, input.client_mutation_id))
+    }
+
+    /// Changes a goal's fields; those left out stay as they are.
+    async fn update_goal(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateGoalInput,
+    ) -> ApiResult<GoalPayload> {
+        let actor = editor(ctx)?;
+        let target = match goal_ref(input.id.as_ref(), input.key) {
+            Ok(target) => target,
+            Err(errors) => return Ok(GoalPayload::new(Err(errors), input.client_mutation_id)),
+        };
+        let change = GoalPatch {
+            text: input.text,
+            category: patch(input.category),
+            timing: patch(input.timing),
+            status: input.status.map(Into::into),
+            position: input.position,
+        };
+        let mut conn = conn(ctx).await?;
+        let result =
+            goals::update(&mut conn, &actor, &target, input.expected_version, change).await;
+        Ok(GoalPayload::new(settle(result)?, input.client_mutation_id))
+    }
+
+    /// Moves a goal to another status.
+    async fn set_goal_status(
+        &self,
+        ctx: &Context<'_>,
+        input: SetGoalStatusInput,
+    ) -> ApiResult<GoalPayload> {
+        let actor = editor(ctx)?;
+        let target = match goal_ref(input.id.as_ref(), input.key) {
+            Ok(target) => target,
+            Err(errors) => return Ok(GoalPayload::new(Err(errors), input.client_mutation_id)),
+        };
+        let change = GoalPatch {
+            status: Some(input.status.into()),
+            ..GoalPatch::default()
+        };
+        let mut conn = conn(ctx).await?;
+        let result =
+            goals::update(&mut conn, &actor, &target, input.expected_version, change).await;
+        Ok(GoalPayload::new(settle(result)?, input.client_mutation_id))
+    }
+
+    /// Archives a goal: it leaves lists, search and counts, keeps its
+    /// history, and frees its position.
+    async fn archive_goal(
+        &self,
+        ctx: &Context<'_>,
+        input: ArchiveGoalInput,
+    ) -> ApiResult<GoalPayload> {
+        let actor = editor(ctx)?;
+        let target = match goal_ref(input.id.as_ref(), input.key) {
+            Ok(target) => target,
+            Err(errors) => return Ok(GoalPayload::new(Err(errors), input.client_mutation_id)),
+        };
+        let mut conn = conn(ctx).await?;
+        let result = goals::archive(&mut conn, &actor, &target, input.expected_version).await;
+        Ok(GoalPayload::new(settle(result)?, input.client_mutation_id))
+    }
+}

@@ -1,0 +1,361 @@
+//! Creating, changing and archiving goals.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::status::GoalStatus;
+use masterplan_domain::timing::{Timing, parse_timing};
+use masterplan_domain::validation::{
+    self as rules, FieldError, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS,
+};
+use serde::Serialize;
+
+use crate::clock;
+use crate::db::DbConn;
+use crate::error::{RepoError, RepoResult};
+use crate::models::audit::{self, Changes};
+use crate::models::goal::GoalRow;
+use crate::models::search::{self, EntityType, goal_document};
+use crate::schema::goals;
+use crate::with_conn;
+use crate::writes::measure_reach::{new_child_of, parent_of};
+use crate::writes::refs::{self, GoalRef, MeasureRef};
+use crate::writes::{Actor, Problems, check_version};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewGoalInput {
+    pub measure: MeasureRef,
+    pub text: String,
+    pub category: Option<String>,
+    /// The plan's German timing phrase ("bis Ende 2020"); `None`: no timing.
+    pub timing: Option<String>,
+    pub status: GoalStatus,
+    /// Place among the measure's goals; after the last one when left out.
+    pub position: Option<i32>,
+}
+
+/// An update: `None` keeps a field; for nullable fields `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GoalPatch {
+    pub text: Option<String>,
+    pub category: Option<Option<String>>,
+    pub timing: Option<Option<String>>,
+    pub status: Option<GoalStatus>,
+    pub position: Option<i32>,
+}
+
+/// The fields of a goal that writes set, compared field by field for the
+/// audit trail.
+#[derive(Debug, Clone, PartialEq)]
+struct Fields {
+    text: String,
+    category: Option<String>,
+    timing: Option<String>,
+    status: GoalStatus,
+    position: i32,
+}
+
+#[derive(Debug, Clone, AsChangeset, Insertable)]
+#[diesel(table_name = goals, treat_none_as_null = true)]
+struct Row {
+    position: i32,
+    text: String,
+    category: Option<String>,
+    timing_phrase: Option<String>,
+    timing_kind: String,
+    starts_on: Option<NaiveDate>,
+    due_on: Option<NaiveDate>,
+    status: String,
+}
+
+impl Fields {
+    fn of(row: &GoalRow) -> RepoResult<Self> {
+        Ok(Fields {
+            text: row.text.clone(),
+            category: row.category.clone(),
+            timing: row.timing_phrase.clone(),
+            status: row.status()?,
+            position: row.position,
+        })
+    }
+
+    fn apply(mut self, patch: GoalPatch) -> Self {
+        fn set<T>(slot: &mut T, value: Option<T>) {
+            if let Some(value) = value {
+                *slot = value;
+            }
+        }
+        set(&mut self.text, patch.text);
+        set(&mut self.category, patch.category);
+        set(&mut self.timing, patch.timing);
+        set(&mut self.status, patch.status);
+        set(&mut self.position, patch.position);
+        self
+    }
+
+    /// Trims texts and turns blank optional texts into "none".
+    fn normalised(mut self) -> Self {
+        fn optional(text: Option<String>) -> Option<String> {
+            text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+        }
+        self.text = self.text.trim().to_owned();
+        self.category = optional(self.category);
+        self.timing = optional(self.timing);
+        self
+    }
+
+    /// The parsed timing, or the reason the phrase is not understood.
+    fn parsed_timing(&self) -> Result<Timing, String> {
+        match &self.timing {
+            Some(phrase) => parse_timing(phrase).map_err(|e| e.to_string()),
+            None => Ok(Timing::none()),
+        }
+    }
+
+    fn check(&self) -> RepoResult<()> {
+        let mut problems = Problems::default();
+        problems.check(
+            &["text"],
+            rules::required_text(&self.text, MAX_SHORT_TEXT_CHARS),
+        );
+        if let Some(category) = &self.category {
+            problems.check(&["category"], rules::too_long(category, MAX_NAME_CHARS));
+        }
+        problems.check(&["timing"], self.parsed_timing().err());
+        if self.position < 1 {
+            problems.check(
+                &["position"],
+                Some(format!("must be 1 or more, got {}", self.position)),
+            );
+        }
+        problems.finish()
+    }
+
+    /// The row to store; call after [`Fields::check`].
+    fn row(&self) -> RepoResult<Row> {
+        let timing = self
+            .parsed_timing()
+            .map_err(|e| RepoError::rejected(FieldError::invalid(&["timing"], e)))?;
+        Ok(Row {
+            position: self.position,
+            text: self.text.clone(),
+            category: self.category.clone(),
+            timing_phrase: timing.phrase,
+            timing_kind: timing.kind.as_str().to_owned(),
+            starts_on: timing.starts_on,
+            due_on: timing.due_on,
+            status: self.status.as_str().to_owned(),
+        })
+    }
+
+    /// The audit record of going from `old` (`None`: nothing) to `self`.
+    fn changes(&self, old: Option<&Fields>) -> Changes {
+        fn add<T: Serialize + PartialEq>(c: &mut Changes, name: &str, old: Option<&T>, new: &T) {
+            match old {
+                Some(old) => c.field(name, old, new),
+                None => c.created(name, new),
+            }
+        }
+        let mut c = Changes::default();
+        add(&mut c, "text", old.map(|o| &o.text), &self.text);
+        add(&mut c, "category", old.map(|o| &o.category), &self.category);
+        add(&mut c, "timing", old.map(|o| &o.timing), &self.timing);
+        add(
+            &mut c,
+            "status",
+            old.map(|o| o.status.as_str()).as_ref(),
+            &self.status.as_str(),
+        );
+        add(&mut c, "position", old.map(|o| &o.position), &self.position);
+        c
+    }
+}
+
+/// Refuses a position that another (not archived) goal of the measure holds:
+/// the position is part of a goal's natural key.
+async fn check_position_free(
+    conn: &mut DbConn,
+    measure_id: i64,
+    position: i32,
+    except: Option<i64>,
+) -> RepoResult<()> {
+    let holders: Vec<i64> = with_conn!(conn, c => goals::table
+        .filter(goals::measure_id.eq(measure_id))
+        .filter(goals::position.eq(position))
+        .filter(goals::archived_at.is_null())
+        .select(goals::id)
+        .load(c)
+        .await)?;
+    if holders.iter().any(|id| Some(*id) != except) {
+        Err(RepoError::rejected(FieldError::duplicate(
+            &["position"],
+            format!(
+                "another goal of this measure is at position {position}; move that goal first, \
+                 or leave the position out to add the goal after the last one"
+            ),
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+async fn next_position(conn: &mut DbConn, measure_id: i64) -> RepoResult<i32> {
+    let max: Option<i32> = with_conn!(conn, c => goals::table
+        .filter(goals::measure_id.eq(measure_id))
+        .filter(goals::archived_at.is_null())
+        .select(diesel::dsl::max(goals::position))
+        .first(c)
+        .await)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+async fn load(conn: &mut DbConn, id: i64) -> RepoResult<GoalRow> {
+    Ok(with_conn!(conn, c => goals::table
+        .find(id)
+        .select(GoalRow::as_select())
+        .first(c)
+        .await)?)
+}
+
+async fn index(conn: &mut DbConn, plan_id: i64, row: &GoalRow) -> RepoResult<()> {
+    let text = goal_document(&row.text, row.category.as_deref());
+    search::reindex(conn, plan_id, EntityType::Goal, row.id, &text).await
+}
+
+/// Adds a goal to a measure.
+pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewGoalInput) -> RepoResult<GoalRow> {
+    conn.write_transaction(async |conn| {
+        let (measure, _) = new_child_of(conn, actor, &input.measure).await?;
+        let position = match input.position {
+            Some(position) => position,
+            None => next_position(conn, measure.id).await?,
+        };
+        let fields = Fields {
+            text: input.text,
+            category: input.category,
+            timing: input.timing,
+            status: input.status,
+            position,
+        }
+        .normalised();
+        fields.check()?;
+        check_position_free(conn, measure.id, fields.position, None).await?;
+        let row = fields.row()?;
+        let now = clock::now();
+        let id: i64 = with_conn!(conn, c => diesel::insert_into(goals::table)
+            .values((
+                goals::measure_id.eq(measure.id),
+                &row,
+                goals::created_at.eq(now),
+                goals::updated_at.eq(now),
+            ))
+            .returning(goals::id)
+            .get_result(c)
+            .await)?;
+        let created = load(conn, id).await?;
+        index(conn, measure.plan_id, &created).await?;
+        audit::append(
+            conn,
+            &actor.name,
+            AuditAction::Create,
+            AuditEntityType::Goal,
+            id,
+            &fields.changes(None),
+        )
+        .await?;
+        Ok(created)
+    })
+    .await
+}
+
+/// Applies `patch` when `expected_version` is current. A patch that changes
+/// nothing leaves the goal (and its version) as it is.
+pub async fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    target: &GoalRef,
+    expected_version: i32,
+    patch: GoalPatch,
+) -> RepoResult<GoalRow> {
+    conn.write_transaction(async |conn| {
+        let current = refs::goal(conn, target).await?;
+        let (measure, _) = parent_of(conn, actor, current.measure_id, "goal").await?;
+        check_version("goal", expected_version, current.version)?;
+        let old = Fields::of(&current)?;
+        let new = old.clone().apply(patch).normalised();
+        if new == old {
+            return Ok(current);
+        }
+        new.check()?;
+        if new.position != old.position {
+            check_position_free(conn, current.measure_id, new.position, Some(current.id)).await?;
+        }
+        let row = new.row()?;
+        let updated = with_conn!(conn, c => diesel::update(
+                goals::table
+                    .find(current.id)
+                    .filter(goals::version.eq(current.version)),
+            )
+            .set((&row, goals::version.eq(current.version + 1), goals::updated_at.eq(clock::now())))
+            .execute(c)
+            .await)?;
+        if updated != 1 {
+            return Err(RepoError::Conflict(format!(
+                "goal {} changed concurrently",
+                current.id
+            )));
+        }
+        let updated = load(conn, current.id).await?;
+        index(conn, measure.plan_id, &updated).await?;
+        audit::append(
+            conn,
+            &actor.name,
+            AuditAction::Update,
+            AuditEntityType::Goal,
+            current.id,
+            &new.changes(Some(&old)),
+        )
+        .await?;
+        Ok(updated)
+    })
+    .await
+}
+
+/// Archives a goal: it leaves lists, search and counts but stays in the
+/// database and its history; its position becomes free.
+pub async fn archive(
+    conn: &mut DbConn,
+    actor: &Actor,
+    target: &GoalRef,
+    expected_version: i32,
+) -> RepoResult<GoalRow> {
+    conn.write_transaction(async |conn| {
+        let current = refs::goal(conn, target).await?;
+        parent_of(conn, actor, current.measure_id, "goal").await?;
+        check_version("goal", expected_version, current.version)?;
+        let now = clock::now();
+        with_conn!(conn, c => diesel::update(goals::table.find(current.id))
+            .set((
+                goals::archived_at.eq(now),
+                goals::updated_at.eq(now),
+                goals::version.eq(current.version + 1),
+            ))
+            .execute(c)
+            .await)?;
+        search::remove(conn, EntityType::Goal, current.id).await?;
+        let mut changes = Changes::default();
+        changes.field("archivedAt", &None, &Some(now));
+        audit::append(
+            conn,
+            &actor.name,
+            AuditAction::Archive,
+            AuditEntityType::Goal,
+            current.id,
+            &changes,
+        )
+        .await?;
+        load(conn, current.id).await
+    })
+    .await
+}

@@ -1,0 +1,544 @@
+//! Creating, changing and archiving KPIs, with their baseline and targets.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::kpi::{repeated_dates, validate_value};
+use masterplan_domain::status::{KpiDirection, KpiValueType};
+use masterplan_domain::validation::{
+    self as rules, FieldError, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS,
+};
+use serde::Serialize;
+
+use crate::clock;
+use crate::db::DbConn;
+use crate::error::{RepoError, RepoResult};
+use crate::models::audit::{self, Changes};
+use crate::models::kpi::{self, KpiRow, NewTarget};
+use crate::models::search::{self, EntityType, kpi_document};
+use crate::schema::{kpi_targets, kpi_values, kpis};
+use crate::with_conn;
+use crate::writes::measure_reach::{new_child_of, parent_of};
+use crate::writes::refs::{self, KpiRef, MeasureRef};
+use crate::writes::{Actor, Problems, check_version};
+
+/// The value a KPI starts from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Baseline {
+    pub value: f64,
+    pub observed_on: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// A value a KPI should reach by a date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetInput {
+    pub value: f64,
+    pub due_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewKpiInput {
+    pub measure: MeasureRef,
+    pub name: String,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    pub value_type: KpiValueType,
+    pub direction: KpiDirection,
+    pub baseline: Option<Baseline>,
+    pub targets: Vec<TargetInput>,
+}
+
+/// An update: `None` keeps a field; for nullable fields `Some(None)` clears
+/// it; `targets` replaces the whole list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KpiPatch {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub unit: Option<Option<String>>,
+    pub value_type: Option<KpiValueType>,
+    pub direction: Option<KpiDirection>,
+    pub baseline: Option<Option<Baseline>>,
+    pub targets: Option<Vec<TargetInput>>,
+}
+
+/// The fields of a KPI that writes set, compared field by field for the
+/// audit trail. Targets are kept in due-date order, as stored.
+#[derive(Debug, Clone, PartialEq)]
+struct Fields {
+    name: String,
+    description: Option<String>,
+    unit: Option<String>,
+    value_type: KpiValueType,
+    direction: KpiDirection,
+    baseline: Option<Baseline>,
+    targets: Vec<TargetInput>,
+}
+
+#[derive(Debug, Clone, AsChangeset, Insertable)]
+#[diesel(table_name = kpis, treat_none_as_null = true)]
+struct Row {
+    name: String,
+    description: Option<String>,
+    unit: Option<String>,
+    value_type: String,
+    direction: String,
+    baseline_value: Option<f64>,
+    baseline_observed_on: Option<NaiveDate>,
+    baseline_note: Option<String>,
+}
+
+/// Where a value that does not fit the KPI's type is reported: at the value
+/// the input gave, or, for a baseline or targets the update kept while
+/// changing the type, at `valueType`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Kept {
+    baseline: bool,
+    targets: bool,
+}
+
+fn optional(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+impl Fields {
+    fn of(row: &KpiRow, targets: Vec<TargetInput>) -> RepoResult<Self> {
+        Ok(Fields {
+            name: row.name.clone(),
+            description: row.description.clone(),
+            unit: row.unit.clone(),
+            value_type: row.value_type()?,
+            direction: row.direction()?,
+            baseline: row.baseline_value.map(|value| Baseline {
+                value,
+                observed_on: row.baseline_observed_on,
+                note: row.baseline_note.clone(),
+            }),
+            targets,
+        })
+    }
+
+    fn apply(mut self, patch: KpiPatch) -> Self {
+        fn set<T>(slot: &mut T, value: Option<T>) {
+            if let Some(value) = value {
+                *slot = value;
+            }
+        }
+        set(&mut self.name, patch.name);
+        set(&mut self.description, patch.description);
+        set(&mut self.unit, patch.unit);
+        set(&mut self.value_type, patch.value_type);
+        set(&mut self.direction, patch.direction);
+        set(&mut self.baseline, patch.baseline);
+        set(&mut self.targets, patch.targets);
+        self
+    }
+
+    /// Trims texts and turns blank optional texts into "none".
+    fn normalised(mut self) -> Self {
+        self.name = self.name.trim().to_owned();
+        self.description = optional(self.description);
+        self.unit = optional(self.unit);
+        if let Some(baseline) = &mut self.baseline {
+            baseline.note = optional(baseline.note.take());
+        }
+        for target in &mut self.targets {
+            target.note = optional(target.note.take());
+        }
+        self
+    }
+
+    /// The same fields with targets in due-date order (the stored order).
+    fn sorted(mut self) -> Self {
+        self.targets.sort_by_key(|t| t.due_on);
+        self
+    }
+
+    fn check(&self, kept: Kept) -> RepoResult<()> {
+        let mut problems = Problems::default();
+        let value_type = self.value_type;
+        let misfit = |value: f64| validate_value(value_type, value).err();
+        problems.check(&["name"], rules::required_text(&self.name, MAX_TITLE_CHARS));
+        if let Some(description) = &self.description {
+            problems.check(
+                &["description"],
+                rules::too_long(description, MAX_LONG_TEXT_CHARS),
+            );
+        }
+        if let Some(unit) = &self.unit {
+            problems.check(&["unit"], rules::too_long(unit, MAX_NAME_CHARS));
+        }
+        if let Some(baseline) = &self.baseline {
+            if let Some(err) = misfit(baseline.value) {
+                problems.push(if kept.baseline {
+                    FieldError::invalid(
+                        &["valueType"],
+                        format!(
+                            "the baseline does not fit {value_type}: {err}; change the baseline too"
+                        ),
+                    )
+                } else {
+                    FieldError::invalid(&["baseline", "value"], err.to_string())
+                });
+            }
+            if let Some(note) = &baseline.note {
+                problems.check(&["baseline", "note"], rules::too_long(note, MAX_NOTE_CHARS));
+            }
+        }
+        for (i, target) in self.targets.iter().enumerate() {
+            let at = i.to_string();
+            if let Some(err) = misfit(target.value) {
+                problems.push(if kept.targets {
+                    FieldError::invalid(
+                        &["valueType"],
+                        format!(
+                            "the target due on {} does not fit {value_type}: {err}; change the targets too",
+                            target.due_on
+                        ),
+                    )
+                } else {
+                    FieldError::invalid(&["targets", &at, "value"], err.to_string())
+                });
+            }
+            if let Some(note) = &target.note {
+                problems.check(
+                    &["targets", &at, "note"],
+                    rules::too_long(note, MAX_NOTE_CHARS),
+                );
+            }
+        }
+        let due: Vec<NaiveDate> = self.targets.iter().map(|t| t.due_on).collect();
+        for (i, first) in repeated_dates(&due) {
+            let at = i.to_string();
+            problems.check(
+                &["targets", &at, "dueOn"],
+                Some(format!(
+                    "{} already has a target, in targets[{first}]; a KPI has one target per date",
+                    due[i]
+                )),
+            );
+        }
+        problems.finish()
+    }
+
+    fn row(&self) -> Row {
+        Row {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            unit: self.unit.clone(),
+            value_type: self.value_type.as_str().to_owned(),
+            direction: self.direction.as_str().to_owned(),
+            baseline_value: self.baseline.as_ref().map(|b| b.value),
+            baseline_observed_on: self.baseline.as_ref().and_then(|b| b.observed_on),
+            baseline_note: self.baseline.as_ref().and_then(|b| b.note.clone()),
+        }
+    }
+
+    /// The audit record of going from `old` (`None`: nothing) to `self`;
+    /// baseline and targets are recorded as whole values.
+    fn changes(&self, old: Option<&Fields>) -> Changes {
+        fn add<T: Serialize + PartialEq>(c: &mut Changes, name: &str, old: Option<&T>, new: &T) {
+            match old {
+                Some(old) => c.field(name, old, new),
+                None => c.created(name, new),
+            }
+        }
+        let mut c = Changes::default();
+        add(&mut c, "name", old.map(|o| &o.name), &self.name);
+        add(
+            &mut c,
+            "description",
+            old.map(|o| &o.description),
+            &self.description,
+        );
+        add(&mut c, "unit", old.map(|o| &o.unit), &self.unit);
+        add(
+            &mut c,
+            "valueType",
+            old.map(|o| o.value_type.as_str()).as_ref(),
+            &self.value_type.as_str(),
+        );
+        add(
+            &mut c,
+            "direction",
+            old.map(|o| o.direction.as_str()).as_ref(),
+            &self.direction.as_str(),
+        );
+        add(&mut c, "baseline", old.map(|o| &o.baseline), &self.baseline);
+        if old.is_some() || !self.targets.is_empty() {
+            add(&mut c, "targets", old.map(|o| &o.targets), &self.targets);
+        }
+        c
+    }
+}
+
+/// Refuses a name that another KPI of the measure (archived ones included:
+/// the database keeps names unique per measure) already has.
+async fn check_name_free(
+    conn: &mut DbConn,
+    measure_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> RepoResult<()> {
+    let holders: Vec<(i64, bool)> = with_conn!(conn, c => kpis::table
+        .filter(kpis::measure_id.eq(measure_id))
+        .filter(kpis::name.eq(name))
+        .select((kpis::id, kpis::archived_at.is_not_null()))
+        .load(c)
+        .await)?;
+    match holders.into_iter().find(|(id, _)| Some(*id) != except) {
+        None => Ok(()),
+        Some((_, archived)) => Err(RepoError::rejected(FieldError::duplicate(
+            &["name"],
+            if archived {
+                format!(
+                    "{name:?} is the name of an archived KPI of this measure; \
+                     names stay taken after archiving, so choose another"
+                )
+            } else {
+                format!("this measure already has a KPI named {name:?}")
+            },
+        ))),
+    }
+}
+
+/// Refuses a new value type that recorded values of the KPI do not fit.
+async fn check_values_fit(
+    conn: &mut DbConn,
+    kpi_id: i64,
+    value_type: KpiValueType,
+) -> RepoResult<()> {
+    let values: Vec<(NaiveDate, f64)> = with_conn!(conn, c => kpi_values::table
+        .filter(kpi_values::kpi_id.eq(kpi_id))
+        .order(kpi_values::observed_on)
+        .select((kpi_values::observed_on, kpi_values::value))
+        .load(c)
+        .await)?;
+    let misfits: Vec<(NaiveDate, f64)> = values
+        .into_iter()
+        .filter(|(_, v)| validate_value(value_type, *v).is_err())
+        .collect();
+    match <[_]>::first(&misfits) {
+        None => Ok(()),
+        Some((on, value)) => Err(RepoError::rejected(FieldError::invalid(
+            &["valueType"],
+            format!(
+                "{} recorded value(s) do not fit {value_type}, e.g. {value} on {on}; \
+                 correct or delete them first",
+                misfits.len()
+            ),
+        ))),
+    }
+}
+
+async fn targets_of(conn: &mut DbConn, kpi_id: i64) -> RepoResult<Vec<TargetInput>> {
+    Ok(kpi::targets_of(conn, &[kpi_id])
+        .await?
+        .into_iter()
+        .map(|t| TargetInput {
+            value: t.value,
+            due_on: t.due_on,
+            note: t.note,
+        })
+        .collect())
+}
+
+/// Replaces the KPI's targets with `targets`.
+async fn store_targets(conn: &mut DbConn, kpi_id: i64, targets: &[TargetInput]) -> RepoResult<()> {
+    let rows: Vec<NewTarget> = targets
+        .iter()
+        .map(|t| NewTarget {
+            kpi_id,
+            value: t.value,
+            due_on: t.due_on,
+            note: t.note.clone(),
+        })
+        .collect();
+    with_conn!(conn, c => {
+        diesel::delete(kpi_targets::table.filter(kpi_targets::kpi_id.eq(kpi_id)))
+            .execute(c)
+            .await?;
+        for row in &rows {
+            diesel::insert_into(kpi_targets::table).values(row).execute(c).await?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })?;
+    Ok(())
+}
+
+async fn next_position(conn: &mut DbConn, measure_id: i64) -> RepoResult<i32> {
+    let max: Option<i32> = with_conn!(conn, c => kpis::table
+        .filter(kpis::measure_id.eq(measure_id))
+        .select(diesel::dsl::max(kpis::position))
+        .first(c)
+        .await)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+async fn load(conn: &mut DbConn, id: i64) -> RepoResult<KpiRow> {
+    Ok(with_conn!(conn, c => kpis::table
+        .find(id)
+        .select(KpiRow::as_select())
+        .first(c)
+        .await)?)
+}
+
+async fn index(conn: &mut DbConn, plan_id: i64, row: &KpiRow) -> RepoResult<()> {
+    let text = kpi_document(&row.name, row.description.as_deref());
+    search::reindex(conn, plan_id, EntityType::Kpi, row.id, &text).await
+}
+
+/// Adds a KPI, with its baseline and targets, to a measure (after its last KPI).
+pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewKpiInput) -> RepoResult<KpiRow> {
+    conn.write_transaction(async |conn| {
+        let (measure, _) = new_child_of(conn, actor, &input.measure).await?;
+        let fields = Fields {
+            name: input.name,
+            description: input.description,
+            unit: input.unit,
+            value_type: input.value_type,
+            direction: input.direction,
+            baseline: input.baseline,
+            targets: input.targets,
+        }
+        .normalised();
+        fields.check(Kept::default())?;
+        let fields = fields.sorted();
+        check_name_free(conn, measure.id, &fields.name, None).await?;
+        let position = next_position(conn, measure.id).await?;
+        let now = clock::now();
+        let row = fields.row();
+        let id: i64 = with_conn!(conn, c => diesel::insert_into(kpis::table)
+            .values((
+                kpis::measure_id.eq(measure.id),
+                kpis::position.eq(position),
+                &row,
+                kpis::created_at.eq(now),
+                kpis::updated_at.eq(now),
+            ))
+            .returning(kpis::id)
+            .get_result(c)
+            .await)?;
+        store_targets(conn, id, &fields.targets).await?;
+        let created = load(conn, id).await?;
+        index(conn, measure.plan_id, &created).await?;
+        audit::append(
+            conn,
+            &actor.name,
+            AuditAction::Create,
+            AuditEntityType::Kpi,
+            id,
+            &fields.changes(None),
+        )
+        .await?;
+        Ok(created)
+    })
+    .await
+}
+
+/// Applies `patch` when `expected_version` is current. A patch that changes
+/// nothing leaves the KPI (and its version) as it is. A new value type must
+/// fit the recorded values and the kept baseline and targets.
+pub async fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    target: &KpiRef,
+    expected_version: i32,
+    patch: KpiPatch,
+) -> RepoResult<KpiRow> {
+    conn.write_transaction(async |conn| {
+        let current = refs::kpi(conn, target).await?;
+        let (measure, _) = parent_of(conn, actor, current.measure_id, "KPI").await?;
+        check_version("KPI", expected_version, current.version)?;
+        let old = Fields::of(&current, targets_of(conn, current.id).await?)?;
+        let kept = Kept {
+            baseline: patch.baseline.is_none(),
+            targets: patch.targets.is_none(),
+        };
+        let new = old.clone().apply(patch).normalised();
+        if new.clone().sorted() == old {
+            return Ok(current);
+        }
+        new.check(kept)?;
+        let new = new.sorted();
+        if new.value_type != old.value_type {
+            check_values_fit(conn, current.id, new.value_type).await?;
+        }
+        if new.name != old.name {
+            check_name_free(conn, current.measure_id, &new.name, Some(current.id)).await?;
+        }
+        let row = new.row();
+        let updated = with_conn!(conn, c => diesel::update(
+                kpis::table
+                    .find(current.id)
+                    .filter(kpis::version.eq(current.version)),
+            )
+            .set((&row, kpis::version.eq(current.version + 1), kpis::updated_at.eq(clock::now())))
+            .execute(c)
+            .await)?;
+        if updated != 1 {
+            return Err(RepoError::Conflict(format!(
+                "KPI {} changed concurrently",
+                current.id
+            )));
+        }
+        if new.targets != old.targets {
+            store_targets(conn, current.id, &new.targets).await?;
+        }
+        let updated = load(conn, current.id).await?;
+        index(conn, measure.plan_id, &updated).await?;
+        audit::append(
+            conn,
+            &actor.name,
+            AuditAction::Update,
+            AuditEntityType::Kpi,
+            current.id,
+            &new.changes(Some(&old)),
+        )
+        .await?;
+        Ok(updated)
+    })
+    .await
+}
+
+/// Archives a KPI: it leaves lists, search and counts but stays in the
+/// database and its history, with its targets and values; its name stays taken.
+pub async fn archive(
+    conn: &mut DbConn,
+    actor: &Actor,
+    target: &KpiRef,
+    expected_version: i32,
+) -> RepoResult<KpiRow> {
+    conn.write_transaction(async |conn| {
+        let current = refs::kpi(conn, target).await?;
+        parent_of(conn, actor, current.measure_id, "KPI").await?;
+        check_version("KPI", expected_version, current.version)?;
+        let now = clock::now();
+        with_conn!(conn, c => diesel::update(kpis::table.find(current.id))
+            .set((
+                kpis::archived_at.eq(now),
+                kpis::updated_at.eq(now),
+                kpis::version.eq(current.version + 1),
+            ))
+            .execute(c)
+            .await)?;
+        search::remove(conn, EntityType::Kpi, current.id).await?;
+        let mut changes = Changes::default();
+        changes.field("archivedAt", &None, &Some(now));
+        audit::append(
+            conn,
+            &actor.name,
+            AuditAction::Archive,
+            AuditEntityType::Kpi,
+            current.id,
+            &changes,
+        )
+        .await?;
+        load(conn, current.id).await
+    })
+    .await
+}
