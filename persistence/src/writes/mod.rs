@@ -4,8 +4,11 @@
 //! [`DbConn::write_transaction`]. A refused write returns
 //! [`RepoError::Rejected`] and changes nothing.
 
+pub mod kpi_values;
 pub mod measures;
+pub mod plans;
 pub mod refs;
+pub mod working_groups;
 
 use masterplan_domain::validation::FieldError;
 

@@ -2,10 +2,19 @@
 //! object, `userErrors` and the echoed `clientMutationId`.
 
 pub mod access;
+pub mod kpi;
+pub mod kpi_value;
 pub mod measure;
+pub mod plan;
 pub mod user_errors;
+pub mod working_group;
 
 use async_graphql::MergedObject;
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(measure::MeasureMutations);
+pub struct Mutation(
+    measure::MeasureMutations,
+    kpi_value::KpiValueMutations,
+    working_group::WorkingGroupMutations,
+    plan::PlanMutations,
+);
