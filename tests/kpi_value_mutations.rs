@@ -154,6 +154,9 @@ backend_tests! {
         assert_eq!(audit(&app, "UPDATE").await, 1);
         assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'UPDATE' \
             AND changes LIKE '%\"value\":{\"new\":81.0,\"old\":80.0}%'").await, 1);
+        let mut conn = app.db.conn().await.unwrap();
+        let chain = masterplan_persistence::models::audit::verify(&mut conn).await.unwrap();
+        assert!(chain.ok() && chain.checked == 4, "{chain:?}");
         // The series the API reads shows the recorded values.
         let series = app.data(r#"{ measure(code: "1.2") { kpis { name values(first: 10) { nodes { observedOn value } } } } }"#).await;
         assert!(series.to_string().contains("81.0"), "{series}");
