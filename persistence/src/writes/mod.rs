@@ -5,10 +5,13 @@
 //! [`RepoError::Rejected`] and changes nothing.
 
 pub mod goals;
+pub mod kpi_values;
 pub mod kpis;
 pub mod measure_reach;
 pub mod measures;
+pub mod plans;
 pub mod refs;
+pub mod working_groups;
 
 use masterplan_domain::validation::FieldError;
 

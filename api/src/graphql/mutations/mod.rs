@@ -4,8 +4,11 @@
 pub mod access;
 pub mod goal;
 pub mod kpi;
+pub mod kpi_value;
 pub mod measure;
+pub mod plan;
 pub mod user_errors;
+pub mod working_group;
 
 use async_graphql::MergedObject;
 
@@ -14,4 +17,7 @@ pub struct Mutation(
     measure::MeasureMutations,
     goal::GoalMutations,
     kpi::KpiMutations,
+    kpi_value::KpiValueMutations,
+    working_group::WorkingGroupMutations,
+    plan::PlanMutations,
 );

@@ -1,0 +1,390 @@
+//! KPI value mutations: idempotent batch recording, all-or-nothing batches,
+//! dry runs, value checks per KPI type, editors' reach, deleting values, and
+//! the audit entries they leave.
+
+mod common;
+
+use common::{TestApp, codes};
+use diesel::QueryableByName;
+use diesel_async::RunQueryDsl;
+use masterplan_api::limits::Limits;
+use masterplan_domain::status::Role;
+use serde_json::{Value, json};
+
+const RECORD: &str = "mutation($input: RecordKpiValuesInput!) {
+  recordKpiValues(input: $input) {
+    kpiValues { id observedOn value note source kpi { name } }
+    inserted updated unchanged dryRun
+    userErrors { field message code }
+    clientMutationId
+  }
+}";
+
+const DELETE: &str = "mutation($input: DeleteKpiValueInput!) {
+  deleteKpiValue(input: $input) {
+    deletedKpiValueId
+    kpi { name }
+    userErrors { field message code }
+    clientMutationId
+  }
+}";
+
+/// 1.2 (working group I): services in the portal, registered users.
+const SERVICES: &str = "Anzahl der digitalen Verwaltungsleistungen im Portal";
+const USERS: &str = "Anzahl der registrierten Bürger*innen und Unternehmen";
+/// 2.1 (working group II), a MILESTONE KPI.
+const CONCEPT: &str = "Phase 1: erstelltes Konzept";
+/// 3.3 (working group III).
+const OFFICES: &str = "Anzahl qm realisierter Büroflächen";
+
+fn key(measure: &str, name: &str) -> Value {
+    json!({ "measure": measure, "name": name })
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The result of a `SELECT COUNT(*) AS n …`.
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let mut conn = app.db.conn().await.expect("connection");
+    let rows: Vec<Count> = masterplan_persistence::with_conn!(&mut conn, c =>
+        diesel::sql_query(sql).load(c).await)
+    .expect("count");
+    rows[0].n
+}
+
+async fn execute(app: &TestApp, sql: &str) {
+    let mut conn = app.db.conn().await.expect("connection");
+    masterplan_persistence::with_conn!(&mut conn, c => diesel::sql_query(sql).execute(c).await)
+        .expect("statement");
+}
+
+async fn values(app: &TestApp) -> i64 {
+    count(app, "SELECT COUNT(*) AS n FROM kpi_values").await
+}
+
+async fn audit(app: &TestApp, action: &str) -> i64 {
+    count(
+        app,
+        &format!(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE entity_type = 'KPI_VALUE' AND action = '{action}'"
+        ),
+    )
+    .await
+}
+
+async fn kpi_id(app: &TestApp, measure: &str, name: &str) -> Value {
+    let data = app
+        .data(&format!(
+            r#"{{ measure(code: "{measure}") {{ kpis {{ id name }} }} }}"#
+        ))
+        .await;
+    data["measure"]["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == name)
+        .unwrap_or_else(|| panic!("{measure} has no KPI {name}"))["id"]
+        .clone()
+}
+
+async fn record(app: &TestApp, secret: &str, input: Value) -> Value {
+    app.data_with(secret, RECORD, json!({ "input": input }))
+        .await["recordKpiValues"]
+        .clone()
+}
+
+fn fields(payload: &Value) -> Vec<Value> {
+    payload["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect()
+}
+
+backend_tests! {
+    async fn recording_the_same_batch_twice_changes_nothing_the_second_time(app) {
+        let admin = app.admin().await;
+        let users = kpi_id(&app, "1.2", USERS).await;
+        let batch = json!({
+            "clientMutationId": "import-1",
+            "values": [
+                { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": 67.0,
+                  "source": "  Jahresbericht  " },
+                { "kpi": key("1.2", SERVICES), "observedOn": "2021-06-30", "value": 80.0, "note": "" },
+                { "kpiId": users, "observedOn": "2021-06-30", "value": 1200.0, "note": "geschätzt" },
+            ]
+        });
+        let first = record(&app, &admin, batch.clone()).await;
+        assert_eq!(first["userErrors"], json!([]), "{first}");
+        assert_eq!(first["clientMutationId"], "import-1");
+        assert_eq!((first["inserted"].clone(), first["updated"].clone(), first["unchanged"].clone()),
+                   (json!(3), json!(0), json!(0)));
+        assert_eq!(first["dryRun"], false);
+        let stored = first["kpiValues"].as_array().unwrap();
+        assert_eq!(stored.len(), 3);
+        assert_eq!(stored[0]["observedOn"], "2021-01-31");
+        assert_eq!(stored[0]["source"], "Jahresbericht");
+        assert_eq!(stored[1]["note"], Value::Null);
+        assert_eq!(stored[2]["kpi"]["name"], USERS);
+        assert_eq!(values(&app).await, 3);
+        assert_eq!(audit(&app, "CREATE").await, 3);
+
+        let second = record(&app, &admin, batch.clone()).await;
+        assert_eq!(second["userErrors"], json!([]));
+        assert_eq!((second["inserted"].clone(), second["updated"].clone(), second["unchanged"].clone()),
+                   (json!(0), json!(0), json!(3)));
+        assert_eq!(second["kpiValues"], first["kpiValues"]);
+        assert_eq!(values(&app).await, 3);
+        assert_eq!(audit(&app, "CREATE").await + audit(&app, "UPDATE").await, 3);
+
+        // A changed value is an update of the same row, with one audit entry.
+        let mut changed = batch.clone();
+        changed["values"][1]["value"] = json!(81.0);
+        let third = record(&app, &admin, changed).await;
+        assert_eq!((third["inserted"].clone(), third["updated"].clone(), third["unchanged"].clone()),
+                   (json!(0), json!(1), json!(2)));
+        assert_eq!(third["kpiValues"][1]["id"], first["kpiValues"][1]["id"]);
+        assert_eq!(third["kpiValues"][1]["value"], 81.0);
+        assert_eq!(values(&app).await, 3);
+        assert_eq!(audit(&app, "UPDATE").await, 1);
+        assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'UPDATE' \
+            AND changes LIKE '%\"value\":{\"new\":81.0,\"old\":80.0}%'").await, 1);
+        let mut conn = app.db.conn().await.unwrap();
+        let chain = masterplan_persistence::models::audit::verify(&mut conn).await.unwrap();
+        // The harness's own entries (the plan's load, the token) come first.
+        let earlier = count(&app, "SELECT COUNT(*) AS n FROM audit_log WHERE entity_type <> 'KPI_VALUE'").await;
+        assert!(chain.ok() && chain.checked == earlier + 4, "{chain:?}");
+        // The series the API reads shows the recorded values.
+        let series = app.data(r#"{ measure(code: "1.2") { kpis { name values(first: 10) { nodes { observedOn value } } } } }"#).await;
+        assert!(series.to_string().contains("81.0"), "{series}");
+    }
+
+    async fn one_bad_row_refuses_the_whole_batch(app) {
+        let admin = app.admin().await;
+        let concept = kpi_id(&app, "2.1", CONCEPT).await;
+        let payload = record(&app, &admin, json!({ "values": [
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": 67.0 },
+            { "kpi": key("1.2", "Keine solche Kennzahl"), "observedOn": "2021-01-31", "value": 1.0 },
+            { "kpiId": concept, "observedOn": "2021-01-31", "value": 0.5 },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": 68.0 },
+            { "kpi": key("1.2", USERS), "observedOn": "2021-01-31", "value": 5.0,
+              "note": "x".repeat(2001) },
+            { "kpi": key("9.9", USERS), "observedOn": "2021-01-31", "value": 5.0 },
+            { "kpi": { "plan": "kein-plan", "measure": "1.2", "name": USERS },
+              "observedOn": "2021-01-31", "value": 5.0 },
+        ]})).await;
+        assert_eq!(fields(&payload), [
+            json!(["input", "values", "1", "kpi", "name"]),
+            json!(["input", "values", "2", "value"]),
+            json!(["input", "values", "3", "observedOn"]),
+            json!(["input", "values", "4", "note"]),
+            json!(["input", "values", "5", "kpi", "measure"]),
+            json!(["input", "values", "6", "kpi", "plan"]),
+        ], "{payload}");
+        let codes: Vec<&str> = payload["userErrors"].as_array().unwrap().iter()
+            .map(|e| e["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["NOT_FOUND", "VALIDATION", "VALIDATION", "VALIDATION", "NOT_FOUND", "NOT_FOUND"]);
+        assert_eq!(payload["kpiValues"], json!([]));
+        assert_eq!(payload["inserted"], 0);
+        assert_eq!(values(&app).await, 0);
+        assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM audit_log WHERE entity_type = 'KPI_VALUE'").await, 0);
+
+        // How a row names its KPI: exactly one of kpiId and kpi, an ID of a KPI.
+        let payload = record(&app, &admin, json!({ "values": [
+            { "observedOn": "2021-01-31", "value": 1.0 },
+            { "kpiId": concept, "kpi": key("2.1", CONCEPT), "observedOn": "2021-01-31", "value": 1.0 },
+            { "kpiId": "TWVhc3VyZTox", "observedOn": "2021-01-31", "value": 1.0 },
+        ]})).await;
+        assert_eq!(fields(&payload), [
+            json!(["input", "values", "0", "kpiId"]),
+            json!(["input", "values", "1", "kpiId"]),
+            json!(["input", "values", "2", "kpiId"]),
+        ], "{payload}");
+        assert_eq!(payload["userErrors"][2]["code"], "NOT_FOUND");
+        assert_eq!(values(&app).await, 0);
+    }
+
+    async fn a_dry_run_reports_without_writing(app) {
+        let admin = app.admin().await;
+        let first = record(&app, &admin, json!({ "values": [
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": 67.0 },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-06-30", "value": 70.0 },
+        ]})).await;
+        assert_eq!(first["inserted"], 2);
+        let entries = count(&app, "SELECT COUNT(*) AS n FROM audit_log").await;
+        let dry = record(&app, &admin, json!({ "dryRun": true, "values": [
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": 67.0 },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-06-30", "value": 75.0 },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-12-31", "value": 90.0 },
+        ]})).await;
+        assert_eq!(dry["userErrors"], json!([]), "{dry}");
+        assert_eq!(dry["dryRun"], true);
+        assert_eq!((dry["inserted"].clone(), dry["updated"].clone(), dry["unchanged"].clone()),
+                   (json!(1), json!(1), json!(1)));
+        assert_eq!(dry["kpiValues"][1]["value"], 75.0);
+        assert_eq!(dry["kpiValues"][1]["id"], first["kpiValues"][1]["id"]);
+        assert_eq!(dry["kpiValues"][2]["observedOn"], "2021-12-31");
+        assert_eq!(values(&app).await, 2);
+        assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM kpi_values WHERE value = 70.0").await, 1);
+        assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM audit_log").await, entries);
+        // A dry run checks like a real one.
+        let bad = record(&app, &admin, json!({ "dryRun": true, "values": [
+            { "kpi": key("2.1", CONCEPT), "observedOn": "2021-01-31", "value": 2.0 },
+        ]})).await;
+        assert_eq!(fields(&bad), [json!(["input", "values", "0", "value"])]);
+    }
+
+    async fn values_must_fit_the_kpi_type(app) {
+        let admin = app.admin().await;
+        execute(&app, &format!(
+            "UPDATE kpis SET value_type = 'PERCENT' WHERE name = '{OFFICES}'"
+        )).await;
+        let refused = record(&app, &admin, json!({ "values": [
+            { "kpi": key("3.3", OFFICES), "observedOn": "2021-01-31", "value": 100.5 },
+            { "kpi": key("3.3", OFFICES), "observedOn": "2021-02-28", "value": -1.0 },
+            { "kpi": key("2.1", CONCEPT), "observedOn": "2021-01-31", "value": 0.5 },
+        ]})).await;
+        assert_eq!(fields(&refused), [
+            json!(["input", "values", "0", "value"]),
+            json!(["input", "values", "1", "value"]),
+            json!(["input", "values", "2", "value"]),
+        ]);
+        assert!(refused["userErrors"][0]["message"].as_str().unwrap().contains("PERCENT"));
+        assert!(refused["userErrors"][2]["message"].as_str().unwrap().contains("MILESTONE"));
+        let accepted = record(&app, &admin, json!({ "values": [
+            { "kpi": key("3.3", OFFICES), "observedOn": "2021-01-31", "value": 100.0 },
+            { "kpi": key("3.3", OFFICES), "observedOn": "2021-02-28", "value": 0.0 },
+            { "kpi": key("2.1", CONCEPT), "observedOn": "2021-01-31", "value": 1.0 },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": -3.5 },
+        ]})).await;
+        assert_eq!(accepted["userErrors"], json!([]), "{accepted}");
+        assert_eq!(accepted["inserted"], 4);
+    }
+
+    async fn a_batch_has_a_size_limit(app) {
+        // 1000 rows need more than the default 64 KiB request body.
+        let limits = Limits { max_body_bytes: 1 << 20, ..Limits::default() };
+        let Some(app) = TestApp::with_limits(app.backend, limits).await else { return };
+        let admin = app.admin().await;
+        let rows: Vec<Value> = (0..1001)
+            .map(|i| json!({
+                "kpi": key("1.2", SERVICES),
+                "observedOn": (chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
+                    + chrono::Days::new(i)).to_string(),
+                "value": i as f64,
+            }))
+            .collect();
+        let payload = record(&app, &admin, json!({ "values": rows[..1001] })).await;
+        assert_eq!(fields(&payload), [json!(["input", "values"])]);
+        assert_eq!(payload["userErrors"][0]["code"], "VALIDATION");
+        assert_eq!(values(&app).await, 0);
+        // The largest batch goes in whole.
+        let payload = record(&app, &admin, json!({ "values": rows[..1000] })).await;
+        assert_eq!(payload["inserted"], 1000, "{}", payload["userErrors"]);
+        assert_eq!(values(&app).await, 1000);
+        assert_eq!(audit(&app, "CREATE").await, 1000);
+    }
+
+    async fn a_batch_reads_its_kpis_and_values_in_a_few_statements(app) {
+        let admin = app.admin().await;
+        let users = kpi_id(&app, "1.2", USERS).await;
+        let rows: Vec<Value> = (0..200u64)
+            .map(|i| {
+                let date = (chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
+                    + chrono::Days::new(i / 4)).to_string();
+                match i % 4 {
+                    0 => json!({ "kpi": key("1.2", SERVICES), "observedOn": date, "value": 1.0 }),
+                    1 => json!({ "kpiId": users, "observedOn": date, "value": 2.0 }),
+                    2 => json!({ "kpi": key("3.3", OFFICES), "observedOn": date, "value": 3.0 }),
+                    _ => json!({ "kpi": key("2.1", CONCEPT), "observedOn": date, "value": 1.0 }),
+                }
+            })
+            .collect();
+        let mutation = "mutation($input: RecordKpiValuesInput!) {
+            recordKpiValues(input: $input) { inserted unchanged userErrors { message } } }";
+        let first = app.data_with(&admin, mutation, json!({ "input": { "values": rows } })).await;
+        assert_eq!(first["recordKpiValues"]["inserted"], 200, "{first}");
+        let before = app.statements();
+        let again = app.data_with(&admin, mutation, json!({ "input": { "values": rows } })).await;
+        assert_eq!(again["recordKpiValues"]["unchanged"], 200);
+        let used = app.statements() - before;
+        assert!(used <= 20, "re-running 200 rows took {used} statements");
+    }
+
+    async fn editors_record_only_for_their_working_groups(app) {
+        let editor = app.token("group-three", Role::Editor, &["III"], None).await;
+        let input = json!({ "input": { "values": [
+            { "kpi": key("3.3", OFFICES), "observedOn": "2021-01-31", "value": 120.0 },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": 67.0 },
+        ]}});
+        let body = app.query_with(&editor, RECORD, input.clone()).await;
+        assert_eq!(codes(&body), ["FORBIDDEN"]);
+        assert_eq!(values(&app).await, 0);
+        let body = app.query_with(&editor, RECORD, json!({ "input": { "dryRun": true, "values": [
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": 67.0 },
+        ]}})).await;
+        assert_eq!(codes(&body), ["FORBIDDEN"]);
+        let own = record(&app, &editor, json!({ "values": [
+            { "kpi": key("3.3", OFFICES), "observedOn": "2021-01-31", "value": 120.0 },
+        ]})).await;
+        assert_eq!(own["inserted"], 1);
+        let reader = app.token("reader", Role::Reader, &[], None).await;
+        assert_eq!(codes(&app.query_with(&reader, RECORD, input.clone()).await), ["FORBIDDEN"]);
+        assert_eq!(codes(&app.query_vars(RECORD, input).await), ["UNAUTHENTICATED"]);
+        assert_eq!(values(&app).await, 1);
+        assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'group-three'").await, 1);
+    }
+
+    async fn deleting_a_value(app) {
+        let admin = app.admin().await;
+        let recorded = record(&app, &admin, json!({ "values": [
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": 67.0, "note": "Start" },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-06-30", "value": 70.0 },
+        ]})).await;
+        let id = recorded["kpiValues"][0]["id"].clone();
+        let data = app.data_with(&admin, DELETE, json!({ "input": { "id": id, "clientMutationId": "d1" } })).await;
+        let payload = &data["deleteKpiValue"];
+        assert_eq!(payload["userErrors"], json!([]), "{payload}");
+        assert_eq!(payload["deletedKpiValueId"], id);
+        assert_eq!(payload["kpi"]["name"], SERVICES);
+        assert_eq!(payload["clientMutationId"], "d1");
+        assert_eq!(values(&app).await, 1);
+        assert_eq!(audit(&app, "DELETE").await, 1);
+        assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'DELETE' \
+            AND changes LIKE '%\"note\":{\"new\":null,\"old\":\"Start\"}%' \
+            AND changes LIKE '%\"value\":{\"new\":null,\"old\":67.0}%'").await, 1);
+        // Gone is gone.
+        let again = app.data_with(&admin, DELETE, json!({ "input": { "id": id } })).await;
+        assert_eq!(again["deleteKpiValue"]["userErrors"][0]["code"], "NOT_FOUND");
+        assert_eq!(again["deleteKpiValue"]["userErrors"][0]["field"], json!(["input", "id"]));
+        // By KPI and date.
+        let missing = app.data_with(&admin, DELETE, json!({ "input": {
+            "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31"
+        }})).await;
+        assert_eq!(missing["deleteKpiValue"]["userErrors"][0]["field"], json!(["input", "observedOn"]));
+        assert_eq!(missing["deleteKpiValue"]["userErrors"][0]["code"], "NOT_FOUND");
+        let unknown = app.data_with(&admin, DELETE, json!({ "input": {
+            "kpi": key("1.2", "Keine"), "observedOn": "2021-06-30"
+        }})).await;
+        assert_eq!(unknown["deleteKpiValue"]["userErrors"][0]["field"], json!(["input", "kpi", "name"]));
+        let neither = app.data_with(&admin, DELETE, json!({ "input": { "observedOn": "2021-06-30" } })).await;
+        assert_eq!(neither["deleteKpiValue"]["userErrors"][0]["code"], "VALIDATION");
+        let editor = app.token("group-three", Role::Editor, &["III"], None).await;
+        let body = app.query_with(&editor, DELETE, json!({ "input": {
+            "kpi": key("1.2", SERVICES), "observedOn": "2021-06-30"
+        }})).await;
+        assert_eq!(codes(&body), ["FORBIDDEN"]);
+        assert_eq!(values(&app).await, 1);
+        let data = app.data_with(&admin, DELETE, json!({ "input": {
+            "kpi": key("1.2", SERVICES), "observedOn": "2021-06-30"
+        }})).await;
+        assert_eq!(data["deleteKpiValue"]["deletedKpiValueId"], recorded["kpiValues"][1]["id"]);
+        assert_eq!(values(&app).await, 0);
+        assert_eq!(audit(&app, "DELETE").await, 2);
+    }
+}
