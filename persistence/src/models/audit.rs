@@ -73,6 +73,14 @@ impl Changes {
         }
     }
 
+    /// Records `field` of a change from `old` (`None`: the object is new).
+    pub fn record<T: Serialize + PartialEq>(&mut self, field: &str, old: Option<&T>, new: &T) {
+        match old {
+            Some(old) => self.field(field, old, new),
+            None => self.created(field, new),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -9,7 +9,6 @@ use masterplan_domain::timing::{Timing, parse_timing};
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS,
 };
-use serde::Serialize;
 
 use crate::clock;
 use crate::db::DbConn;
@@ -21,7 +20,7 @@ use crate::schema::goals;
 use crate::with_conn;
 use crate::writes::measure_reach::{new_child_of, parent_of};
 use crate::writes::refs::{self, GoalRef, MeasureRef};
-use crate::writes::{Actor, Problems, check_version};
+use crate::writes::{Actor, Problems, check_version, record_archive, set_given, updated_one};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewGoalInput {
@@ -81,16 +80,11 @@ impl Fields {
     }
 
     fn apply(mut self, patch: GoalPatch) -> Self {
-        fn set<T>(slot: &mut T, value: Option<T>) {
-            if let Some(value) = value {
-                *slot = value;
-            }
-        }
-        set(&mut self.text, patch.text);
-        set(&mut self.category, patch.category);
-        set(&mut self.timing, patch.timing);
-        set(&mut self.status, patch.status);
-        set(&mut self.position, patch.position);
+        set_given(&mut self.text, patch.text);
+        set_given(&mut self.category, patch.category);
+        set_given(&mut self.timing, patch.timing);
+        set_given(&mut self.status, patch.status);
+        set_given(&mut self.position, patch.position);
         self
     }
 
@@ -151,23 +145,16 @@ impl Fields {
 
     /// The audit record of going from `old` (`None`: nothing) to `self`.
     fn changes(&self, old: Option<&Fields>) -> Changes {
-        fn add<T: Serialize + PartialEq>(c: &mut Changes, name: &str, old: Option<&T>, new: &T) {
-            match old {
-                Some(old) => c.field(name, old, new),
-                None => c.created(name, new),
-            }
-        }
         let mut c = Changes::default();
-        add(&mut c, "text", old.map(|o| &o.text), &self.text);
-        add(&mut c, "category", old.map(|o| &o.category), &self.category);
-        add(&mut c, "timing", old.map(|o| &o.timing), &self.timing);
-        add(
-            &mut c,
+        c.record("text", old.map(|o| &o.text), &self.text);
+        c.record("category", old.map(|o| &o.category), &self.category);
+        c.record("timing", old.map(|o| &o.timing), &self.timing);
+        c.record(
             "status",
             old.map(|o| o.status.as_str()).as_ref(),
             &self.status.as_str(),
         );
-        add(&mut c, "position", old.map(|o| &o.position), &self.position);
+        c.record("position", old.map(|o| &o.position), &self.position);
         c
     }
 }
@@ -300,12 +287,7 @@ pub async fn update(
             .set((&row, goals::version.eq(current.version + 1), goals::updated_at.eq(clock::now())))
             .execute(c)
             .await)?;
-        if updated != 1 {
-            return Err(RepoError::Conflict(format!(
-                "goal {} changed concurrently",
-                current.id
-            )));
-        }
+        updated_one(updated, "goal", current.id)?;
         let updated = load(conn, current.id).await?;
         index(conn, measure.plan_id, &updated).await?;
         audit::append(
@@ -343,16 +325,13 @@ pub async fn archive(
             ))
             .execute(c)
             .await)?;
-        search::remove(conn, EntityType::Goal, current.id).await?;
-        let mut changes = Changes::default();
-        changes.field("archivedAt", &None, &Some(now));
-        audit::append(
+        record_archive(
             conn,
-            &actor.name,
-            AuditAction::Archive,
+            actor,
             AuditEntityType::Goal,
+            EntityType::Goal,
             current.id,
-            &changes,
+            now,
         )
         .await?;
         load(conn, current.id).await

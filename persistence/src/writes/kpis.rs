@@ -21,7 +21,7 @@ use crate::schema::{kpi_targets, kpi_values, kpis};
 use crate::with_conn;
 use crate::writes::measure_reach::{new_child_of, parent_of};
 use crate::writes::refs::{self, KpiRef, MeasureRef};
-use crate::writes::{Actor, Problems, check_version};
+use crate::writes::{Actor, Problems, check_version, record_archive, set_given, updated_one};
 
 /// The value a KPI starts from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -123,18 +123,13 @@ impl Fields {
     }
 
     fn apply(mut self, patch: KpiPatch) -> Self {
-        fn set<T>(slot: &mut T, value: Option<T>) {
-            if let Some(value) = value {
-                *slot = value;
-            }
-        }
-        set(&mut self.name, patch.name);
-        set(&mut self.description, patch.description);
-        set(&mut self.unit, patch.unit);
-        set(&mut self.value_type, patch.value_type);
-        set(&mut self.direction, patch.direction);
-        set(&mut self.baseline, patch.baseline);
-        set(&mut self.targets, patch.targets);
+        set_given(&mut self.name, patch.name);
+        set_given(&mut self.description, patch.description);
+        set_given(&mut self.unit, patch.unit);
+        set_given(&mut self.value_type, patch.value_type);
+        set_given(&mut self.direction, patch.direction);
+        set_given(&mut self.baseline, patch.baseline);
+        set_given(&mut self.targets, patch.targets);
         self
     }
 
@@ -241,36 +236,27 @@ impl Fields {
     /// The audit record of going from `old` (`None`: nothing) to `self`;
     /// baseline and targets are recorded as whole values.
     fn changes(&self, old: Option<&Fields>) -> Changes {
-        fn add<T: Serialize + PartialEq>(c: &mut Changes, name: &str, old: Option<&T>, new: &T) {
-            match old {
-                Some(old) => c.field(name, old, new),
-                None => c.created(name, new),
-            }
-        }
         let mut c = Changes::default();
-        add(&mut c, "name", old.map(|o| &o.name), &self.name);
-        add(
-            &mut c,
+        c.record("name", old.map(|o| &o.name), &self.name);
+        c.record(
             "description",
             old.map(|o| &o.description),
             &self.description,
         );
-        add(&mut c, "unit", old.map(|o| &o.unit), &self.unit);
-        add(
-            &mut c,
+        c.record("unit", old.map(|o| &o.unit), &self.unit);
+        c.record(
             "valueType",
             old.map(|o| o.value_type.as_str()).as_ref(),
             &self.value_type.as_str(),
         );
-        add(
-            &mut c,
+        c.record(
             "direction",
             old.map(|o| o.direction.as_str()).as_ref(),
             &self.direction.as_str(),
         );
-        add(&mut c, "baseline", old.map(|o| &o.baseline), &self.baseline);
+        c.record("baseline", old.map(|o| &o.baseline), &self.baseline);
         if old.is_some() || !self.targets.is_empty() {
-            add(&mut c, "targets", old.map(|o| &o.targets), &self.targets);
+            c.record("targets", old.map(|o| &o.targets), &self.targets);
         }
         c
     }
@@ -480,12 +466,7 @@ pub async fn update(
             .set((&row, kpis::version.eq(current.version + 1), kpis::updated_at.eq(clock::now())))
             .execute(c)
             .await)?;
-        if updated != 1 {
-            return Err(RepoError::Conflict(format!(
-                "KPI {} changed concurrently",
-                current.id
-            )));
-        }
+        updated_one(updated, "KPI", current.id)?;
         if new.targets != old.targets {
             store_targets(conn, current.id, &new.targets).await?;
         }
@@ -526,16 +507,13 @@ pub async fn archive(
             ))
             .execute(c)
             .await)?;
-        search::remove(conn, EntityType::Kpi, current.id).await?;
-        let mut changes = Changes::default();
-        changes.field("archivedAt", &None, &Some(now));
-        audit::append(
+        record_archive(
             conn,
-            &actor.name,
-            AuditAction::Archive,
+            actor,
             AuditEntityType::Kpi,
+            EntityType::Kpi,
             current.id,
-            &changes,
+            now,
         )
         .await?;
         load(conn, current.id).await

@@ -8,7 +8,6 @@ use masterplan_domain::status::MeasureStatus;
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_TITLE_CHARS,
 };
-use serde::Serialize;
 
 use crate::clock;
 use crate::db::DbConn;
@@ -22,7 +21,7 @@ use crate::schema::measures;
 use crate::seed::classify;
 use crate::with_conn;
 use crate::writes::refs::{self, MeasureRef};
-use crate::writes::{Actor, Problems, check_version};
+use crate::writes::{Actor, Problems, check_version, record_archive, set_given, updated_one};
 
 /// Estimates and explicit classifications; `None` is "not estimated" / "by the legend".
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -156,27 +155,22 @@ impl Fields {
     }
 
     fn apply(mut self, patch: MeasurePatch) -> Self {
-        fn set<T>(slot: &mut T, value: Option<T>) {
-            if let Some(value) = value {
-                *slot = value;
-            }
-        }
-        set(&mut self.working_group, patch.working_group);
-        set(&mut self.code, patch.code);
-        set(&mut self.title, patch.title);
-        set(&mut self.description, patch.description);
-        set(&mut self.status, patch.status);
-        set(&mut self.responsible_unit, patch.responsible_unit);
-        set(&mut self.partners, patch.partners);
-        set(&mut self.position, patch.position);
+        set_given(&mut self.working_group, patch.working_group);
+        set_given(&mut self.code, patch.code);
+        set_given(&mut self.title, patch.title);
+        set_given(&mut self.description, patch.description);
+        set_given(&mut self.status, patch.status);
+        set_given(&mut self.responsible_unit, patch.responsible_unit);
+        set_given(&mut self.partners, patch.partners);
+        set_given(&mut self.position, patch.position);
         let (e, p) = (&mut self.estimates, patch.estimates);
-        set(&mut e.cost_eur, p.cost_eur);
-        set(&mut e.personnel_fte, p.personnel_fte);
-        set(&mut e.realization_months, p.realization_months);
-        set(&mut e.cost_category, p.cost_category);
-        set(&mut e.personnel_category, p.personnel_category);
-        set(&mut e.period_category, p.period_category);
-        set(&mut e.quick_win, p.quick_win);
+        set_given(&mut e.cost_eur, p.cost_eur);
+        set_given(&mut e.personnel_fte, p.personnel_fte);
+        set_given(&mut e.realization_months, p.realization_months);
+        set_given(&mut e.cost_category, p.cost_category);
+        set_given(&mut e.personnel_category, p.personnel_category);
+        set_given(&mut e.period_category, p.period_category);
+        set_given(&mut e.quick_win, p.quick_win);
         self
     }
 
@@ -284,80 +278,59 @@ impl Fields {
 
     /// The audit record of going from `old` (`None`: nothing) to `self`.
     fn changes(&self, old: Option<&Fields>) -> Changes {
-        fn add<T: Serialize + PartialEq>(c: &mut Changes, name: &str, old: Option<&T>, new: &T) {
-            match old {
-                Some(old) => c.field(name, old, new),
-                None => c.created(name, new),
-            }
-        }
         let mut c = Changes::default();
         let (e, oe) = (&self.estimates, old.map(|o| &o.estimates));
-        add(
-            &mut c,
+        c.record(
             "workingGroup",
             old.map(|o| &o.working_group),
             &self.working_group,
         );
-        add(&mut c, "code", old.map(|o| &o.code), &self.code);
-        add(&mut c, "title", old.map(|o| &o.title), &self.title);
-        add(
-            &mut c,
+        c.record("code", old.map(|o| &o.code), &self.code);
+        c.record("title", old.map(|o| &o.title), &self.title);
+        c.record(
             "description",
             old.map(|o| &o.description),
             &self.description,
         );
-        add(
-            &mut c,
+        c.record(
             "status",
             old.map(|o| o.status.as_str()).as_ref(),
             &self.status.as_str(),
         );
-        add(
-            &mut c,
+        c.record(
             "responsibleUnit",
             old.map(|o| &o.responsible_unit),
             &self.responsible_unit,
         );
-        add(&mut c, "partners", old.map(|o| &o.partners), &self.partners);
-        add(&mut c, "position", old.map(|o| &o.position), &self.position);
-        add(
-            &mut c,
-            "estimates.costEur",
-            oe.map(|o| &o.cost_eur),
-            &e.cost_eur,
-        );
-        add(
-            &mut c,
+        c.record("partners", old.map(|o| &o.partners), &self.partners);
+        c.record("position", old.map(|o| &o.position), &self.position);
+        c.record("estimates.costEur", oe.map(|o| &o.cost_eur), &e.cost_eur);
+        c.record(
             "estimates.personnelFte",
             oe.map(|o| &o.personnel_fte),
             &e.personnel_fte,
         );
-        add(
-            &mut c,
+        c.record(
             "estimates.realizationMonths",
             oe.map(|o| &o.realization_months),
             &e.realization_months,
         );
-        add(
-            &mut c,
+        c.record(
             "estimates.costCategory",
             oe.map(|o| text(o.cost_category)).as_ref(),
             &text(e.cost_category),
         );
-        add(
-            &mut c,
+        c.record(
             "estimates.personnelCategory",
             oe.map(|o| text(o.personnel_category)).as_ref(),
             &text(e.personnel_category),
         );
-        add(
-            &mut c,
+        c.record(
             "estimates.periodCategory",
             oe.map(|o| text(o.period_category)).as_ref(),
             &text(e.period_category),
         );
-        add(
-            &mut c,
+        c.record(
             "estimates.quickWin",
             oe.map(|o| text(o.quick_win)).as_ref(),
             &text(e.quick_win),
@@ -549,14 +522,7 @@ async fn bump(conn: &mut DbConn, current: &MeasureRow, row: &Row) -> RepoResult<
         .set((row, measures::version.eq(current.version + 1), measures::updated_at.eq(clock::now())))
         .execute(c)
         .await)?;
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(RepoError::Conflict(format!(
-            "measure {} changed concurrently",
-            current.id
-        )))
-    }
+    updated_one(updated, "measure", current.id)
 }
 
 /// Archives a measure: it leaves lists, search and counts (with its goals and
@@ -581,16 +547,13 @@ pub async fn archive(
             ))
             .execute(c)
             .await)?;
-        search::remove(conn, EntityType::Measure, current.id).await?;
-        let mut changes = Changes::default();
-        changes.field("archivedAt", &None, &Some(now));
-        audit::append(
+        record_archive(
             conn,
-            &actor.name,
-            AuditAction::Archive,
+            actor,
             AuditEntityType::Measure,
+            EntityType::Measure,
             current.id,
-            &changes,
+            now,
         )
         .await?;
         load(conn, current.id).await

@@ -13,9 +13,14 @@ pub mod plans;
 pub mod refs;
 pub mod working_groups;
 
+use chrono::NaiveDateTime;
+use masterplan_domain::audit::{AuditAction, AuditEntityType};
 use masterplan_domain::validation::FieldError;
 
+use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::models::audit::{self, Changes};
+use crate::models::search::{self, EntityType};
 
 /// Who writes, for the audit trail and for an editor's reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +54,50 @@ impl Actor {
             )))
         }
     }
+}
+
+/// Puts a given value into `slot`; `None` keeps what is there (how a patch applies).
+pub fn set_given<T>(slot: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *slot = value;
+    }
+}
+
+/// Checks that a version-guarded UPDATE hit its row. Writers are serialised
+/// by [`DbConn::write_transaction`], so a miss means a bug, not a user's race.
+pub fn updated_one(rows: usize, what: &str, id: i64) -> RepoResult<()> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(RepoError::Conflict(format!(
+            "{what} {id} changed concurrently"
+        )))
+    }
+}
+
+/// What archiving an object entails besides setting `archived_at`: its search
+/// document goes, and an ARCHIVE audit entry records when.
+pub async fn record_archive(
+    conn: &mut DbConn,
+    actor: &Actor,
+    entity: AuditEntityType,
+    document: EntityType,
+    id: i64,
+    at: NaiveDateTime,
+) -> RepoResult<()> {
+    search::remove(conn, document, id).await?;
+    let mut changes = Changes::default();
+    changes.field("archivedAt", &None, &Some(at));
+    audit::append(
+        conn,
+        &actor.name,
+        AuditAction::Archive,
+        entity,
+        id,
+        &changes,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Refuses an update whose `expected` version is not the stored one.

@@ -11,7 +11,6 @@ use masterplan_domain::legend::Legend;
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_TITLE_CHARS,
 };
-use serde::Serialize;
 
 use crate::clock;
 use crate::db::DbConn;
@@ -22,7 +21,7 @@ use crate::models::plan::{self, PlanRow};
 use crate::schema::{measures, plans};
 use crate::seed::classify;
 use crate::with_conn;
-use crate::writes::{Actor, Problems, check_version};
+use crate::writes::{Actor, Problems, check_version, set_given, updated_one};
 
 /// A plan named by id or by slug.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,18 +79,13 @@ impl Fields {
     }
 
     fn apply(mut self, patch: PlanPatch) -> Self {
-        fn set<T>(slot: &mut T, value: Option<T>) {
-            if let Some(value) = value {
-                *slot = value;
-            }
-        }
-        set(&mut self.slug, patch.slug);
-        set(&mut self.title, patch.title);
-        set(&mut self.organisation, patch.organisation);
-        set(&mut self.published_on, patch.published_on);
-        set(&mut self.description, patch.description);
-        set(&mut self.legend, patch.legend);
-        set(&mut self.legend_notes, patch.legend_notes);
+        set_given(&mut self.slug, patch.slug);
+        set_given(&mut self.title, patch.title);
+        set_given(&mut self.organisation, patch.organisation);
+        set_given(&mut self.published_on, patch.published_on);
+        set_given(&mut self.description, patch.description);
+        set_given(&mut self.legend, patch.legend);
+        set_given(&mut self.legend_notes, patch.legend_notes);
         self
     }
 
@@ -135,72 +129,56 @@ impl Fields {
     }
 
     fn changes(&self, old: Option<&Fields>) -> Changes {
-        fn add<T: Serialize + PartialEq>(c: &mut Changes, name: &str, old: Option<&T>, new: &T) {
-            match old {
-                Some(old) => c.field(name, old, new),
-                None => c.created(name, new),
-            }
-        }
         let mut c = Changes::default();
-        add(&mut c, "slug", old.map(|o| &o.slug), &self.slug);
-        add(&mut c, "title", old.map(|o| &o.title), &self.title);
-        add(
-            &mut c,
+        c.record("slug", old.map(|o| &o.slug), &self.slug);
+        c.record("title", old.map(|o| &o.title), &self.title);
+        c.record(
             "organisation",
             old.map(|o| &o.organisation),
             &self.organisation,
         );
-        add(
-            &mut c,
+        c.record(
             "publishedOn",
             old.map(|o| &o.published_on),
             &self.published_on,
         );
-        add(
-            &mut c,
+        c.record(
             "description",
             old.map(|o| &o.description),
             &self.description,
         );
         let (l, ol) = (&self.legend, old.map(|o| &o.legend));
-        add(
-            &mut c,
+        c.record(
             "legend.costLowBelowEur",
             ol.map(|o| &o.cost_low_below_eur),
             &l.cost_low_below_eur,
         );
-        add(
-            &mut c,
+        c.record(
             "legend.costHighAboveEur",
             ol.map(|o| &o.cost_high_above_eur),
             &l.cost_high_above_eur,
         );
-        add(
-            &mut c,
+        c.record(
             "legend.personnelLowBelowFte",
             ol.map(|o| &o.personnel_low_below_fte),
             &l.personnel_low_below_fte,
         );
-        add(
-            &mut c,
+        c.record(
             "legend.personnelHighAboveFte",
             ol.map(|o| &o.personnel_high_above_fte),
             &l.personnel_high_above_fte,
         );
-        add(
-            &mut c,
+        c.record(
             "legend.periodShortBelowMonths",
             ol.map(|o| &o.period_short_below_months),
             &l.period_short_below_months,
         );
-        add(
-            &mut c,
+        c.record(
             "legend.periodLongAboveMonths",
             ol.map(|o| &o.period_long_above_months),
             &l.period_long_above_months,
         );
-        add(
-            &mut c,
+        c.record(
             "legend.notes",
             old.map(|o| &o.legend_notes),
             &self.legend_notes,
@@ -342,12 +320,7 @@ pub async fn update(
             ))
             .execute(c)
             .await)?;
-        if updated != 1 {
-            return Err(RepoError::Conflict(format!(
-                "plan {} changed concurrently",
-                current.id
-            )));
-        }
+        updated_one(updated, "plan", current.id)?;
         if new.legend != old.legend {
             reclassify(conn, current.id, &new.legend).await?;
         }

@@ -8,7 +8,6 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::audit::{AuditAction, AuditEntityType};
 use masterplan_domain::validation::{self as rules, FieldError, MAX_NAME_CHARS};
-use serde::Serialize;
 
 use crate::clock;
 use crate::db::DbConn;
@@ -17,7 +16,7 @@ use crate::models::audit::{self, Changes};
 use crate::models::working_group::{self, WorkingGroupRow};
 use crate::schema::working_groups;
 use crate::with_conn;
-use crate::writes::{Actor, Problems, check_version, refs};
+use crate::writes::{Actor, Problems, check_version, refs, updated_one};
 
 /// A working group named by id or by plan slug and code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,17 +106,11 @@ impl Fields {
     }
 
     fn changes(&self, old: Option<&Fields>) -> Changes {
-        fn add<T: Serialize + PartialEq>(c: &mut Changes, name: &str, old: Option<&T>, new: &T) {
-            match old {
-                Some(old) => c.field(name, old, new),
-                None => c.created(name, new),
-            }
-        }
         let mut c = Changes::default();
-        add(&mut c, "code", old.map(|o| &o.code), &self.code);
-        add(&mut c, "number", old.map(|o| &o.number), &self.number);
-        add(&mut c, "name", old.map(|o| &o.name), &self.name);
-        add(&mut c, "lead", old.map(|o| &o.lead), &self.lead);
+        c.record("code", old.map(|o| &o.code), &self.code);
+        c.record("number", old.map(|o| &o.number), &self.number);
+        c.record("name", old.map(|o| &o.name), &self.name);
+        c.record("lead", old.map(|o| &o.lead), &self.lead);
         c
     }
 }
@@ -252,12 +245,7 @@ pub async fn update(
             ))
             .execute(c)
             .await)?;
-        if updated != 1 {
-            return Err(RepoError::Conflict(format!(
-                "working group {} changed concurrently",
-                current.id
-            )));
-        }
+        updated_one(updated, "working group", current.id)?;
         audit::append(
             conn,
             &actor.name,
