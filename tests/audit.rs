@@ -18,7 +18,7 @@ const LOG: &str =
     totalCount
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { cursor node { id } }
-    nodes { id at actor action entityType entityId changes { field old new }
+    nodes { id at actor action entityType entityId changes fieldChanges { field old new }
             changesJson hash previousHash }
   }
 }";
@@ -134,7 +134,8 @@ backend_tests! {
         assert_eq!(nodes[2]["previousHash"], page["nodes"][3]["hash"]);
 
         let update = &nodes[1];
-        assert_eq!(update["changes"], json!([{
+        assert_eq!(update["changes"], json!({ "title": { "old": portal["title"], "new": "Bürgerportal 2.0" } }));
+        assert_eq!(update["fieldChanges"], json!([{
             "field": "title",
             "old": json!(portal["title"]).to_string(),
             "new": "\"Bürgerportal 2.0\"",
@@ -142,7 +143,7 @@ backend_tests! {
         let stored: Value = serde_json::from_str(update["changesJson"].as_str().unwrap()).unwrap();
         assert_eq!(stored, json!({ "title": { "old": portal["title"], "new": "Bürgerportal 2.0" } }));
 
-        let creation = nodes[2]["changes"].as_array().unwrap();
+        let creation = nodes[2]["fieldChanges"].as_array().unwrap();
         let field = |name: &str| creation.iter().find(|c| c["field"] == name).cloned()
             .unwrap_or_else(|| panic!("no {name} in {creation:?}"));
         assert_eq!(field("title"), json!({ "field": "title", "old": null, "new": "\"Neue Maßnahme\"" }));
@@ -150,11 +151,24 @@ backend_tests! {
         assert_eq!(field("status")["new"], "\"PLANNED\"");
         assert_eq!(field("workingGroup")["new"], "\"III\"");
 
-        let archive = nodes[0]["changes"].as_array().unwrap();
+        let archive = nodes[0]["fieldChanges"].as_array().unwrap();
         assert_eq!(archive.len(), 1);
         assert_eq!(archive[0]["field"], "archivedAt");
         assert_eq!(archive[0]["old"], Value::Null);
         assert!(archive[0]["new"].as_str().unwrap().starts_with('"'), "{archive:?}");
+    }
+
+    async fn the_selection_scripts_integrate_against_works_as_written(app) {
+        let admin = app.admin().await;
+        rename(&app, &admin, "1.2", "Portal eins").await;
+        let data = app.data_with(&admin, "{ auditLog(first: 1, filter: { actor: \"test-admin\" }) {
+            totalCount nodes { at actor action entityType entityId changes hash } } }", json!({})).await;
+        let entry = &data["auditLog"]["nodes"][0];
+        assert_eq!(data["auditLog"]["totalCount"], 1);
+        assert_eq!(entry["action"], "UPDATE");
+        assert_eq!(entry["changes"]["title"]["new"], "Portal eins");
+        let verify = app.data_with(&admin, "{ verifyAuditLog { ok checked firstBrokenId } }", json!({})).await;
+        assert_eq!(verify["verifyAuditLog"]["ok"], true);
     }
 
     async fn a_refused_or_empty_change_leaves_no_entry(app) {
@@ -245,13 +259,13 @@ backend_tests! {
         three_entries(&app, &admin).await;
         let portal = measure(&app, "1.2").await;
         let data = app.data_with(&admin, r#"{ measure(code: "1.2") {
-            history { id action entityId changes { field new } }
+            history { id action entityId fieldChanges { field new } }
             kpis { id history { id } } } }"#, json!({})).await;
         let history = &data["measure"]["history"];
         assert_eq!(history.as_array().unwrap().len(), 2);
         assert_eq!(history[0]["id"], b + 1);
         assert_eq!(history[1]["id"], b + 3);
-        assert_eq!(history[1]["changes"], json!([{ "field": "title", "new": "\"Portal zwei\"" }]));
+        assert_eq!(history[1]["fieldChanges"], json!([{ "field": "title", "new": "\"Portal zwei\"" }]));
         assert!(history.as_array().unwrap().iter().all(|e| e["entityId"] == portal["id"]));
         assert!(data["measure"]["kpis"].as_array().unwrap().iter().all(|k| k["history"] == json!([])));
 
@@ -264,11 +278,11 @@ backend_tests! {
         conn.write_transaction(async |conn| {
             audit::append(conn, "etl", AuditAction::Update, AuditEntityType::Kpi, db_id, &changes).await
         }).await.unwrap();
-        let data = app.data_with(&admin, r#"{ measure(code: "1.2") { kpis { id history { id actor entityType entityId changes { field old new } } } } }"#, json!({})).await;
+        let data = app.data_with(&admin, r#"{ measure(code: "1.2") { kpis { id history { id actor entityType entityId fieldChanges { field old new } } } } }"#, json!({})).await;
         let history = &data["measure"]["kpis"][0]["history"];
         assert_eq!(history, &json!([{
             "id": b + 4, "actor": "etl", "entityType": "KPI", "entityId": kpi_id,
-            "changes": [{ "field": "unit", "old": "\"Anzahl\"", "new": "\"%\"" }],
+            "fieldChanges": [{ "field": "unit", "old": "\"Anzahl\"", "new": "\"%\"" }],
         }]));
     }
 

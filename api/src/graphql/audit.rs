@@ -3,7 +3,7 @@
 //! admins may read any of it (anonymous callers get UNAUTHENTICATED, readers
 //! FORBIDDEN), because entries name token holders and every old value.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use masterplan_domain::audit as domain;
 use masterplan_persistence::models::audit::{self, AuditFilter, AuditRow};
@@ -127,11 +127,15 @@ impl AuditEntry {
             self.0.entity_id,
         ))
     }
-    /// The fields the change touched, in name order.
-    async fn changes(&self) -> ApiResult<Vec<FieldChange>> {
-        let fields: serde_json::Map<String, Value> =
-            serde_json::from_str(&self.0.changes).map_err(|e| corrupt("changes", self.0.id, e))?;
-        Ok(fields
+    /// The fields the change touched with their old and new values, as one
+    /// JSON object: `{"title": {"old": "…", "new": "…"}, …}`.
+    async fn changes(&self) -> ApiResult<Json<Value>> {
+        Ok(Json(Value::Object(self.stored_changes()?)))
+    }
+    /// The same changes as a list, one entry per field, in name order.
+    async fn field_changes(&self) -> ApiResult<Vec<FieldChange>> {
+        Ok(self
+            .stored_changes()?
             .into_iter()
             .map(|(field, change)| FieldChange {
                 field,
@@ -156,6 +160,10 @@ impl AuditEntry {
 }
 
 impl AuditEntry {
+    fn stored_changes(&self) -> ApiResult<serde_json::Map<String, Value>> {
+        serde_json::from_str(&self.0.changes).map_err(|e| corrupt("changes", self.0.id, e))
+    }
+
     fn stored_entity_type(&self) -> ApiResult<domain::AuditEntityType> {
         self.0
             .entity_type
