@@ -41,7 +41,7 @@ async fn nested_query_runs_a_constant_number_of_statements_postgres() {
     nested_query_runs_a_constant_number_of_statements(Backend::Postgres).await;
 }
 
-const HISTORY: &str = "query($n: Int) { measures(first: $n) { nodes { code history { id action changes { field } } kpis { history { id } } } } }";
+const HISTORY: &str = "query($n: Int) { measures(first: $n) { nodes { code history { id action fieldChanges { field } } kpis { history { id } } } } }";
 
 /// `history` of measures and their KPIs: one statement per entity type, not
 /// one per object.
