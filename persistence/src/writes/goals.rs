@@ -20,7 +20,9 @@ use crate::schema::goals;
 use crate::with_conn;
 use crate::writes::measure_reach::{new_child_of, parent_of};
 use crate::writes::refs::{self, GoalRef, MeasureRef};
-use crate::writes::{Actor, Problems, check_version, record_archive, set_given, updated_one};
+use crate::writes::{
+    Actor, Problems, check_version, record_archive, set_archived, set_given, updated_one,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewGoalInput {
@@ -317,14 +319,7 @@ pub async fn archive(
         parent_of(conn, actor, current.measure_id, "goal").await?;
         check_version("goal", expected_version, current.version)?;
         let now = clock::now();
-        with_conn!(conn, c => diesel::update(goals::table.find(current.id))
-            .set((
-                goals::archived_at.eq(now),
-                goals::updated_at.eq(now),
-                goals::version.eq(current.version + 1),
-            ))
-            .execute(c)
-            .await)?;
+        set_archived!(conn, goals, current.id, current.version, now)?;
         record_archive(
             conn,
             actor,

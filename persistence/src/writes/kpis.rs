@@ -21,7 +21,9 @@ use crate::schema::{kpi_targets, kpi_values, kpis};
 use crate::with_conn;
 use crate::writes::measure_reach::{new_child_of, parent_of};
 use crate::writes::refs::{self, KpiRef, MeasureRef};
-use crate::writes::{Actor, Problems, check_version, record_archive, set_given, updated_one};
+use crate::writes::{
+    Actor, Problems, check_version, record_archive, set_archived, set_given, updated_one,
+};
 
 /// The value a KPI starts from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -499,14 +501,7 @@ pub async fn archive(
         parent_of(conn, actor, current.measure_id, "KPI").await?;
         check_version("KPI", expected_version, current.version)?;
         let now = clock::now();
-        with_conn!(conn, c => diesel::update(kpis::table.find(current.id))
-            .set((
-                kpis::archived_at.eq(now),
-                kpis::updated_at.eq(now),
-                kpis::version.eq(current.version + 1),
-            ))
-            .execute(c)
-            .await)?;
+        set_archived!(conn, kpis, current.id, current.version, now)?;
         record_archive(
             conn,
             actor,

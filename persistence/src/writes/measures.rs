@@ -21,7 +21,9 @@ use crate::schema::measures;
 use crate::seed::classify;
 use crate::with_conn;
 use crate::writes::refs::{self, MeasureRef};
-use crate::writes::{Actor, Problems, check_version, record_archive, set_given, updated_one};
+use crate::writes::{
+    Actor, Problems, check_version, record_archive, set_archived, set_given, updated_one,
+};
 
 /// Estimates and explicit classifications; `None` is "not estimated" / "by the legend".
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -539,14 +541,7 @@ pub async fn archive(
         actor.may_change_group(&group.code)?;
         check_version("measure", expected_version, current.version)?;
         let now = clock::now();
-        with_conn!(conn, c => diesel::update(measures::table.find(current.id))
-            .set((
-                measures::archived_at.eq(now),
-                measures::updated_at.eq(now),
-                measures::version.eq(current.version + 1),
-            ))
-            .execute(c)
-            .await)?;
+        set_archived!(conn, measures, current.id, current.version, now)?;
         record_archive(
             conn,
             actor,

@@ -75,6 +75,22 @@ pub fn updated_one(rows: usize, what: &str, id: i64) -> RepoResult<()> {
     }
 }
 
+/// Marks row `$id` of `$table` (measures, goals and KPIs share these columns)
+/// archived at `$at`, with the next version after `$version`.
+macro_rules! set_archived {
+    ($conn:expr, $table:ident, $id:expr, $version:expr, $at:expr) => {
+        $crate::with_conn!($conn, c => ::diesel::update($table::table.find($id))
+            .set((
+                $table::archived_at.eq($at),
+                $table::updated_at.eq($at),
+                $table::version.eq($version + 1),
+            ))
+            .execute(c)
+            .await)
+    };
+}
+pub(crate) use set_archived;
+
 /// What archiving an object entails besides setting `archived_at`: its search
 /// document goes, and an ARCHIVE audit entry records when.
 pub async fn record_archive(
