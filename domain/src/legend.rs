@@ -202,6 +202,54 @@ pub fn quick_win(
     }
 }
 
+/// A measure's estimates and explicit classifications; `None` is "not
+/// estimated" / "by the legend".
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Estimates {
+    pub cost_eur: Option<f64>,
+    pub personnel_fte: Option<f64>,
+    pub realization_months: Option<i32>,
+    pub cost_category: Option<SizeCategory>,
+    pub personnel_category: Option<SizeCategory>,
+    pub period_category: Option<PeriodCategory>,
+    pub quick_win: Option<QuickWin>,
+}
+
+/// The effective categories and quick win of a measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classification {
+    pub cost: Option<SizeCategory>,
+    pub personnel: Option<SizeCategory>,
+    pub period: Option<PeriodCategory>,
+    pub quick_win: QuickWin,
+}
+
+impl Legend {
+    /// Classifies `estimates`: an explicit category or quick win wins,
+    /// otherwise the legend classifies the estimate and [`quick_win`] the classes.
+    pub fn classify(&self, estimates: &Estimates) -> Classification {
+        let e = estimates;
+        let cost = e
+            .cost_category
+            .or(e.cost_eur.map(|v| self.cost_category(v)));
+        let personnel = e
+            .personnel_category
+            .or(e.personnel_fte.map(|v| self.personnel_category(v)));
+        let period = e
+            .period_category
+            .or(e.realization_months.map(|v| self.period_category(v)));
+        let quick_win = e
+            .quick_win
+            .unwrap_or_else(|| quick_win(period, cost, personnel));
+        Classification {
+            cost,
+            personnel,
+            period,
+            quick_win,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::PeriodCategory::{Long, Short};
@@ -377,5 +425,35 @@ mod tests {
         let err = "GERING".parse::<SizeCategory>().unwrap_err();
         assert!(err.to_string().contains("LOW, MEDIUM, HIGH"), "{err}");
         assert_eq!(QuickWin::Partial.to_string(), "PARTIAL");
+    }
+    #[test]
+    fn explicit_classes_win_over_the_legend() {
+        let estimated = Estimates {
+            cost_eur: Some(10_000.0),
+            personnel_fte: Some(1.0),
+            realization_months: Some(6),
+            ..Estimates::default()
+        };
+        let class = L.classify(&estimated);
+        assert_eq!(
+            (class.cost, class.personnel, class.period, class.quick_win),
+            (Some(Low), Some(Low), Some(Short), QuickWin::Yes)
+        );
+        let overridden = Estimates {
+            cost_category: Some(High),
+            ..estimated
+        };
+        let class = L.classify(&overridden);
+        assert_eq!((class.cost, class.quick_win), (Some(High), QuickWin::No));
+        let unknown = L.classify(&Estimates::default());
+        assert_eq!(
+            (class.period, unknown.cost, unknown.quick_win),
+            (Some(Short), None, QuickWin::Unknown)
+        );
+        let explicit = L.classify(&Estimates {
+            quick_win: Some(QuickWin::Partial),
+            ..Estimates::default()
+        });
+        assert_eq!(explicit.quick_win, QuickWin::Partial);
     }
 }

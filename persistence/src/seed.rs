@@ -5,26 +5,28 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::audit::{AuditAction, AuditEntityType};
-use masterplan_domain::legend::{Legend, PeriodCategory, QuickWin, SizeCategory, quick_win};
+use masterplan_domain::legend::{Estimates, Legend};
 use masterplan_domain::plan_check::check_plan_file;
-use masterplan_domain::plan_file::{MeasureEntry, PlanFile};
-use masterplan_domain::timing::{Timing, parse_timing};
+use masterplan_domain::plan_file::{KpiEntry, MeasureEntry, PlanFile};
 
-use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
 use crate::models::audit::{self, Changes};
-use crate::models::goal::NewGoal;
-use crate::models::kpi::{NewKpi, NewTarget};
-use crate::models::kpi_values::NewValue;
-use crate::models::measure::{NewMeasure, RelationRow, search_text};
-use crate::models::plan::{self, NewPlan};
-use crate::models::search::{self, EntityType};
-use crate::models::working_group::NewWorkingGroup;
+use crate::models::measure::{PilotArea, RelationRow};
+use crate::models::plan;
+use crate::models::search;
 use crate::schema::{
     goals, kpi_targets, kpi_values, kpis, measure_relations, measures, plans, working_groups,
 };
 use crate::with_conn;
+use crate::writes::Actor;
+use crate::writes::audited;
+use crate::writes::goals::GoalFields;
+use crate::writes::kpi_values::{NewKpiValue, insert_all};
+use crate::writes::kpis::{Baseline, KpiFields, TargetInput};
+use crate::writes::measures::{MeasureFields, MeasureScope};
+use crate::writes::plans::PlanFields;
+use crate::writes::working_groups::{PlanScope, WorkingGroupFields};
 
 /// What loading a plan did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,177 +149,132 @@ async fn delete_plan(conn: &mut DbConn, plan_id: i64) -> RepoResult<()> {
     Ok(())
 }
 
-/// The effective categories and quick win of a measure: explicit values win,
-/// otherwise the legend classifies the estimates.
-pub struct Classification {
-    pub cost: Option<SizeCategory>,
-    pub personnel: Option<SizeCategory>,
-    pub period: Option<PeriodCategory>,
-    pub quick_win: QuickWin,
-}
-
-pub fn classify(
-    legend: &Legend,
-    cost_eur: Option<f64>,
-    personnel_fte: Option<f64>,
-    period_months: Option<i32>,
-    overrides: (
-        Option<SizeCategory>,
-        Option<SizeCategory>,
-        Option<PeriodCategory>,
-        Option<QuickWin>,
-    ),
-) -> Classification {
-    let cost = overrides.0.or(cost_eur.map(|v| legend.cost_category(v)));
-    let personnel = overrides
-        .1
-        .or(personnel_fte.map(|v| legend.personnel_category(v)));
-    let period = overrides
-        .2
-        .or(period_months.map(|v| legend.period_category(v)));
-    let quick_win = overrides
-        .3
-        .unwrap_or_else(|| quick_win(period, cost, personnel));
-    Classification {
-        cost,
-        personnel,
-        period,
-        quick_win,
-    }
-}
-
-fn parse_opt<T: std::str::FromStr>(text: &Option<String>) -> RepoResult<Option<T>>
+/// A closed-vocabulary text of the plan file (checked by `check_plan_file`).
+fn vocabulary<T: std::str::FromStr>(text: &str) -> RepoResult<T>
 where
     T::Err: std::fmt::Display,
 {
-    text.as_deref()
-        .map(str::parse::<T>)
-        .transpose()
+    text.parse::<T>()
         .map_err(|e| RepoError::Invalid(vec![e.to_string()]))
 }
 
-fn new_measure(
-    entry: &MeasureEntry,
-    legend: &Legend,
-    plan_id: i64,
-    working_group_id: i64,
-    position: i32,
-) -> RepoResult<NewMeasure> {
-    let est = &entry.estimates;
-    let overrides = (
-        parse_opt::<SizeCategory>(&est.cost_category)?,
-        parse_opt::<SizeCategory>(&est.personnel_category)?,
-        parse_opt::<PeriodCategory>(&est.period_category)?,
-        parse_opt::<QuickWin>(&est.quick_win)?,
-    );
-    let class = classify(
-        legend,
-        est.cost_eur,
-        est.personnel_fte,
-        est.period_months,
-        overrides,
-    );
-    let now = clock::now();
-    Ok(NewMeasure {
-        plan_id,
-        working_group_id,
-        code: entry.code.clone(),
-        title: entry.title.clone(),
-        description: entry.description.clone(),
-        position,
-        status: entry.status.clone(),
-        responsible_unit: entry.responsible_unit.clone(),
-        partners: to_json(&entry.partners),
-        pilot_areas: to_json(&entry.pilot_areas),
-        cost_estimate_eur: est.cost_eur,
-        personnel_estimate_fte: est.personnel_fte,
-        realization_months: est.period_months,
-        cost_category_override: est.cost_category.clone(),
-        personnel_category_override: est.personnel_category.clone(),
-        period_category_override: est.period_category.clone(),
-        quick_win_override: est.quick_win.clone(),
-        cost_category: class.cost.map(|c| c.as_str().to_owned()),
-        personnel_category: class.personnel.map(|c| c.as_str().to_owned()),
-        period_category: class.period.map(|c| c.as_str().to_owned()),
-        quick_win: class.quick_win.as_str().to_owned(),
-        search_text: search_text(entry.code.as_deref(), &entry.title, &entry.description),
-        created_at: now,
-        updated_at: now,
-    })
+fn optional_vocabulary<T: std::str::FromStr>(text: &Option<String>) -> RepoResult<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    text.as_deref().map(vocabulary).transpose()
 }
 
-/// The list columns (partners, pilot areas) are stored as JSON text.
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("plain data serialises")
+/// A refusal of the write rules, located in the plan file (`measures.3.title`).
+fn located(err: RepoError, at: &[&str]) -> RepoError {
+    match err {
+        RepoError::Rejected(errors) => RepoError::Invalid(
+            errors
+                .into_iter()
+                .map(|e| {
+                    let path: Vec<&str> = at
+                        .iter()
+                        .copied()
+                        .chain(e.field.iter().map(String::as_str))
+                        .collect();
+                    format!("{}: {}", path.join("."), e.message)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
+fn position(index: usize) -> i32 {
+    i32::try_from(index + 1).expect("fewer than 2^31 entries")
+}
+
+/// Inserts the plan through the same insert path (and the same field rules)
+/// as the create mutations; the load's one IMPORT entry is its audit record.
 async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedReport> {
-    let now = clock::now();
     let p = &file.plan;
-    let l = &p.legend;
-    let new_plan = NewPlan {
-        slug: &p.slug,
-        title: &p.title,
-        organisation: &p.organisation,
+    let plan_fields = PlanFields {
+        slug: p.slug.clone(),
+        title: p.title.clone(),
+        organisation: p.organisation.clone(),
         published_on: p.published_on,
-        description: &p.description,
-        cost_low_below_eur: l.cost_low_below_eur,
-        cost_high_above_eur: l.cost_high_above_eur,
-        personnel_low_below_fte: l.personnel_low_below_fte,
-        personnel_high_above_fte: l.personnel_high_above_fte,
-        period_short_below_months: l.period_short_below_months,
-        period_long_above_months: l.period_long_above_months,
-        legend_notes: l.notes.as_deref(),
-        created_at: now,
-        updated_at: now,
-    };
-    let legend = Legend::from(l);
-    let plan_id: i64 = with_conn!(conn, c => diesel::insert_into(plans::table)
-        .values(&new_plan)
-        .returning(plans::id)
-        .get_result(c)
-        .await)?;
+        description: p.description.clone(),
+        legend: Legend::from(&p.legend),
+        legend_notes: p.legend.notes.clone(),
+    }
+    .normalised();
+    let plan = audited::insert(conn, &(), &plan_fields)
+        .await
+        .map_err(|e| located(e, &["plan"]))?;
 
-    let mut group_ids = HashMap::new();
-    for group in &file.working_groups {
-        let row = NewWorkingGroup {
-            plan_id,
-            code: &group.code,
+    let mut groups = HashMap::new();
+    for (index, group) in file.working_groups.iter().enumerate() {
+        let fields = WorkingGroupFields {
+            code: group.code.clone(),
             number: group.number,
-            name: &group.name,
-            lead: group.lead.as_deref(),
-            created_at: now,
-            updated_at: now,
-        };
-        let id: i64 = with_conn!(conn, c => diesel::insert_into(working_groups::table)
-            .values(&row)
-            .returning(working_groups::id)
-            .get_result(c)
-            .await)?;
-        group_ids.insert(group.code.as_str(), id);
+            name: group.name.clone(),
+            lead: group.lead.clone(),
+        }
+        .normalised();
+        let row = audited::insert(conn, &PlanScope(plan.id), &fields)
+            .await
+            .map_err(|e| located(e, &["workingGroups", &index.to_string()]))?;
+        groups.insert(group.code.as_str(), row);
     }
 
+    let actor = Actor::unrestricted("import");
     let mut measure_ids_by_code = HashMap::new();
     let mut measure_ids = Vec::with_capacity(file.measures.len());
     let (mut goal_count, mut kpi_count) = (0, 0);
     for (index, entry) in file.measures.iter().enumerate() {
-        let group_id = group_ids[entry.working_group.as_str()];
-        let position = i32::try_from(index + 1).expect("fewer than 2^31 measures");
-        let row = new_measure(entry, &legend, plan_id, group_id, position)?;
-        let measure_id: i64 = with_conn!(conn, c => diesel::insert_into(measures::table)
-            .values(&row)
-            .returning(measures::id)
-            .get_result(c)
-            .await)?;
+        let at = index.to_string();
+        let scope = MeasureScope {
+            plan: plan.clone(),
+            group: groups[entry.working_group.as_str()].clone(),
+            actor: actor.clone(),
+        };
+        let measure = audited::insert(conn, &scope, &measure_fields(entry, index)?)
+            .await
+            .map_err(|e| located(e, &["measures", &at]))?;
         if let Some(code) = &entry.code {
-            measure_ids_by_code.insert(code.as_str(), measure_id);
+            measure_ids_by_code.insert(code.as_str(), measure.id);
         }
-        measure_ids.push(measure_id);
-        let document =
-            search::measure_document(&entry.title, entry.code.as_deref(), &entry.description);
-        search::index(conn, plan_id, EntityType::Measure, measure_id, &document).await?;
-        goal_count += insert_goals(conn, entry, plan_id, measure_id).await?;
-        kpi_count += insert_kpis(conn, entry, plan_id, measure_id).await?;
+        measure_ids.push(measure.id);
+        for (i, goal) in entry.goals.iter().enumerate() {
+            let fields = GoalFields {
+                text: goal.text.clone(),
+                category: goal.category.clone(),
+                timing: goal.timing.clone(),
+                status: vocabulary(&goal.status)?,
+                position: position(i),
+            }
+            .normalised();
+            audited::insert(conn, &measure, &fields)
+                .await
+                .map_err(|e| located(e, &["measures", &at, "goals", &i.to_string()]))?;
+        }
+        for (i, kpi) in entry.kpis.iter().enumerate() {
+            let fields = kpi_fields(kpi, i)?;
+            let row = audited::insert(conn, &measure, &fields)
+                .await
+                .map_err(|e| located(e, &["measures", &at, "kpis", &i.to_string()]))?;
+            let values: Vec<NewKpiValue> = kpi
+                .values
+                .iter()
+                .map(|v| {
+                    NewKpiValue::new(
+                        row.id,
+                        v.observed_on,
+                        v.value,
+                        v.note.clone(),
+                        v.source.clone(),
+                    )
+                })
+                .collect();
+            insert_all(conn, &values).await?;
+        }
+        goal_count += entry.goals.len();
+        kpi_count += entry.kpis.len();
     }
 
     for (entry, measure_id) in file.measures.iter().zip(&measure_ids) {
@@ -335,8 +292,8 @@ async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedRepor
     }
 
     Ok(SeedReport {
-        plan_id,
-        slug: p.slug.clone(),
+        plan_id: plan.id,
+        slug: plan.slug,
         measures: file.measures.len(),
         goals: goal_count,
         kpis: kpi_count,
@@ -344,101 +301,62 @@ async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedRepor
     })
 }
 
-async fn insert_goals(
-    conn: &mut DbConn,
-    entry: &MeasureEntry,
-    plan_id: i64,
-    measure_id: i64,
-) -> RepoResult<usize> {
-    let now = clock::now();
-    for (index, goal) in entry.goals.iter().enumerate() {
-        let timing = match &goal.timing {
-            Some(phrase) => parse_timing(phrase)
-                .map_err(|e| RepoError::Invalid(vec![format!("{phrase:?}: {e}")]))?,
-            None => Timing::none(),
-        };
-        let row = NewGoal {
-            measure_id,
-            position: i32::try_from(index + 1).expect("fewer than 2^31 goals"),
-            text: goal.text.clone(),
-            category: goal.category.clone(),
-            timing_phrase: timing.phrase.clone(),
-            timing_kind: timing.kind.as_str().to_owned(),
-            starts_on: timing.starts_on,
-            due_on: timing.due_on,
-            status: goal.status.clone(),
-            created_at: now,
-            updated_at: now,
-        };
-        let goal_id: i64 = with_conn!(conn, c => diesel::insert_into(goals::table)
-            .values(&row)
-            .returning(goals::id)
-            .get_result(c)
-            .await)?;
-        let document = search::goal_document(&goal.text, goal.category.as_deref());
-        search::index(conn, plan_id, EntityType::Goal, goal_id, &document).await?;
+fn measure_fields(entry: &MeasureEntry, index: usize) -> RepoResult<MeasureFields> {
+    let est = &entry.estimates;
+    Ok(MeasureFields {
+        working_group: entry.working_group.clone(),
+        code: entry.code.clone(),
+        title: entry.title.clone(),
+        description: entry.description.clone(),
+        status: vocabulary(&entry.status)?,
+        responsible_unit: entry.responsible_unit.clone(),
+        partners: entry.partners.clone(),
+        pilot_areas: entry
+            .pilot_areas
+            .iter()
+            .map(|a| PilotArea {
+                code: a.code.clone(),
+                name: a.name.clone(),
+            })
+            .collect(),
+        position: position(index),
+        estimates: Estimates {
+            cost_eur: est.cost_eur,
+            personnel_fte: est.personnel_fte,
+            realization_months: est.period_months,
+            cost_category: optional_vocabulary(&est.cost_category)?,
+            personnel_category: optional_vocabulary(&est.personnel_category)?,
+            period_category: optional_vocabulary(&est.period_category)?,
+            quick_win: optional_vocabulary(&est.quick_win)?,
+        },
     }
-    Ok(entry.goals.len())
+    .normalised())
 }
 
-async fn insert_kpis(
-    conn: &mut DbConn,
-    entry: &MeasureEntry,
-    plan_id: i64,
-    measure_id: i64,
-) -> RepoResult<usize> {
-    let now = clock::now();
-    for (index, kpi) in entry.kpis.iter().enumerate() {
-        let row = NewKpi {
-            measure_id,
-            position: i32::try_from(index + 1).expect("fewer than 2^31 KPIs"),
-            name: kpi.name.clone(),
-            description: kpi.description.clone(),
-            unit: kpi.unit.clone(),
-            value_type: kpi.value_type.clone(),
-            direction: kpi.direction.clone(),
-            baseline_value: kpi.baseline.as_ref().map(|b| b.value),
-            baseline_observed_on: kpi.baseline.as_ref().and_then(|b| b.observed_on),
-            baseline_note: kpi.baseline.as_ref().and_then(|b| b.note.clone()),
-            created_at: now,
-            updated_at: now,
-        };
-        let kpi_id: i64 = with_conn!(conn, c => diesel::insert_into(kpis::table)
-            .values(&row)
-            .returning(kpis::id)
-            .get_result(c)
-            .await)?;
-        let document = search::kpi_document(&kpi.name, kpi.description.as_deref());
-        search::index(conn, plan_id, EntityType::Kpi, kpi_id, &document).await?;
-        for target in &kpi.targets {
-            let row = NewTarget {
-                kpi_id,
-                value: target.value,
-                due_on: target.due_on,
-                note: target.note.clone(),
-            };
-            with_conn!(conn, c => diesel::insert_into(kpi_targets::table)
-                .values(&row)
-                .execute(c)
-                .await)?;
-        }
-        for value in &kpi.values {
-            let row = NewValue {
-                kpi_id,
-                observed_on: value.observed_on,
-                value: value.value,
-                note: value.note.clone(),
-                source: value.source.clone(),
-                created_at: now,
-                updated_at: now,
-            };
-            with_conn!(conn, c => diesel::insert_into(kpi_values::table)
-                .values(&row)
-                .execute(c)
-                .await)?;
-        }
+fn kpi_fields(kpi: &KpiEntry, index: usize) -> RepoResult<KpiFields> {
+    Ok(KpiFields {
+        name: kpi.name.clone(),
+        description: kpi.description.clone(),
+        unit: kpi.unit.clone(),
+        value_type: vocabulary(&kpi.value_type)?,
+        direction: vocabulary(&kpi.direction)?,
+        baseline: kpi.baseline.as_ref().map(|b| Baseline {
+            value: b.value,
+            observed_on: b.observed_on,
+            note: b.note.clone(),
+        }),
+        targets: kpi
+            .targets
+            .iter()
+            .map(|t| TargetInput {
+                value: t.value,
+                due_on: t.due_on,
+                note: t.note.clone(),
+            })
+            .collect(),
+        position: position(index),
     }
-    Ok(entry.kpis.len())
+    .normalised())
 }
 
 /// The bundled Dortmund plan (`data/masterplan-dortmund-arbeiten-4-0.json`).

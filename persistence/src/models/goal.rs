@@ -54,22 +54,6 @@ impl GoalRow {
     }
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = goals)]
-pub struct NewGoal {
-    pub measure_id: i64,
-    pub position: i32,
-    pub text: String,
-    pub category: Option<String>,
-    pub timing_phrase: Option<String>,
-    pub timing_kind: String,
-    pub starts_on: Option<NaiveDate>,
-    pub due_on: Option<NaiveDate>,
-    pub status: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 /// Which goals a list shows. Empty vectors mean "no restriction".
 #[derive(Debug, Clone, Default)]
 pub struct GoalFilter {

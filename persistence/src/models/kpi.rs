@@ -46,23 +46,6 @@ impl KpiRow {
     }
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = kpis)]
-pub struct NewKpi {
-    pub measure_id: i64,
-    pub position: i32,
-    pub name: String,
-    pub description: Option<String>,
-    pub unit: Option<String>,
-    pub value_type: String,
-    pub direction: String,
-    pub baseline_value: Option<f64>,
-    pub baseline_observed_on: Option<NaiveDate>,
-    pub baseline_note: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = kpi_targets)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]

@@ -28,18 +28,6 @@ pub struct ValueRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = kpi_values)]
-pub struct NewValue {
-    pub kpi_id: i64,
-    pub observed_on: NaiveDate,
-    pub value: f64,
-    pub note: Option<String>,
-    pub source: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 /// Which slice of each KPI's series to read. Values are ordered by date; a
 /// KPI has at most one value per date, so the date is the keyset cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -92,35 +92,6 @@ where
         .map_err(|e| corrupt(what, e))
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = measures)]
-pub struct NewMeasure {
-    pub plan_id: i64,
-    pub working_group_id: i64,
-    pub code: Option<String>,
-    pub title: String,
-    pub description: String,
-    pub position: i32,
-    pub status: String,
-    pub responsible_unit: Option<String>,
-    pub partners: String,
-    pub pilot_areas: String,
-    pub cost_estimate_eur: Option<f64>,
-    pub personnel_estimate_fte: Option<f64>,
-    pub realization_months: Option<i32>,
-    pub cost_category_override: Option<String>,
-    pub personnel_category_override: Option<String>,
-    pub period_category_override: Option<String>,
-    pub quick_win_override: Option<String>,
-    pub cost_category: Option<String>,
-    pub personnel_category: Option<String>,
-    pub period_category: Option<String>,
-    pub quick_win: String,
-    pub search_text: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 /// The text that `search` filters match against: case-folded with Unicode
 /// rules in Rust, because SQLite's `lower()` folds ASCII only.
 pub fn search_text(code: Option<&str>, title: &str, description: &str) -> String {

@@ -24,18 +24,6 @@ pub struct WorkingGroupRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = working_groups)]
-pub struct NewWorkingGroup<'a> {
-    pub plan_id: i64,
-    pub code: &'a str,
-    pub number: i32,
-    pub name: &'a str,
-    pub lead: Option<&'a str>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 /// Working groups of one plan (or of all plans), by number.
 pub async fn list(conn: &mut DbConn, plan_id: Option<i64>) -> RepoResult<Vec<WorkingGroupRow>> {
     Ok(with_conn!(conn, c => {

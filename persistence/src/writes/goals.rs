@@ -1,9 +1,9 @@
 //! Creating, changing and archiving goals.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::status::GoalStatus;
 use masterplan_domain::timing::{Timing, parse_timing};
 use masterplan_domain::validation::{
@@ -13,16 +13,16 @@ use masterplan_domain::validation::{
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::{self, Changes};
+use crate::models::audit::Changes;
 use crate::models::goal::GoalRow;
+use crate::models::measure::MeasureRow;
 use crate::models::search::{self, EntityType, goal_document};
 use crate::schema::goals;
 use crate::with_conn;
+use crate::writes::audited::{self, Archivable, Audited};
 use crate::writes::measure_reach::{new_child_of, parent_of};
 use crate::writes::refs::{self, GoalRef, MeasureRef};
-use crate::writes::{
-    Actor, Problems, check_version, record_archive, set_archived, set_given, updated_one,
-};
+use crate::writes::{Actor, Problems, guarded_update, set_archived, set_given};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewGoalInput {
@@ -46,20 +46,19 @@ pub struct GoalPatch {
     pub position: Option<i32>,
 }
 
-/// The fields of a goal that writes set, compared field by field for the
-/// audit trail.
+/// What writes set on a goal, compared field by field for the audit trail.
 #[derive(Debug, Clone, PartialEq)]
-struct Fields {
-    text: String,
-    category: Option<String>,
-    timing: Option<String>,
-    status: GoalStatus,
-    position: i32,
+pub struct GoalFields {
+    pub text: String,
+    pub category: Option<String>,
+    pub timing: Option<String>,
+    pub status: GoalStatus,
+    pub position: i32,
 }
 
 #[derive(Debug, Clone, AsChangeset, Insertable)]
 #[diesel(table_name = goals, treat_none_as_null = true)]
-struct Row {
+struct GoalColumns {
     position: i32,
     text: String,
     category: Option<String>,
@@ -70,28 +69,9 @@ struct Row {
     status: String,
 }
 
-impl Fields {
-    fn of(row: &GoalRow) -> RepoResult<Self> {
-        Ok(Fields {
-            text: row.text.clone(),
-            category: row.category.clone(),
-            timing: row.timing_phrase.clone(),
-            status: row.status()?,
-            position: row.position,
-        })
-    }
-
-    fn apply(mut self, patch: GoalPatch) -> Self {
-        set_given(&mut self.text, patch.text);
-        set_given(&mut self.category, patch.category);
-        set_given(&mut self.timing, patch.timing);
-        set_given(&mut self.status, patch.status);
-        set_given(&mut self.position, patch.position);
-        self
-    }
-
+impl GoalFields {
     /// Trims texts and turns blank optional texts into "none".
-    fn normalised(mut self) -> Self {
+    pub fn normalised(mut self) -> Self {
         fn optional(text: Option<String>) -> Option<String> {
             text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
         }
@@ -109,7 +89,7 @@ impl Fields {
         }
     }
 
-    fn check(&self) -> RepoResult<()> {
+    fn problems(&self) -> Problems {
         let mut problems = Problems::default();
         problems.check(
             &["text"],
@@ -125,15 +105,15 @@ impl Fields {
                 Some(format!("must be 1 or more, got {}", self.position)),
             );
         }
-        problems.finish()
+        problems
     }
 
-    /// The row to store; call after [`Fields::check`].
-    fn row(&self) -> RepoResult<Row> {
+    /// The columns to store; call after [`GoalFields::problems`] found none.
+    fn columns(&self) -> RepoResult<GoalColumns> {
         let timing = self
             .parsed_timing()
             .map_err(|e| RepoError::rejected(FieldError::invalid(&["timing"], e)))?;
-        Ok(Row {
+        Ok(GoalColumns {
             position: self.position,
             text: self.text.clone(),
             category: self.category.clone(),
@@ -144,9 +124,108 @@ impl Fields {
             status: self.status.as_str().to_owned(),
         })
     }
+}
 
-    /// The audit record of going from `old` (`None`: nothing) to `self`.
-    fn changes(&self, old: Option<&Fields>) -> Changes {
+impl Audited for GoalFields {
+    type Row = GoalRow;
+    type Target = GoalRef;
+    /// The measure the goal belongs to.
+    type Scope = MeasureRow;
+    type Patch = GoalPatch;
+
+    const ENTITY: AuditEntityType = AuditEntityType::Goal;
+    const NAME: &'static str = "goal";
+
+    fn id(row: &GoalRow) -> i64 {
+        row.id
+    }
+
+    fn version(row: &GoalRow) -> i32 {
+        row.version
+    }
+
+    async fn find(conn: &mut DbConn, target: &GoalRef) -> RepoResult<GoalRow> {
+        refs::goal(conn, target).await
+    }
+
+    async fn reach(conn: &mut DbConn, actor: &Actor, row: &GoalRow) -> RepoResult<MeasureRow> {
+        Ok(parent_of(conn, actor, row.measure_id, "goal").await?.0)
+    }
+
+    async fn of(conn: &mut DbConn, row: &GoalRow, _scope: &MeasureRow) -> RepoResult<Self> {
+        let _ = conn;
+        Ok(GoalFields {
+            text: row.text.clone(),
+            category: row.category.clone(),
+            timing: row.timing_phrase.clone(),
+            status: row.status()?,
+            position: row.position,
+        })
+    }
+
+    fn apply(mut self, patch: GoalPatch) -> Self {
+        set_given(&mut self.text, patch.text);
+        set_given(&mut self.category, patch.category);
+        set_given(&mut self.timing, patch.timing);
+        set_given(&mut self.status, patch.status);
+        set_given(&mut self.position, patch.position);
+        self.normalised()
+    }
+
+    async fn check(
+        &self,
+        conn: &mut DbConn,
+        measure: &MeasureRow,
+        current: Option<&GoalRow>,
+        old: Option<&Self>,
+    ) -> RepoResult<()> {
+        self.problems().finish()?;
+        if old.is_none_or(|old| old.position != self.position) {
+            check_position_free(conn, measure.id, self.position, current.map(|c| c.id)).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_row(&self, conn: &mut DbConn, measure: &MeasureRow) -> RepoResult<i64> {
+        let columns = self.columns()?;
+        let now = clock::now();
+        Ok(with_conn!(conn, c => diesel::insert_into(goals::table)
+            .values((
+                goals::measure_id.eq(measure.id),
+                &columns,
+                goals::created_at.eq(now),
+                goals::updated_at.eq(now),
+            ))
+            .returning(goals::id)
+            .get_result(c)
+            .await)?)
+    }
+
+    async fn update_row(
+        &self,
+        conn: &mut DbConn,
+        _measure: &MeasureRow,
+        current: &GoalRow,
+        _old: &Self,
+    ) -> RepoResult<()> {
+        let columns = self.columns()?;
+        guarded_update!(conn, goals, current, &columns, "goal")
+    }
+
+    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<GoalRow> {
+        Ok(with_conn!(conn, c => goals::table
+            .find(id)
+            .select(GoalRow::as_select())
+            .first(c)
+            .await)?)
+    }
+
+    async fn reindex(conn: &mut DbConn, row: &GoalRow, measure: &MeasureRow) -> RepoResult<()> {
+        let text = goal_document(&row.text, row.category.as_deref());
+        search::reindex(conn, measure.plan_id, EntityType::Goal, row.id, &text).await
+    }
+
+    fn changes(&self, old: Option<&Self>) -> Changes {
         let mut c = Changes::default();
         c.record("text", old.map(|o| &o.text), &self.text);
         c.record("category", old.map(|o| &o.category), &self.category);
@@ -158,6 +237,14 @@ impl Fields {
         );
         c.record("position", old.map(|o| &o.position), &self.position);
         c
+    }
+}
+
+impl Archivable for GoalFields {
+    const DOCUMENT: EntityType = EntityType::Goal;
+
+    async fn archive_row(conn: &mut DbConn, row: &GoalRow, at: NaiveDateTime) -> RepoResult<()> {
+        set_archived!(conn, goals, row, at)
     }
 }
 
@@ -199,28 +286,15 @@ async fn next_position(conn: &mut DbConn, measure_id: i64) -> RepoResult<i32> {
     Ok(max.unwrap_or(0) + 1)
 }
 
-async fn load(conn: &mut DbConn, id: i64) -> RepoResult<GoalRow> {
-    Ok(with_conn!(conn, c => goals::table
-        .find(id)
-        .select(GoalRow::as_select())
-        .first(c)
-        .await)?)
-}
-
-async fn index(conn: &mut DbConn, plan_id: i64, row: &GoalRow) -> RepoResult<()> {
-    let text = goal_document(&row.text, row.category.as_deref());
-    search::reindex(conn, plan_id, EntityType::Goal, row.id, &text).await
-}
-
 /// Adds a goal to a measure.
 pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewGoalInput) -> RepoResult<GoalRow> {
-    conn.write_transaction(async |conn| {
+    audited::create::<GoalFields>(conn, actor, async |conn| {
         let (measure, _) = new_child_of(conn, actor, &input.measure).await?;
         let position = match input.position {
             Some(position) => position,
             None => next_position(conn, measure.id).await?,
         };
-        let fields = Fields {
+        let fields = GoalFields {
             text: input.text,
             category: input.category,
             timing: input.timing,
@@ -228,32 +302,7 @@ pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewGoalInput) -> Re
             position,
         }
         .normalised();
-        fields.check()?;
-        check_position_free(conn, measure.id, fields.position, None).await?;
-        let row = fields.row()?;
-        let now = clock::now();
-        let id: i64 = with_conn!(conn, c => diesel::insert_into(goals::table)
-            .values((
-                goals::measure_id.eq(measure.id),
-                &row,
-                goals::created_at.eq(now),
-                goals::updated_at.eq(now),
-            ))
-            .returning(goals::id)
-            .get_result(c)
-            .await)?;
-        let created = load(conn, id).await?;
-        index(conn, measure.plan_id, &created).await?;
-        audit::append(
-            conn,
-            &actor.name,
-            AuditAction::Create,
-            AuditEntityType::Goal,
-            id,
-            &fields.changes(None),
-        )
-        .await?;
-        Ok(created)
+        Ok((measure, fields))
     })
     .await
 }
@@ -267,43 +316,7 @@ pub async fn update(
     expected_version: i32,
     patch: GoalPatch,
 ) -> RepoResult<GoalRow> {
-    conn.write_transaction(async |conn| {
-        let current = refs::goal(conn, target).await?;
-        let (measure, _) = parent_of(conn, actor, current.measure_id, "goal").await?;
-        check_version("goal", expected_version, current.version)?;
-        let old = Fields::of(&current)?;
-        let new = old.clone().apply(patch).normalised();
-        if new == old {
-            return Ok(current);
-        }
-        new.check()?;
-        if new.position != old.position {
-            check_position_free(conn, current.measure_id, new.position, Some(current.id)).await?;
-        }
-        let row = new.row()?;
-        let updated = with_conn!(conn, c => diesel::update(
-                goals::table
-                    .find(current.id)
-                    .filter(goals::version.eq(current.version)),
-            )
-            .set((&row, goals::version.eq(current.version + 1), goals::updated_at.eq(clock::now())))
-            .execute(c)
-            .await)?;
-        updated_one(updated, "goal", current.id)?;
-        let updated = load(conn, current.id).await?;
-        index(conn, measure.plan_id, &updated).await?;
-        audit::append(
-            conn,
-            &actor.name,
-            AuditAction::Update,
-            AuditEntityType::Goal,
-            current.id,
-            &new.changes(Some(&old)),
-        )
-        .await?;
-        Ok(updated)
-    })
-    .await
+    audited::update::<GoalFields>(conn, actor, target, expected_version, patch).await
 }
 
 /// Archives a goal: it leaves lists, search and counts but stays in the
@@ -314,22 +327,5 @@ pub async fn archive(
     target: &GoalRef,
     expected_version: i32,
 ) -> RepoResult<GoalRow> {
-    conn.write_transaction(async |conn| {
-        let current = refs::goal(conn, target).await?;
-        parent_of(conn, actor, current.measure_id, "goal").await?;
-        check_version("goal", expected_version, current.version)?;
-        let now = clock::now();
-        set_archived!(conn, goals, current.id, current.version, now)?;
-        record_archive(
-            conn,
-            actor,
-            AuditEntityType::Goal,
-            EntityType::Goal,
-            current.id,
-            now,
-        )
-        .await?;
-        load(conn, current.id).await
-    })
-    .await
+    audited::archive::<GoalFields>(conn, actor, target, expected_version).await
 }

@@ -63,9 +63,10 @@ pub enum ValueRef {
     Key { kpi: KpiRef, observed_on: NaiveDate },
 }
 
+/// A value row to insert (by [`insert_all`], the one insert path of KPI values).
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = values_table)]
-struct NewRow {
+pub(crate) struct NewKpiValue {
     kpi_id: i64,
     observed_on: NaiveDate,
     value: f64,
@@ -73,6 +74,27 @@ struct NewRow {
     source: Option<String>,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
+}
+
+impl NewKpiValue {
+    pub(crate) fn new(
+        kpi_id: i64,
+        observed_on: NaiveDate,
+        value: f64,
+        note: Option<String>,
+        source: Option<String>,
+    ) -> Self {
+        let now = clock::now();
+        Self {
+            kpi_id,
+            observed_on,
+            value,
+            note: trimmed(note),
+            source: trimmed(source),
+            created_at: now,
+            updated_at: now,
+        }
+    }
 }
 
 /// Trims a text; blank is none.
@@ -265,7 +287,7 @@ async fn stored(
 
 /// Inserts new values: one statement on PostgreSQL; on SQLite (whose async
 /// driver has no multi-row insert here) one cheap in-process statement each.
-async fn insert_all(conn: &mut DbConn, rows: &[NewRow]) -> RepoResult<()> {
+pub(crate) async fn insert_all(conn: &mut DbConn, rows: &[NewKpiValue]) -> RepoResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -442,12 +464,12 @@ pub async fn record(
                 unchanged,
             });
         }
-        let new_rows: Vec<NewRow> = rows
+        let new_rows: Vec<NewKpiValue> = rows
             .iter()
             .zip(&owned)
             .zip(&effects)
             .filter(|(_, e)| **e == Effect::Insert)
-            .map(|((r, o), _)| NewRow {
+            .map(|((r, o), _)| NewKpiValue {
                 kpi_id: o.kpi.id,
                 observed_on: r.observed_on,
                 value: r.value,

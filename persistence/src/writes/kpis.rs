@@ -1,9 +1,9 @@
 //! Creating, changing and archiving KPIs, with their baseline and targets.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::kpi::{repeated_dates, validate_value};
 use masterplan_domain::status::{KpiDirection, KpiValueType};
 use masterplan_domain::validation::{
@@ -14,16 +14,16 @@ use serde::Serialize;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::{self, Changes};
+use crate::models::audit::Changes;
 use crate::models::kpi::{self, KpiRow, NewTarget};
+use crate::models::measure::MeasureRow;
 use crate::models::search::{self, EntityType, kpi_document};
 use crate::schema::{kpi_targets, kpi_values, kpis};
 use crate::with_conn;
+use crate::writes::audited::{self, Archivable, Audited};
 use crate::writes::measure_reach::{new_child_of, parent_of};
 use crate::writes::refs::{self, KpiRef, MeasureRef};
-use crate::writes::{
-    Actor, Problems, check_version, record_archive, set_archived, set_given, updated_one,
-};
+use crate::writes::{Actor, Problems, guarded_update, set_archived, set_given};
 
 /// The value a KPI starts from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,22 +68,24 @@ pub struct KpiPatch {
     pub targets: Option<Vec<TargetInput>>,
 }
 
-/// The fields of a KPI that writes set, compared field by field for the
-/// audit trail. Targets are kept in due-date order, as stored.
+/// What writes set on a KPI, compared field by field for the audit trail.
+/// Targets are stored in due-date order.
 #[derive(Debug, Clone, PartialEq)]
-struct Fields {
-    name: String,
-    description: Option<String>,
-    unit: Option<String>,
-    value_type: KpiValueType,
-    direction: KpiDirection,
-    baseline: Option<Baseline>,
-    targets: Vec<TargetInput>,
+pub struct KpiFields {
+    pub name: String,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    pub value_type: KpiValueType,
+    pub direction: KpiDirection,
+    pub baseline: Option<Baseline>,
+    pub targets: Vec<TargetInput>,
+    /// Place among the measure's KPIs, set when the KPI is added.
+    pub position: i32,
 }
 
 #[derive(Debug, Clone, AsChangeset, Insertable)]
 #[diesel(table_name = kpis, treat_none_as_null = true)]
-struct Row {
+struct KpiColumns {
     name: String,
     description: Option<String>,
     unit: Option<String>,
@@ -107,36 +109,9 @@ fn optional(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
-impl Fields {
-    fn of(row: &KpiRow, targets: Vec<TargetInput>) -> RepoResult<Self> {
-        Ok(Fields {
-            name: row.name.clone(),
-            description: row.description.clone(),
-            unit: row.unit.clone(),
-            value_type: row.value_type()?,
-            direction: row.direction()?,
-            baseline: row.baseline_value.map(|value| Baseline {
-                value,
-                observed_on: row.baseline_observed_on,
-                note: row.baseline_note.clone(),
-            }),
-            targets,
-        })
-    }
-
-    fn apply(mut self, patch: KpiPatch) -> Self {
-        set_given(&mut self.name, patch.name);
-        set_given(&mut self.description, patch.description);
-        set_given(&mut self.unit, patch.unit);
-        set_given(&mut self.value_type, patch.value_type);
-        set_given(&mut self.direction, patch.direction);
-        set_given(&mut self.baseline, patch.baseline);
-        set_given(&mut self.targets, patch.targets);
-        self
-    }
-
+impl KpiFields {
     /// Trims texts and turns blank optional texts into "none".
-    fn normalised(mut self) -> Self {
+    pub fn normalised(mut self) -> Self {
         self.name = self.name.trim().to_owned();
         self.description = optional(self.description);
         self.unit = optional(self.unit);
@@ -155,7 +130,7 @@ impl Fields {
         self
     }
 
-    fn check(&self, kept: Kept) -> RepoResult<()> {
+    fn problems(&self, kept: Kept) -> Problems {
         let mut problems = Problems::default();
         let value_type = self.value_type;
         let misfit = |value: f64| validate_value(value_type, value).err();
@@ -219,11 +194,11 @@ impl Fields {
                 )),
             );
         }
-        problems.finish()
+        problems
     }
 
-    fn row(&self) -> Row {
-        Row {
+    fn columns(&self) -> KpiColumns {
+        KpiColumns {
             name: self.name.clone(),
             description: self.description.clone(),
             unit: self.unit.clone(),
@@ -234,36 +209,7 @@ impl Fields {
             baseline_note: self.baseline.as_ref().and_then(|b| b.note.clone()),
         }
     }
-
-    /// The audit record of going from `old` (`None`: nothing) to `self`;
-    /// baseline and targets are recorded as whole values.
-    fn changes(&self, old: Option<&Fields>) -> Changes {
-        let mut c = Changes::default();
-        c.record("name", old.map(|o| &o.name), &self.name);
-        c.record(
-            "description",
-            old.map(|o| &o.description),
-            &self.description,
-        );
-        c.record("unit", old.map(|o| &o.unit), &self.unit);
-        c.record(
-            "valueType",
-            old.map(|o| o.value_type.as_str()).as_ref(),
-            &self.value_type.as_str(),
-        );
-        c.record(
-            "direction",
-            old.map(|o| o.direction.as_str()).as_ref(),
-            &self.direction.as_str(),
-        );
-        c.record("baseline", old.map(|o| &o.baseline), &self.baseline);
-        if old.is_some() || !self.targets.is_empty() {
-            c.record("targets", old.map(|o| &o.targets), &self.targets);
-        }
-        c
-    }
 }
-
 /// Refuses a name that another KPI of the measure (archived ones included:
 /// the database keeps names unique per measure) already has.
 async fn check_name_free(
@@ -367,24 +313,176 @@ async fn next_position(conn: &mut DbConn, measure_id: i64) -> RepoResult<i32> {
     Ok(max.unwrap_or(0) + 1)
 }
 
-async fn load(conn: &mut DbConn, id: i64) -> RepoResult<KpiRow> {
-    Ok(with_conn!(conn, c => kpis::table
-        .find(id)
-        .select(KpiRow::as_select())
-        .first(c)
-        .await)?)
+impl Audited for KpiFields {
+    type Row = KpiRow;
+    type Target = KpiRef;
+    /// The measure the KPI belongs to.
+    type Scope = MeasureRow;
+    type Patch = KpiPatch;
+
+    const ENTITY: AuditEntityType = AuditEntityType::Kpi;
+    const NAME: &'static str = "KPI";
+
+    fn id(row: &KpiRow) -> i64 {
+        row.id
+    }
+
+    fn version(row: &KpiRow) -> i32 {
+        row.version
+    }
+
+    async fn find(conn: &mut DbConn, target: &KpiRef) -> RepoResult<KpiRow> {
+        refs::kpi(conn, target).await
+    }
+
+    async fn reach(conn: &mut DbConn, actor: &Actor, row: &KpiRow) -> RepoResult<MeasureRow> {
+        Ok(parent_of(conn, actor, row.measure_id, "KPI").await?.0)
+    }
+
+    async fn of(conn: &mut DbConn, row: &KpiRow, _measure: &MeasureRow) -> RepoResult<Self> {
+        Ok(KpiFields {
+            name: row.name.clone(),
+            description: row.description.clone(),
+            unit: row.unit.clone(),
+            value_type: row.value_type()?,
+            direction: row.direction()?,
+            baseline: row.baseline_value.map(|value| Baseline {
+                value,
+                observed_on: row.baseline_observed_on,
+                note: row.baseline_note.clone(),
+            }),
+            targets: targets_of(conn, row.id).await?,
+            position: row.position,
+        })
+    }
+
+    fn apply(mut self, patch: KpiPatch) -> Self {
+        set_given(&mut self.name, patch.name);
+        set_given(&mut self.description, patch.description);
+        set_given(&mut self.unit, patch.unit);
+        set_given(&mut self.value_type, patch.value_type);
+        set_given(&mut self.direction, patch.direction);
+        set_given(&mut self.baseline, patch.baseline);
+        set_given(&mut self.targets, patch.targets);
+        self.normalised()
+    }
+
+    /// Targets in another order are the same targets.
+    fn same_as(&self, old: &Self) -> bool {
+        self.clone().sorted() == *old
+    }
+
+    /// A new value type must fit the recorded values, and the baseline and
+    /// targets it keeps (reported at `valueType` then).
+    async fn check(
+        &self,
+        conn: &mut DbConn,
+        measure: &MeasureRow,
+        current: Option<&KpiRow>,
+        old: Option<&Self>,
+    ) -> RepoResult<()> {
+        let kept = Kept {
+            baseline: old.is_some_and(|o| o.baseline == self.baseline),
+            targets: old.is_some_and(|o| o.targets == self.clone().sorted().targets),
+        };
+        self.problems(kept).finish()?;
+        if let (Some(current), Some(old)) = (current, old) {
+            if self.value_type != old.value_type {
+                check_values_fit(conn, current.id, self.value_type).await?;
+            }
+        }
+        if old.is_none_or(|old| old.name != self.name) {
+            check_name_free(conn, measure.id, &self.name, current.map(|c| c.id)).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_row(&self, conn: &mut DbConn, measure: &MeasureRow) -> RepoResult<i64> {
+        let now = clock::now();
+        let columns = self.columns();
+        let id: i64 = with_conn!(conn, c => diesel::insert_into(kpis::table)
+            .values((
+                kpis::measure_id.eq(measure.id),
+                kpis::position.eq(self.position),
+                &columns,
+                kpis::created_at.eq(now),
+                kpis::updated_at.eq(now),
+            ))
+            .returning(kpis::id)
+            .get_result(c)
+            .await)?;
+        store_targets(conn, id, &self.clone().sorted().targets).await?;
+        Ok(id)
+    }
+
+    async fn update_row(
+        &self,
+        conn: &mut DbConn,
+        _measure: &MeasureRow,
+        current: &KpiRow,
+        old: &Self,
+    ) -> RepoResult<()> {
+        let new = self.clone().sorted();
+        guarded_update!(conn, kpis, current, &new.columns(), "KPI")?;
+        if new.targets != old.targets {
+            store_targets(conn, current.id, &new.targets).await?;
+        }
+        Ok(())
+    }
+
+    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<KpiRow> {
+        Ok(with_conn!(conn, c => kpis::table
+            .find(id)
+            .select(KpiRow::as_select())
+            .first(c)
+            .await)?)
+    }
+
+    async fn reindex(conn: &mut DbConn, row: &KpiRow, measure: &MeasureRow) -> RepoResult<()> {
+        let text = kpi_document(&row.name, row.description.as_deref());
+        search::reindex(conn, measure.plan_id, EntityType::Kpi, row.id, &text).await
+    }
+
+    /// Baseline and targets are recorded as whole values; the position is
+    /// not a field anyone sets.
+    fn changes(&self, old: Option<&Self>) -> Changes {
+        let new = self.clone().sorted();
+        let mut c = Changes::default();
+        c.record("name", old.map(|o| &o.name), &new.name);
+        c.record("description", old.map(|o| &o.description), &new.description);
+        c.record("unit", old.map(|o| &o.unit), &new.unit);
+        c.record(
+            "valueType",
+            old.map(|o| o.value_type.as_str()).as_ref(),
+            &new.value_type.as_str(),
+        );
+        c.record(
+            "direction",
+            old.map(|o| o.direction.as_str()).as_ref(),
+            &new.direction.as_str(),
+        );
+        c.record("baseline", old.map(|o| &o.baseline), &new.baseline);
+        if old.is_some() || !new.targets.is_empty() {
+            c.record("targets", old.map(|o| &o.targets), &new.targets);
+        }
+        c
+    }
 }
 
-async fn index(conn: &mut DbConn, plan_id: i64, row: &KpiRow) -> RepoResult<()> {
-    let text = kpi_document(&row.name, row.description.as_deref());
-    search::reindex(conn, plan_id, EntityType::Kpi, row.id, &text).await
+impl Archivable for KpiFields {
+    const DOCUMENT: EntityType = EntityType::Kpi;
+
+    async fn archive_row(conn: &mut DbConn, row: &KpiRow, at: NaiveDateTime) -> RepoResult<()> {
+        set_archived!(conn, kpis, row, at)
+    }
 }
 
 /// Adds a KPI, with its baseline and targets, to a measure (after its last KPI).
 pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewKpiInput) -> RepoResult<KpiRow> {
-    conn.write_transaction(async |conn| {
+    audited::create::<KpiFields>(conn, actor, async |conn| {
         let (measure, _) = new_child_of(conn, actor, &input.measure).await?;
-        let fields = Fields {
+        let position = next_position(conn, measure.id).await?;
+        let fields = KpiFields {
             name: input.name,
             description: input.description,
             unit: input.unit,
@@ -392,38 +490,10 @@ pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewKpiInput) -> Rep
             direction: input.direction,
             baseline: input.baseline,
             targets: input.targets,
+            position,
         }
         .normalised();
-        fields.check(Kept::default())?;
-        let fields = fields.sorted();
-        check_name_free(conn, measure.id, &fields.name, None).await?;
-        let position = next_position(conn, measure.id).await?;
-        let now = clock::now();
-        let row = fields.row();
-        let id: i64 = with_conn!(conn, c => diesel::insert_into(kpis::table)
-            .values((
-                kpis::measure_id.eq(measure.id),
-                kpis::position.eq(position),
-                &row,
-                kpis::created_at.eq(now),
-                kpis::updated_at.eq(now),
-            ))
-            .returning(kpis::id)
-            .get_result(c)
-            .await)?;
-        store_targets(conn, id, &fields.targets).await?;
-        let created = load(conn, id).await?;
-        index(conn, measure.plan_id, &created).await?;
-        audit::append(
-            conn,
-            &actor.name,
-            AuditAction::Create,
-            AuditEntityType::Kpi,
-            id,
-            &fields.changes(None),
-        )
-        .await?;
-        Ok(created)
+        Ok((measure, fields))
     })
     .await
 }
@@ -438,54 +508,7 @@ pub async fn update(
     expected_version: i32,
     patch: KpiPatch,
 ) -> RepoResult<KpiRow> {
-    conn.write_transaction(async |conn| {
-        let current = refs::kpi(conn, target).await?;
-        let (measure, _) = parent_of(conn, actor, current.measure_id, "KPI").await?;
-        check_version("KPI", expected_version, current.version)?;
-        let old = Fields::of(&current, targets_of(conn, current.id).await?)?;
-        let kept = Kept {
-            baseline: patch.baseline.is_none(),
-            targets: patch.targets.is_none(),
-        };
-        let new = old.clone().apply(patch).normalised();
-        if new.clone().sorted() == old {
-            return Ok(current);
-        }
-        new.check(kept)?;
-        let new = new.sorted();
-        if new.value_type != old.value_type {
-            check_values_fit(conn, current.id, new.value_type).await?;
-        }
-        if new.name != old.name {
-            check_name_free(conn, current.measure_id, &new.name, Some(current.id)).await?;
-        }
-        let row = new.row();
-        let updated = with_conn!(conn, c => diesel::update(
-                kpis::table
-                    .find(current.id)
-                    .filter(kpis::version.eq(current.version)),
-            )
-            .set((&row, kpis::version.eq(current.version + 1), kpis::updated_at.eq(clock::now())))
-            .execute(c)
-            .await)?;
-        updated_one(updated, "KPI", current.id)?;
-        if new.targets != old.targets {
-            store_targets(conn, current.id, &new.targets).await?;
-        }
-        let updated = load(conn, current.id).await?;
-        index(conn, measure.plan_id, &updated).await?;
-        audit::append(
-            conn,
-            &actor.name,
-            AuditAction::Update,
-            AuditEntityType::Kpi,
-            current.id,
-            &new.changes(Some(&old)),
-        )
-        .await?;
-        Ok(updated)
-    })
-    .await
+    audited::update::<KpiFields>(conn, actor, target, expected_version, patch).await
 }
 
 /// Archives a KPI: it leaves lists, search and counts but stays in the
@@ -496,22 +519,5 @@ pub async fn archive(
     target: &KpiRef,
     expected_version: i32,
 ) -> RepoResult<KpiRow> {
-    conn.write_transaction(async |conn| {
-        let current = refs::kpi(conn, target).await?;
-        parent_of(conn, actor, current.measure_id, "KPI").await?;
-        check_version("KPI", expected_version, current.version)?;
-        let now = clock::now();
-        set_archived!(conn, kpis, current.id, current.version, now)?;
-        record_archive(
-            conn,
-            actor,
-            AuditEntityType::Kpi,
-            EntityType::Kpi,
-            current.id,
-            now,
-        )
-        .await?;
-        load(conn, current.id).await
-    })
-    .await
+    audited::archive::<KpiFields>(conn, actor, target, expected_version).await
 }

@@ -1,8 +1,9 @@
 //! Creating, changing and archiving measures.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::legend::{PeriodCategory, QuickWin, SizeCategory};
 use masterplan_domain::status::MeasureStatus;
 use masterplan_domain::validation::{
@@ -12,30 +13,18 @@ use masterplan_domain::validation::{
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::{self, Changes};
-use crate::models::measure::{MeasureRow, search_text};
+use crate::models::audit::Changes;
+use crate::models::measure::{MeasureRow, PilotArea, search_text};
 use crate::models::plan::{self, PlanRow};
 use crate::models::search::{self, EntityType, measure_document};
 use crate::models::working_group::{self, WorkingGroupRow};
 use crate::schema::measures;
-use crate::seed::classify;
 use crate::with_conn;
+use crate::writes::audited::{self, Archivable, Audited};
 use crate::writes::refs::{self, MeasureRef};
-use crate::writes::{
-    Actor, Problems, check_version, record_archive, set_archived, set_given, updated_one,
-};
+use crate::writes::{Actor, Problems, guarded_update, set_archived, set_given};
 
-/// Estimates and explicit classifications; `None` is "not estimated" / "by the legend".
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Estimates {
-    pub cost_eur: Option<f64>,
-    pub personnel_fte: Option<f64>,
-    pub realization_months: Option<i32>,
-    pub cost_category: Option<SizeCategory>,
-    pub personnel_category: Option<SizeCategory>,
-    pub period_category: Option<PeriodCategory>,
-    pub quick_win: Option<QuickWin>,
-}
+pub use masterplan_domain::legend::Estimates;
 
 /// Changes to estimates: the outer `None` keeps a value, `Some(None)` clears it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -79,24 +68,33 @@ pub struct MeasurePatch {
     pub estimates: EstimatesPatch,
 }
 
-/// The fields of a measure that writes set, compared field by field for the
-/// audit trail.
+/// What writes set on a measure, compared field by field for the audit trail.
 #[derive(Debug, Clone, PartialEq)]
-struct Fields {
-    working_group: String,
-    code: Option<String>,
-    title: String,
-    description: String,
-    status: MeasureStatus,
-    responsible_unit: Option<String>,
-    partners: Vec<String>,
-    position: i32,
-    estimates: Estimates,
+pub struct MeasureFields {
+    pub working_group: String,
+    pub code: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub status: MeasureStatus,
+    pub responsible_unit: Option<String>,
+    pub partners: Vec<String>,
+    /// Set by plan loads only (no mutation edits pilot areas).
+    pub pilot_areas: Vec<PilotArea>,
+    pub position: i32,
+    pub estimates: Estimates,
 }
 
+/// The plan and working group a measure belongs to, and who writes.
+pub struct MeasureScope {
+    pub plan: PlanRow,
+    pub group: WorkingGroupRow,
+    pub actor: Actor,
+}
+
+/// The columns writes set, derived data (effective classes, search text) included.
 #[derive(Debug, Clone, AsChangeset, Insertable)]
 #[diesel(table_name = measures, treat_none_as_null = true)]
-struct Row {
+struct MeasureColumns {
     working_group_id: i64,
     code: Option<String>,
     title: String,
@@ -105,6 +103,7 @@ struct Row {
     status: String,
     responsible_unit: Option<String>,
     partners: String,
+    pilot_areas: String,
     cost_estimate_eur: Option<f64>,
     personnel_estimate_fte: Option<f64>,
     realization_months: Option<i32>,
@@ -133,9 +132,9 @@ where
         .map_err(|e| RepoError::Corrupt(format!("measure column: {e}")))
 }
 
-impl Fields {
-    fn of(row: &MeasureRow, group: &WorkingGroupRow) -> RepoResult<Self> {
-        Ok(Fields {
+impl MeasureFields {
+    fn of_row(row: &MeasureRow, group: &WorkingGroupRow) -> RepoResult<Self> {
+        Ok(MeasureFields {
             working_group: group.code.clone(),
             code: row.code.clone(),
             title: row.title.clone(),
@@ -143,6 +142,7 @@ impl Fields {
             status: row.status()?,
             responsible_unit: row.responsible_unit.clone(),
             partners: row.partners()?,
+            pilot_areas: row.pilot_areas()?,
             position: row.position,
             estimates: Estimates {
                 cost_eur: row.cost_estimate_eur,
@@ -156,28 +156,8 @@ impl Fields {
         })
     }
 
-    fn apply(mut self, patch: MeasurePatch) -> Self {
-        set_given(&mut self.working_group, patch.working_group);
-        set_given(&mut self.code, patch.code);
-        set_given(&mut self.title, patch.title);
-        set_given(&mut self.description, patch.description);
-        set_given(&mut self.status, patch.status);
-        set_given(&mut self.responsible_unit, patch.responsible_unit);
-        set_given(&mut self.partners, patch.partners);
-        set_given(&mut self.position, patch.position);
-        let (e, p) = (&mut self.estimates, patch.estimates);
-        set_given(&mut e.cost_eur, p.cost_eur);
-        set_given(&mut e.personnel_fte, p.personnel_fte);
-        set_given(&mut e.realization_months, p.realization_months);
-        set_given(&mut e.cost_category, p.cost_category);
-        set_given(&mut e.personnel_category, p.personnel_category);
-        set_given(&mut e.period_category, p.period_category);
-        set_given(&mut e.quick_win, p.quick_win);
-        self
-    }
-
     /// Trims texts and turns blank optional texts into "none".
-    fn normalised(mut self) -> Self {
+    pub fn normalised(mut self) -> Self {
         self.title = self.title.trim().to_owned();
         self.code = self
             .code
@@ -195,7 +175,7 @@ impl Fields {
         self
     }
 
-    fn check(&self) -> RepoResult<()> {
+    fn problems(&self) -> Problems {
         let mut problems = Problems::default();
         problems.check(
             &["title"],
@@ -237,24 +217,13 @@ impl Fields {
                 rules::estimate_problem(months.into()),
             );
         }
-        problems.finish()
+        problems
     }
 
-    fn row(&self, plan: &PlanRow, working_group_id: i64) -> Row {
+    fn columns(&self, plan: &PlanRow, working_group_id: i64) -> MeasureColumns {
         let e = &self.estimates;
-        let class = classify(
-            &plan.legend(),
-            e.cost_eur,
-            e.personnel_fte,
-            e.realization_months,
-            (
-                e.cost_category,
-                e.personnel_category,
-                e.period_category,
-                e.quick_win,
-            ),
-        );
-        Row {
+        let class = plan.legend().classify(e);
+        MeasureColumns {
             working_group_id,
             code: self.code.clone(),
             title: self.title.clone(),
@@ -263,6 +232,7 @@ impl Fields {
             status: self.status.as_str().to_owned(),
             responsible_unit: self.responsible_unit.clone(),
             partners: serde_json::to_string(&self.partners).expect("strings serialise"),
+            pilot_areas: serde_json::to_string(&self.pilot_areas).expect("strings serialise"),
             cost_estimate_eur: e.cost_eur,
             personnel_estimate_fte: e.personnel_fte,
             realization_months: e.realization_months,
@@ -278,8 +248,134 @@ impl Fields {
         }
     }
 
-    /// The audit record of going from `old` (`None`: nothing) to `self`.
-    fn changes(&self, old: Option<&Fields>) -> Changes {
+    /// The working group the fields name: the scope's, or (after an update
+    /// moved the measure) another of the plan, within the actor's reach.
+    async fn group(&self, conn: &mut DbConn, scope: &MeasureScope) -> RepoResult<WorkingGroupRow> {
+        if self.working_group == scope.group.code {
+            return Ok(scope.group.clone());
+        }
+        let group =
+            refs::working_group(conn, scope.plan.id, &self.working_group, &["workingGroup"])
+                .await?;
+        scope.actor.may_change_group(&group.code)?;
+        Ok(group)
+    }
+}
+
+impl Audited for MeasureFields {
+    type Row = MeasureRow;
+    type Target = MeasureRef;
+    type Scope = MeasureScope;
+    type Patch = MeasurePatch;
+
+    const ENTITY: AuditEntityType = AuditEntityType::Measure;
+    const NAME: &'static str = "measure";
+
+    fn id(row: &MeasureRow) -> i64 {
+        row.id
+    }
+
+    fn version(row: &MeasureRow) -> i32 {
+        row.version
+    }
+
+    async fn find(conn: &mut DbConn, target: &MeasureRef) -> RepoResult<MeasureRow> {
+        refs::measure(conn, target).await
+    }
+
+    async fn reach(conn: &mut DbConn, actor: &Actor, row: &MeasureRow) -> RepoResult<MeasureScope> {
+        let group = group_of(conn, row.working_group_id).await?;
+        actor.may_change_group(&group.code)?;
+        let plan = plan_of(conn, row.plan_id).await?;
+        Ok(MeasureScope {
+            plan,
+            group,
+            actor: actor.clone(),
+        })
+    }
+
+    async fn of(conn: &mut DbConn, row: &MeasureRow, scope: &MeasureScope) -> RepoResult<Self> {
+        let _ = conn;
+        Self::of_row(row, &scope.group)
+    }
+
+    fn apply(mut self, patch: MeasurePatch) -> Self {
+        set_given(&mut self.working_group, patch.working_group);
+        set_given(&mut self.code, patch.code);
+        set_given(&mut self.title, patch.title);
+        set_given(&mut self.description, patch.description);
+        set_given(&mut self.status, patch.status);
+        set_given(&mut self.responsible_unit, patch.responsible_unit);
+        set_given(&mut self.partners, patch.partners);
+        set_given(&mut self.position, patch.position);
+        let (e, p) = (&mut self.estimates, patch.estimates);
+        set_given(&mut e.cost_eur, p.cost_eur);
+        set_given(&mut e.personnel_fte, p.personnel_fte);
+        set_given(&mut e.realization_months, p.realization_months);
+        set_given(&mut e.cost_category, p.cost_category);
+        set_given(&mut e.personnel_category, p.personnel_category);
+        set_given(&mut e.period_category, p.period_category);
+        set_given(&mut e.quick_win, p.quick_win);
+        self.normalised()
+    }
+
+    async fn check(
+        &self,
+        conn: &mut DbConn,
+        scope: &MeasureScope,
+        current: Option<&MeasureRow>,
+        old: Option<&Self>,
+    ) -> RepoResult<()> {
+        self.problems().finish()?;
+        self.group(conn, scope).await?;
+        let old_code = old.and_then(|o| o.code.as_ref());
+        if let Some(code) = self.code.as_ref().filter(|c| Some(*c) != old_code) {
+            check_code_free(conn, scope.plan.id, code, current.map(|c| c.id)).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_row(&self, conn: &mut DbConn, scope: &MeasureScope) -> RepoResult<i64> {
+        let columns = self.columns(&scope.plan, scope.group.id);
+        let now = clock::now();
+        Ok(with_conn!(conn, c => diesel::insert_into(measures::table)
+            .values((
+                measures::plan_id.eq(scope.plan.id),
+                &columns,
+                measures::created_at.eq(now),
+                measures::updated_at.eq(now),
+            ))
+            .returning(measures::id)
+            .get_result(c)
+            .await)?)
+    }
+
+    async fn update_row(
+        &self,
+        conn: &mut DbConn,
+        scope: &MeasureScope,
+        current: &MeasureRow,
+        _old: &Self,
+    ) -> RepoResult<()> {
+        let group = self.group(conn, scope).await?;
+        let columns = self.columns(&scope.plan, group.id);
+        guarded_update!(conn, measures, current, &columns, "measure")
+    }
+
+    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<MeasureRow> {
+        Ok(with_conn!(conn, c => measures::table
+            .find(id)
+            .select(MeasureRow::as_select())
+            .first(c)
+            .await)?)
+    }
+
+    async fn reindex(conn: &mut DbConn, row: &MeasureRow, _scope: &MeasureScope) -> RepoResult<()> {
+        let text = measure_document(&row.title, row.code.as_deref(), &row.description);
+        search::reindex(conn, row.plan_id, EntityType::Measure, row.id, &text).await
+    }
+
+    fn changes(&self, old: Option<&Self>) -> Changes {
         let mut c = Changes::default();
         let (e, oe) = (&self.estimates, old.map(|o| &o.estimates));
         c.record(
@@ -341,6 +437,14 @@ impl Fields {
     }
 }
 
+impl Archivable for MeasureFields {
+    const DOCUMENT: EntityType = EntityType::Measure;
+
+    async fn archive_row(conn: &mut DbConn, row: &MeasureRow, at: NaiveDateTime) -> RepoResult<()> {
+        set_archived!(conn, measures, row, at)
+    }
+}
+
 /// Refuses a code that another measure of the plan (archived ones included)
 /// already has.
 async fn check_code_free(
@@ -382,14 +486,6 @@ async fn group_of(conn: &mut DbConn, group_id: i64) -> RepoResult<WorkingGroupRo
         .ok_or_else(|| RepoError::Corrupt(format!("working group {group_id} is missing")))
 }
 
-async fn load(conn: &mut DbConn, id: i64) -> RepoResult<MeasureRow> {
-    Ok(with_conn!(conn, c => measures::table
-        .find(id)
-        .select(MeasureRow::as_select())
-        .first(c)
-        .await)?)
-}
-
 async fn next_position(conn: &mut DbConn, plan_id: i64) -> RepoResult<i32> {
     let max: Option<i32> = with_conn!(conn, c => measures::table
         .filter(measures::plan_id.eq(plan_id))
@@ -399,17 +495,12 @@ async fn next_position(conn: &mut DbConn, plan_id: i64) -> RepoResult<i32> {
     Ok(max.unwrap_or(0) + 1)
 }
 
-async fn index(conn: &mut DbConn, row: &MeasureRow) -> RepoResult<()> {
-    let text = measure_document(&row.title, row.code.as_deref(), &row.description);
-    search::reindex(conn, row.plan_id, EntityType::Measure, row.id, &text).await
-}
-
 pub async fn create(
     conn: &mut DbConn,
     actor: &Actor,
     input: NewMeasureInput,
 ) -> RepoResult<MeasureRow> {
-    conn.write_transaction(async |conn| {
+    audited::create::<MeasureFields>(conn, actor, async |conn| {
         let plan = refs::plan(conn, input.plan.as_deref(), &["plan"]).await?;
         let group =
             refs::working_group(conn, plan.id, &input.working_group, &["workingGroup"]).await?;
@@ -418,7 +509,7 @@ pub async fn create(
             Some(position) => position,
             None => next_position(conn, plan.id).await?,
         };
-        let fields = Fields {
+        let fields = MeasureFields {
             working_group: group.code.clone(),
             code: input.code,
             title: input.title,
@@ -426,39 +517,17 @@ pub async fn create(
             status: input.status,
             responsible_unit: input.responsible_unit,
             partners: input.partners,
+            pilot_areas: Vec::new(),
             position,
             estimates: input.estimates,
         }
         .normalised();
-        fields.check()?;
-        if let Some(code) = &fields.code {
-            check_code_free(conn, plan.id, code, None).await?;
-        }
-        let row = fields.row(&plan, group.id);
-        let now = clock::now();
-        let id: i64 = with_conn!(conn, c => diesel::insert_into(measures::table)
-            .values((
-                measures::plan_id.eq(plan.id),
-                &row,
-                measures::pilot_areas.eq("[]"),
-                measures::created_at.eq(now),
-                measures::updated_at.eq(now),
-            ))
-            .returning(measures::id)
-            .get_result(c)
-            .await)?;
-        let created = load(conn, id).await?;
-        index(conn, &created).await?;
-        audit::append(
-            conn,
-            &actor.name,
-            AuditAction::Create,
-            AuditEntityType::Measure,
-            id,
-            &fields.changes(None),
-        )
-        .await?;
-        Ok(created)
+        let scope = MeasureScope {
+            plan,
+            group,
+            actor: actor.clone(),
+        };
+        Ok((scope, fields))
     })
     .await
 }
@@ -472,59 +541,7 @@ pub async fn update(
     expected_version: i32,
     patch: MeasurePatch,
 ) -> RepoResult<MeasureRow> {
-    conn.write_transaction(async |conn| {
-        let current = refs::measure(conn, target).await?;
-        let old_group = group_of(conn, current.working_group_id).await?;
-        actor.may_change_group(&old_group.code)?;
-        check_version("measure", expected_version, current.version)?;
-        let old = Fields::of(&current, &old_group)?;
-        let new = old.clone().apply(patch).normalised();
-        if new == old {
-            return Ok(current);
-        }
-        new.check()?;
-        let group = if new.working_group == old.working_group {
-            old_group
-        } else {
-            let group =
-                refs::working_group(conn, current.plan_id, &new.working_group, &["workingGroup"])
-                    .await?;
-            actor.may_change_group(&group.code)?;
-            group
-        };
-        if let Some(code) = new.code.as_ref().filter(|c| Some(*c) != old.code.as_ref()) {
-            check_code_free(conn, current.plan_id, code, Some(current.id)).await?;
-        }
-        let plan = plan_of(conn, current.plan_id).await?;
-        let row = new.row(&plan, group.id);
-        bump(conn, &current, &row).await?;
-        let updated = load(conn, current.id).await?;
-        index(conn, &updated).await?;
-        audit::append(
-            conn,
-            &actor.name,
-            AuditAction::Update,
-            AuditEntityType::Measure,
-            current.id,
-            &new.changes(Some(&old)),
-        )
-        .await?;
-        Ok(updated)
-    })
-    .await
-}
-
-/// Writes `row` and the next version, guarded by the version read before.
-async fn bump(conn: &mut DbConn, current: &MeasureRow, row: &Row) -> RepoResult<()> {
-    let updated = with_conn!(conn, c => diesel::update(
-            measures::table
-                .find(current.id)
-                .filter(measures::version.eq(current.version)),
-        )
-        .set((row, measures::version.eq(current.version + 1), measures::updated_at.eq(clock::now())))
-        .execute(c)
-        .await)?;
-    updated_one(updated, "measure", current.id)
+    audited::update::<MeasureFields>(conn, actor, target, expected_version, patch).await
 }
 
 /// Archives a measure: it leaves lists, search and counts (with its goals and
@@ -535,23 +552,5 @@ pub async fn archive(
     target: &MeasureRef,
     expected_version: i32,
 ) -> RepoResult<MeasureRow> {
-    conn.write_transaction(async |conn| {
-        let current = refs::measure(conn, target).await?;
-        let group = group_of(conn, current.working_group_id).await?;
-        actor.may_change_group(&group.code)?;
-        check_version("measure", expected_version, current.version)?;
-        let now = clock::now();
-        set_archived!(conn, measures, current.id, current.version, now)?;
-        record_archive(
-            conn,
-            actor,
-            AuditEntityType::Measure,
-            EntityType::Measure,
-            current.id,
-            now,
-        )
-        .await?;
-        load(conn, current.id).await
-    })
-    .await
+    audited::archive::<MeasureFields>(conn, actor, target, expected_version).await
 }

@@ -1,9 +1,10 @@
 //! Changes to the plan: each write validates its input, checks the caller's
 //! reach and the expected version, keeps derived data (effective categories,
 //! search documents) in step, and appends its audit entry, all in one
-//! [`DbConn::write_transaction`]. A refused write returns
+//! [`DbConn::write_transaction`](crate::db::DbConn::write_transaction). A refused write returns
 //! [`RepoError::Rejected`] and changes nothing.
 
+pub(crate) mod audited;
 pub mod goals;
 pub mod kpi_values;
 pub mod kpis;
@@ -13,14 +14,9 @@ pub mod plans;
 pub mod refs;
 pub mod working_groups;
 
-use chrono::NaiveDateTime;
-use masterplan_domain::audit::{AuditAction, AuditEntityType};
 use masterplan_domain::validation::FieldError;
 
-use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::{self, Changes};
-use crate::models::search::{self, EntityType};
 
 /// Who writes, for the audit trail and for an editor's reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +60,7 @@ pub fn set_given<T>(slot: &mut T, value: Option<T>) {
 }
 
 /// Checks that a version-guarded UPDATE hit its row. Writers are serialised
-/// by [`DbConn::write_transaction`], so a miss means a bug, not a user's race.
+/// by [`DbConn::write_transaction`](crate::db::DbConn::write_transaction), so a miss means a bug, not a user's race.
 pub fn updated_one(rows: usize, what: &str, id: i64) -> RepoResult<()> {
     if rows == 1 {
         Ok(())
@@ -75,57 +71,45 @@ pub fn updated_one(rows: usize, what: &str, id: i64) -> RepoResult<()> {
     }
 }
 
-/// Marks row `$id` of `$table` (measures, goals and KPIs share these columns)
-/// archived at `$at`, with the next version after `$version`.
-macro_rules! set_archived {
-    ($conn:expr, $table:ident, $id:expr, $version:expr, $at:expr) => {
-        $crate::with_conn!($conn, c => ::diesel::update($table::table.find($id))
+/// Writes `$changes` (a changeset) over `$current`, a row of `$table`, with
+/// the next version and `updated_at` now, guarded by the version read before.
+macro_rules! guarded_update {
+    ($conn:expr, $table:ident, $current:expr, $changes:expr, $what:expr) => {{
+        let current = $current;
+        let rows = $crate::with_conn!($conn, c => ::diesel::update(
+                $table::table
+                    .find(current.id)
+                    .filter($table::version.eq(current.version)),
+            )
             .set((
-                $table::archived_at.eq($at),
-                $table::updated_at.eq($at),
-                $table::version.eq($version + 1),
+                $changes,
+                $table::version.eq(current.version + 1),
+                $table::updated_at.eq($crate::clock::now()),
             ))
             .execute(c)
-            .await)
-    };
+            .await)?;
+        $crate::writes::updated_one(rows, $what, current.id)
+    }};
+}
+pub(crate) use guarded_update;
+
+/// Marks `$row` of `$table` (measures, goals and KPIs share these columns)
+/// archived at `$at`, with the next version.
+macro_rules! set_archived {
+    ($conn:expr, $table:ident, $row:expr, $at:expr) => {{
+        let (row, at) = ($row, $at);
+        $crate::with_conn!($conn, c => ::diesel::update($table::table.find(row.id))
+            .set((
+                $table::archived_at.eq(at),
+                $table::updated_at.eq(at),
+                $table::version.eq(row.version + 1),
+            ))
+            .execute(c)
+            .await)?;
+        Ok(())
+    }};
 }
 pub(crate) use set_archived;
-
-/// What archiving an object entails besides setting `archived_at`: its search
-/// document goes, and an ARCHIVE audit entry records when.
-pub async fn record_archive(
-    conn: &mut DbConn,
-    actor: &Actor,
-    entity: AuditEntityType,
-    document: EntityType,
-    id: i64,
-    at: NaiveDateTime,
-) -> RepoResult<()> {
-    search::remove(conn, document, id).await?;
-    let mut changes = Changes::default();
-    changes.field("archivedAt", &None, &Some(at));
-    audit::append(
-        conn,
-        &actor.name,
-        AuditAction::Archive,
-        entity,
-        id,
-        &changes,
-    )
-    .await?;
-    Ok(())
-}
-
-/// Refuses an update whose `expected` version is not the stored one.
-pub fn check_version(what: &str, expected: i32, current: i32) -> RepoResult<()> {
-    if expected == current {
-        Ok(())
-    } else {
-        Err(RepoError::rejected(FieldError::version_conflict(
-            what, expected, current,
-        )))
-    }
-}
 
 /// Collects the field errors of one input, to refuse them all at once.
 #[derive(Debug, Default)]

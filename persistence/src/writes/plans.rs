@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::{AuditAction, AuditEntityType};
-use masterplan_domain::legend::Legend;
+use masterplan_domain::audit::AuditEntityType;
+use masterplan_domain::legend::{Estimates, Legend};
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_TITLE_CHARS,
 };
@@ -15,13 +15,13 @@ use masterplan_domain::validation::{
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::{self, Changes};
+use crate::models::audit::Changes;
 use crate::models::measure::MeasureRow;
 use crate::models::plan::{self, PlanRow};
 use crate::schema::{measures, plans};
-use crate::seed::classify;
 use crate::with_conn;
-use crate::writes::{Actor, Problems, check_version, set_given, updated_one};
+use crate::writes::audited::{self, Audited};
+use crate::writes::{Actor, Problems, guarded_update, set_given};
 
 /// A plan named by id or by slug.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,42 +54,20 @@ pub struct PlanPatch {
     pub legend_notes: Option<Option<String>>,
 }
 
+/// What writes set on a plan, compared field by field for the audit trail.
 #[derive(Debug, Clone, PartialEq)]
-struct Fields {
-    slug: String,
-    title: String,
-    organisation: String,
-    published_on: Option<NaiveDate>,
-    description: String,
-    legend: Legend,
-    legend_notes: Option<String>,
+pub struct PlanFields {
+    pub slug: String,
+    pub title: String,
+    pub organisation: String,
+    pub published_on: Option<NaiveDate>,
+    pub description: String,
+    pub legend: Legend,
+    pub legend_notes: Option<String>,
 }
 
-impl Fields {
-    fn of(row: &PlanRow) -> Self {
-        Fields {
-            slug: row.slug.clone(),
-            title: row.title.clone(),
-            organisation: row.organisation.clone(),
-            published_on: row.published_on,
-            description: row.description.clone(),
-            legend: row.legend(),
-            legend_notes: row.legend_notes.clone(),
-        }
-    }
-
-    fn apply(mut self, patch: PlanPatch) -> Self {
-        set_given(&mut self.slug, patch.slug);
-        set_given(&mut self.title, patch.title);
-        set_given(&mut self.organisation, patch.organisation);
-        set_given(&mut self.published_on, patch.published_on);
-        set_given(&mut self.description, patch.description);
-        set_given(&mut self.legend, patch.legend);
-        set_given(&mut self.legend_notes, patch.legend_notes);
-        self
-    }
-
-    fn normalised(mut self) -> Self {
+impl PlanFields {
+    pub fn normalised(mut self) -> Self {
         self.slug = self.slug.trim().to_owned();
         self.title = self.title.trim().to_owned();
         self.organisation = self.organisation.trim().to_owned();
@@ -98,7 +76,7 @@ impl Fields {
     }
 
     /// `slug_field` names the input that carries the slug (`slug` or `newSlug`).
-    fn check(&self, slug_field: &str) -> RepoResult<()> {
+    fn problems(&self, slug_field: &str) -> Problems {
         let mut problems = Problems::default();
         problems.check(&[slug_field], rules::slug_problem(&self.slug));
         problems.check(
@@ -125,10 +103,151 @@ impl Fields {
                 rules::too_long(notes, MAX_LONG_TEXT_CHARS),
             );
         }
-        problems.finish()
+        problems
+    }
+}
+
+impl Audited for PlanFields {
+    type Row = PlanRow;
+    type Target = PlanRef;
+    type Scope = ();
+    type Patch = PlanPatch;
+
+    const ENTITY: AuditEntityType = AuditEntityType::Plan;
+    const NAME: &'static str = "plan";
+
+    fn id(row: &PlanRow) -> i64 {
+        row.id
     }
 
-    fn changes(&self, old: Option<&Fields>) -> Changes {
+    fn version(row: &PlanRow) -> i32 {
+        row.version
+    }
+
+    async fn find(conn: &mut DbConn, target: &PlanRef) -> RepoResult<PlanRow> {
+        find(conn, target).await
+    }
+
+    /// Plans are for admins, which the API checks.
+    async fn reach(_conn: &mut DbConn, _actor: &Actor, _row: &PlanRow) -> RepoResult<()> {
+        Ok(())
+    }
+
+    async fn of(_conn: &mut DbConn, row: &PlanRow, _scope: &()) -> RepoResult<Self> {
+        Ok(PlanFields {
+            slug: row.slug.clone(),
+            title: row.title.clone(),
+            organisation: row.organisation.clone(),
+            published_on: row.published_on,
+            description: row.description.clone(),
+            legend: row.legend(),
+            legend_notes: row.legend_notes.clone(),
+        })
+    }
+
+    fn apply(mut self, patch: PlanPatch) -> Self {
+        set_given(&mut self.slug, patch.slug);
+        set_given(&mut self.title, patch.title);
+        set_given(&mut self.organisation, patch.organisation);
+        set_given(&mut self.published_on, patch.published_on);
+        set_given(&mut self.description, patch.description);
+        set_given(&mut self.legend, patch.legend);
+        set_given(&mut self.legend_notes, patch.legend_notes);
+        self.normalised()
+    }
+
+    /// The slug is `slug` in a create input and `newSlug` in an update.
+    async fn check(
+        &self,
+        conn: &mut DbConn,
+        _scope: &(),
+        _current: Option<&PlanRow>,
+        old: Option<&Self>,
+    ) -> RepoResult<()> {
+        let slug_field = if old.is_some() { "newSlug" } else { "slug" };
+        self.problems(slug_field).finish()?;
+        if old.is_none_or(|old| old.slug != self.slug) {
+            check_slug_free(conn, &self.slug, slug_field).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_row(&self, conn: &mut DbConn, _scope: &()) -> RepoResult<i64> {
+        let now = clock::now();
+        let l = &self.legend;
+        Ok(with_conn!(conn, c => diesel::insert_into(plans::table)
+            .values(&plan::NewPlan {
+                slug: &self.slug,
+                title: &self.title,
+                organisation: &self.organisation,
+                published_on: self.published_on,
+                description: &self.description,
+                cost_low_below_eur: l.cost_low_below_eur,
+                cost_high_above_eur: l.cost_high_above_eur,
+                personnel_low_below_fte: l.personnel_low_below_fte,
+                personnel_high_above_fte: l.personnel_high_above_fte,
+                period_short_below_months: l.period_short_below_months,
+                period_long_above_months: l.period_long_above_months,
+                legend_notes: self.legend_notes.as_deref(),
+                created_at: now,
+                updated_at: now,
+            })
+            .returning(plans::id)
+            .get_result(c)
+            .await)?)
+    }
+
+    /// A new legend re-derives the plan's measures' classes.
+    async fn update_row(
+        &self,
+        conn: &mut DbConn,
+        _scope: &(),
+        current: &PlanRow,
+        old: &Self,
+    ) -> RepoResult<()> {
+        let l = &self.legend;
+        guarded_update!(
+            conn,
+            plans,
+            current,
+            (
+                (
+                    plans::slug.eq(&self.slug),
+                    plans::title.eq(&self.title),
+                    plans::organisation.eq(&self.organisation),
+                    plans::published_on.eq(self.published_on),
+                    plans::description.eq(&self.description),
+                    plans::legend_notes.eq(&self.legend_notes),
+                ),
+                (
+                    plans::cost_low_below_eur.eq(l.cost_low_below_eur),
+                    plans::cost_high_above_eur.eq(l.cost_high_above_eur),
+                    plans::personnel_low_below_fte.eq(l.personnel_low_below_fte),
+                    plans::personnel_high_above_fte.eq(l.personnel_high_above_fte),
+                    plans::period_short_below_months.eq(l.period_short_below_months),
+                    plans::period_long_above_months.eq(l.period_long_above_months),
+                ),
+            ),
+            "plan"
+        )?;
+        if self.legend != old.legend {
+            reclassify(conn, current.id, &self.legend).await?;
+        }
+        Ok(())
+    }
+
+    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<PlanRow> {
+        plan::by_ids(conn, &[id])
+            .await?
+            .pop()
+            .ok_or_else(|| RepoError::Corrupt(format!("plan {id} vanished")))
+    }
+
+    async fn reindex(_conn: &mut DbConn, _row: &PlanRow, _scope: &()) -> RepoResult<()> {
+        Ok(())
+    }
+
+    fn changes(&self, old: Option<&Self>) -> Changes {
         let mut c = Changes::default();
         c.record("slug", old.map(|o| &o.slug), &self.slug);
         c.record("title", old.map(|o| &o.title), &self.title);
@@ -198,13 +317,6 @@ async fn check_slug_free(conn: &mut DbConn, slug: &str, field: &str) -> RepoResu
     }
 }
 
-async fn load(conn: &mut DbConn, id: i64) -> RepoResult<PlanRow> {
-    plan::by_ids(conn, &[id])
-        .await?
-        .pop()
-        .ok_or_else(|| RepoError::Corrupt(format!("plan {id} vanished")))
-}
-
 /// The plan a reference names. Errors name `id` or `slug`.
 pub async fn find(conn: &mut DbConn, target: &PlanRef) -> RepoResult<PlanRow> {
     let found = match target {
@@ -222,8 +334,8 @@ pub async fn find(conn: &mut DbConn, target: &PlanRef) -> RepoResult<PlanRow> {
 }
 
 pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewPlanInput) -> RepoResult<PlanRow> {
-    conn.write_transaction(async |conn| {
-        let fields = Fields {
+    audited::create::<PlanFields>(conn, actor, async |_| {
+        let fields = PlanFields {
             slug: input.slug,
             title: input.title,
             organisation: input.organisation,
@@ -233,40 +345,7 @@ pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewPlanInput) -> Re
             legend_notes: input.legend_notes,
         }
         .normalised();
-        fields.check("slug")?;
-        check_slug_free(conn, &fields.slug, "slug").await?;
-        let now = clock::now();
-        let l = &fields.legend;
-        let id: i64 = with_conn!(conn, c => diesel::insert_into(plans::table)
-            .values(&plan::NewPlan {
-                slug: &fields.slug,
-                title: &fields.title,
-                organisation: &fields.organisation,
-                published_on: fields.published_on,
-                description: &fields.description,
-                cost_low_below_eur: l.cost_low_below_eur,
-                cost_high_above_eur: l.cost_high_above_eur,
-                personnel_low_below_fte: l.personnel_low_below_fte,
-                personnel_high_above_fte: l.personnel_high_above_fte,
-                period_short_below_months: l.period_short_below_months,
-                period_long_above_months: l.period_long_above_months,
-                legend_notes: fields.legend_notes.as_deref(),
-                created_at: now,
-                updated_at: now,
-            })
-            .returning(plans::id)
-            .get_result(c)
-            .await)?;
-        audit::append(
-            conn,
-            &actor.name,
-            AuditAction::Create,
-            AuditEntityType::Plan,
-            id,
-            &fields.changes(None),
-        )
-        .await?;
-        load(conn, id).await
+        Ok(((), fields))
     })
     .await
 }
@@ -280,62 +359,7 @@ pub async fn update(
     expected_version: i32,
     patch: PlanPatch,
 ) -> RepoResult<PlanRow> {
-    conn.write_transaction(async |conn| {
-        let current = find(conn, target).await?;
-        check_version("plan", expected_version, current.version)?;
-        let old = Fields::of(&current);
-        let new = old.clone().apply(patch).normalised();
-        if new == old {
-            return Ok(current);
-        }
-        new.check("newSlug")?;
-        if new.slug != old.slug {
-            check_slug_free(conn, &new.slug, "newSlug").await?;
-        }
-        let l = &new.legend;
-        let updated = with_conn!(conn, c => diesel::update(
-                plans::table
-                    .find(current.id)
-                    .filter(plans::version.eq(current.version)),
-            )
-            .set((
-                (
-                    plans::slug.eq(&new.slug),
-                    plans::title.eq(&new.title),
-                    plans::organisation.eq(&new.organisation),
-                    plans::published_on.eq(new.published_on),
-                    plans::description.eq(&new.description),
-                    plans::legend_notes.eq(&new.legend_notes),
-                ),
-                (
-                    plans::cost_low_below_eur.eq(l.cost_low_below_eur),
-                    plans::cost_high_above_eur.eq(l.cost_high_above_eur),
-                    plans::personnel_low_below_fte.eq(l.personnel_low_below_fte),
-                    plans::personnel_high_above_fte.eq(l.personnel_high_above_fte),
-                    plans::period_short_below_months.eq(l.period_short_below_months),
-                    plans::period_long_above_months.eq(l.period_long_above_months),
-                ),
-                plans::version.eq(current.version + 1),
-                plans::updated_at.eq(clock::now()),
-            ))
-            .execute(c)
-            .await)?;
-        updated_one(updated, "plan", current.id)?;
-        if new.legend != old.legend {
-            reclassify(conn, current.id, &new.legend).await?;
-        }
-        audit::append(
-            conn,
-            &actor.name,
-            AuditAction::Update,
-            AuditEntityType::Plan,
-            current.id,
-            &new.changes(Some(&old)),
-        )
-        .await?;
-        load(conn, current.id).await
-    })
-    .await
+    audited::update::<PlanFields>(conn, actor, target, expected_version, patch).await
 }
 
 /// Re-derives the effective categories and quick win of every measure of the
@@ -347,18 +371,15 @@ async fn reclassify(conn: &mut DbConn, plan_id: i64, legend: &Legend) -> RepoRes
         .load(c)
         .await)?;
     for row in rows {
-        let class = classify(
-            legend,
-            row.cost_estimate_eur,
-            row.personnel_estimate_fte,
-            row.realization_months,
-            (
-                parsed(&row.cost_category_override)?,
-                parsed(&row.personnel_category_override)?,
-                parsed(&row.period_category_override)?,
-                parsed(&row.quick_win_override)?,
-            ),
-        );
+        let class = legend.classify(&Estimates {
+            cost_eur: row.cost_estimate_eur,
+            personnel_fte: row.personnel_estimate_fte,
+            realization_months: row.realization_months,
+            cost_category: parsed(&row.cost_category_override)?,
+            personnel_category: parsed(&row.personnel_category_override)?,
+            period_category: parsed(&row.period_category_override)?,
+            quick_win: parsed(&row.quick_win_override)?,
+        });
         let derived = (
             class.cost.map(|c| c.as_str().to_owned()),
             class.personnel.map(|c| c.as_str().to_owned()),

@@ -6,17 +6,18 @@
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::validation::{self as rules, FieldError, MAX_NAME_CHARS};
 
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::{self, Changes};
+use crate::models::audit::Changes;
 use crate::models::working_group::{self, WorkingGroupRow};
 use crate::schema::working_groups;
 use crate::with_conn;
-use crate::writes::{Actor, Problems, check_version, refs, updated_one};
+use crate::writes::audited::{self, Audited};
+use crate::writes::{Actor, Problems, guarded_update, refs, set_given};
 
 /// A working group named by id or by plan slug and code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,41 +46,17 @@ pub struct WorkingGroupPatch {
     pub lead: Option<Option<String>>,
 }
 
+/// What writes set on a working group, compared field by field for the audit trail.
 #[derive(Debug, Clone, PartialEq)]
-struct Fields {
-    code: String,
-    number: i32,
-    name: String,
-    lead: Option<String>,
+pub struct WorkingGroupFields {
+    pub code: String,
+    pub number: i32,
+    pub name: String,
+    pub lead: Option<String>,
 }
 
-impl Fields {
-    fn of(row: &WorkingGroupRow) -> Self {
-        Fields {
-            code: row.code.clone(),
-            number: row.number,
-            name: row.name.clone(),
-            lead: row.lead.clone(),
-        }
-    }
-
-    fn apply(mut self, patch: WorkingGroupPatch) -> Self {
-        if let Some(code) = patch.code {
-            self.code = code;
-        }
-        if let Some(number) = patch.number {
-            self.number = number;
-        }
-        if let Some(name) = patch.name {
-            self.name = name;
-        }
-        if let Some(lead) = patch.lead {
-            self.lead = lead;
-        }
-        self
-    }
-
-    fn normalised(mut self) -> Self {
+impl WorkingGroupFields {
+    pub fn normalised(mut self) -> Self {
         self.code = self.code.trim().to_owned();
         self.name = self.name.trim().to_owned();
         self.lead = self
@@ -89,7 +66,7 @@ impl Fields {
         self
     }
 
-    fn check(&self) -> RepoResult<()> {
+    fn problems(&self) -> Problems {
         let mut problems = Problems::default();
         problems.check(&["code"], rules::working_group_code_problem(&self.code));
         if self.number < 1 {
@@ -102,10 +79,130 @@ impl Fields {
         if let Some(lead) = &self.lead {
             problems.check(&["lead"], rules::too_long(lead, MAX_NAME_CHARS));
         }
-        problems.finish()
+        problems
+    }
+}
+
+/// The ID of the plan a working group belongs to.
+pub struct PlanScope(pub i64);
+
+impl Audited for WorkingGroupFields {
+    type Row = WorkingGroupRow;
+    type Target = WorkingGroupRef;
+    type Scope = PlanScope;
+    type Patch = WorkingGroupPatch;
+
+    const ENTITY: AuditEntityType = AuditEntityType::WorkingGroup;
+    const NAME: &'static str = "working group";
+
+    fn id(row: &WorkingGroupRow) -> i64 {
+        row.id
     }
 
-    fn changes(&self, old: Option<&Fields>) -> Changes {
+    fn version(row: &WorkingGroupRow) -> i32 {
+        row.version
+    }
+
+    async fn find(conn: &mut DbConn, target: &WorkingGroupRef) -> RepoResult<WorkingGroupRow> {
+        find(conn, target).await
+    }
+
+    /// Working groups are for admins, which the API checks.
+    async fn reach(
+        _conn: &mut DbConn,
+        _actor: &Actor,
+        row: &WorkingGroupRow,
+    ) -> RepoResult<PlanScope> {
+        Ok(PlanScope(row.plan_id))
+    }
+
+    async fn of(_conn: &mut DbConn, row: &WorkingGroupRow, _scope: &PlanScope) -> RepoResult<Self> {
+        Ok(WorkingGroupFields {
+            code: row.code.clone(),
+            number: row.number,
+            name: row.name.clone(),
+            lead: row.lead.clone(),
+        })
+    }
+
+    fn apply(mut self, patch: WorkingGroupPatch) -> Self {
+        set_given(&mut self.code, patch.code);
+        set_given(&mut self.number, patch.number);
+        set_given(&mut self.name, patch.name);
+        set_given(&mut self.lead, patch.lead);
+        self.normalised()
+    }
+
+    async fn check(
+        &self,
+        conn: &mut DbConn,
+        plan: &PlanScope,
+        _current: Option<&WorkingGroupRow>,
+        old: Option<&Self>,
+    ) -> RepoResult<()> {
+        self.problems().finish()?;
+        if old.is_none_or(|old| old.code != self.code) {
+            check_code_free(conn, plan.0, &self.code).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_row(&self, conn: &mut DbConn, plan: &PlanScope) -> RepoResult<i64> {
+        let now = clock::now();
+        Ok(
+            with_conn!(conn, c => diesel::insert_into(working_groups::table)
+            .values((
+                working_groups::plan_id.eq(plan.0),
+                working_groups::code.eq(&self.code),
+                working_groups::number.eq(self.number),
+                working_groups::name.eq(&self.name),
+                working_groups::lead.eq(&self.lead),
+                working_groups::created_at.eq(now),
+                working_groups::updated_at.eq(now),
+            ))
+            .returning(working_groups::id)
+            .get_result(c)
+            .await)?,
+        )
+    }
+
+    async fn update_row(
+        &self,
+        conn: &mut DbConn,
+        _plan: &PlanScope,
+        current: &WorkingGroupRow,
+        _old: &Self,
+    ) -> RepoResult<()> {
+        guarded_update!(
+            conn,
+            working_groups,
+            current,
+            (
+                working_groups::code.eq(&self.code),
+                working_groups::number.eq(self.number),
+                working_groups::name.eq(&self.name),
+                working_groups::lead.eq(&self.lead),
+            ),
+            "working group"
+        )
+    }
+
+    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<WorkingGroupRow> {
+        working_group::by_ids(conn, &[id])
+            .await?
+            .pop()
+            .ok_or_else(|| RepoError::Corrupt(format!("working group {id} vanished")))
+    }
+
+    async fn reindex(
+        _conn: &mut DbConn,
+        _row: &WorkingGroupRow,
+        _plan: &PlanScope,
+    ) -> RepoResult<()> {
+        Ok(())
+    }
+
+    fn changes(&self, old: Option<&Self>) -> Changes {
         let mut c = Changes::default();
         c.record("code", old.map(|o| &o.code), &self.code);
         c.record("number", old.map(|o| &o.number), &self.number);
@@ -124,13 +221,6 @@ async fn check_code_free(conn: &mut DbConn, plan_id: i64, code: &str) -> RepoRes
             format!("another working group of this plan has the code {code:?}"),
         ))),
     }
-}
-
-async fn load(conn: &mut DbConn, id: i64) -> RepoResult<WorkingGroupRow> {
-    working_group::by_ids(conn, &[id])
-        .await?
-        .pop()
-        .ok_or_else(|| RepoError::Corrupt(format!("working group {id} vanished")))
 }
 
 /// The group a reference names. Errors name `id`, or `key.plan` / `key.code`.
@@ -159,7 +249,7 @@ pub async fn create(
     actor: &Actor,
     input: NewWorkingGroupInput,
 ) -> RepoResult<WorkingGroupRow> {
-    conn.write_transaction(async |conn| {
+    audited::create::<WorkingGroupFields>(conn, actor, async |conn| {
         let plan = refs::plan(conn, input.plan.as_deref(), &["plan"]).await?;
         let number = match input.number {
             Some(number) => number,
@@ -172,39 +262,14 @@ pub async fn create(
                 max.unwrap_or(0) + 1
             }
         };
-        let fields = Fields {
+        let fields = WorkingGroupFields {
             code: input.code,
             number,
             name: input.name,
             lead: input.lead,
         }
         .normalised();
-        fields.check()?;
-        check_code_free(conn, plan.id, &fields.code).await?;
-        let now = clock::now();
-        let id: i64 = with_conn!(conn, c => diesel::insert_into(working_groups::table)
-            .values((
-                working_groups::plan_id.eq(plan.id),
-                working_groups::code.eq(&fields.code),
-                working_groups::number.eq(fields.number),
-                working_groups::name.eq(&fields.name),
-                working_groups::lead.eq(&fields.lead),
-                working_groups::created_at.eq(now),
-                working_groups::updated_at.eq(now),
-            ))
-            .returning(working_groups::id)
-            .get_result(c)
-            .await)?;
-        audit::append(
-            conn,
-            &actor.name,
-            AuditAction::Create,
-            AuditEntityType::WorkingGroup,
-            id,
-            &fields.changes(None),
-        )
-        .await?;
-        load(conn, id).await
+        Ok((PlanScope(plan.id), fields))
     })
     .await
 }
@@ -218,44 +283,5 @@ pub async fn update(
     expected_version: i32,
     patch: WorkingGroupPatch,
 ) -> RepoResult<WorkingGroupRow> {
-    conn.write_transaction(async |conn| {
-        let current = find(conn, target).await?;
-        check_version("working group", expected_version, current.version)?;
-        let old = Fields::of(&current);
-        let new = old.clone().apply(patch).normalised();
-        if new == old {
-            return Ok(current);
-        }
-        new.check()?;
-        if new.code != old.code {
-            check_code_free(conn, current.plan_id, &new.code).await?;
-        }
-        let updated = with_conn!(conn, c => diesel::update(
-                working_groups::table
-                    .find(current.id)
-                    .filter(working_groups::version.eq(current.version)),
-            )
-            .set((
-                working_groups::code.eq(&new.code),
-                working_groups::number.eq(new.number),
-                working_groups::name.eq(&new.name),
-                working_groups::lead.eq(&new.lead),
-                working_groups::version.eq(current.version + 1),
-                working_groups::updated_at.eq(clock::now()),
-            ))
-            .execute(c)
-            .await)?;
-        updated_one(updated, "working group", current.id)?;
-        audit::append(
-            conn,
-            &actor.name,
-            AuditAction::Update,
-            AuditEntityType::WorkingGroup,
-            current.id,
-            &new.changes(Some(&old)),
-        )
-        .await?;
-        load(conn, current.id).await
-    })
-    .await
+    audited::update::<WorkingGroupFields>(conn, actor, target, expected_version, patch).await
 }
