@@ -42,17 +42,22 @@ pub struct DocumentLimits {
     pub max_introspection_lists: usize,
 }
 
+impl DocumentLimits {
+    /// The defaults, also those of the command-line flags (`--max-depth` …).
+    pub const DEFAULT: DocumentLimits = DocumentLimits {
+        max_depth: 12,
+        max_fields: 2000,
+        max_aliases: 50,
+        max_root_fields: 20,
+        max_fragments: 100,
+        max_operations: 20,
+        max_introspection_lists: 3,
+    };
+}
+
 impl Default for DocumentLimits {
     fn default() -> Self {
-        Self {
-            max_depth: 12,
-            max_fields: 2000,
-            max_aliases: 50,
-            max_root_fields: 20,
-            max_fragments: 100,
-            max_operations: 20,
-            max_introspection_lists: 3,
-        }
+        Self::DEFAULT
     }
 }
 
