@@ -88,10 +88,10 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
         for rel in measure::relations_of(conn, &ids).await? {
             // Relations are stored where the plan states them (3.5 → 1.8).
             let Some(code) = codes.get(&rel.related_measure_id).cloned().flatten() else {
-                return Err(RepoError::Invalid(vec![format!(
+                return Err(RepoError::refused(format!(
                     "measure {} is related to a measure without a code, which a plan file cannot name",
                     rel.measure_id
-                )]));
+                )));
             };
             related.entry(rel.measure_id).or_default().push(RelatedEntry {
                 code,

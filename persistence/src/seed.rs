@@ -40,14 +40,12 @@ pub struct SeedReport {
 /// Parses and checks a plan file's text; every problem is reported.
 pub fn parse_plan_file(json: &str) -> RepoResult<PlanFile> {
     let file: PlanFile = serde_json::from_str(json)
-        .map_err(|e| RepoError::Invalid(vec![format!("not a plan file: {e}")]))?;
+        .map_err(|e| RepoError::refused(format!("not a plan file: {e}")))?;
     let problems = check_plan_file(&file);
     if problems.is_empty() {
         Ok(file)
     } else {
-        Err(RepoError::Invalid(
-            problems.iter().map(ToString::to_string).collect(),
-        ))
+        Err(RepoError::plan_file(problems))
     }
 }
 
@@ -61,9 +59,7 @@ pub async fn load_plan(
 ) -> RepoResult<SeedReport> {
     let problems = check_plan_file(file);
     if !problems.is_empty() {
-        return Err(RepoError::Invalid(
-            problems.iter().map(ToString::to_string).collect(),
-        ));
+        return Err(RepoError::plan_file(problems));
     }
     conn.write_transaction(async |conn| {
         let existing = plan::find_by_slug(conn, &file.plan.slug).await?;
@@ -193,7 +189,7 @@ where
     text.as_deref()
         .map(str::parse::<T>)
         .transpose()
-        .map_err(|e| RepoError::Invalid(vec![e.to_string()]))
+        .map_err(|e| RepoError::refused(e.to_string()))
 }
 
 fn new_measure(
@@ -353,8 +349,9 @@ async fn insert_goals(
     let now = clock::now();
     for (index, goal) in entry.goals.iter().enumerate() {
         let timing = match &goal.timing {
-            Some(phrase) => parse_timing(phrase)
-                .map_err(|e| RepoError::Invalid(vec![format!("{phrase:?}: {e}")]))?,
+            Some(phrase) => {
+                parse_timing(phrase).map_err(|e| RepoError::refused(format!("{phrase:?}: {e}")))?
+            }
             None => Timing::none(),
         };
         let row = NewGoal {
