@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use masterplan_domain::plan_check;
 use masterplan_domain::status::Role;
-use masterplan_persistence::export::{export_plan, to_json};
+use masterplan_persistence::export::{export_plan, read_plan, to_json};
 use masterplan_persistence::models::{audit, plan, token};
 use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
 use masterplan_persistence::{Database, DbConn, RepoError};
@@ -196,14 +196,14 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 ExportFormat::Csv => {
                     let dir =
                         out.ok_or("--format csv writes one file per entity: pass --out DIR")?;
-                    let plan = plan::find_by_slug(&mut conn, &slug)
+                    let plan = read_plan(&mut conn, &slug)
                         .await
                         .map_err(describe)?
                         .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
                     std::fs::create_dir_all(&dir)
                         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                     for entity in CsvEntity::ALL {
-                        let csv = render(&mut conn, &plan, entity).await.map_err(describe)?;
+                        let csv = render(&plan, entity).map_err(describe)?;
                         write_or_print(Some(&dir.join(entity.file_name())), &csv)?;
                     }
                     Ok(())
