@@ -10,7 +10,7 @@ use masterplan_persistence::{DbConn, clock};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Who sent a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub fn mint(
 }
 
 fn unauthenticated(message: &str) -> ApiError {
-    ApiError::new("UNAUTHENTICATED", message)
+    ApiError::new(ErrorCode::Unauthenticated, message)
 }
 
 /// The caller of a request: anonymous without an `Authorization` header

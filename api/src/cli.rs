@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use masterplan_domain::plan_check;
 use masterplan_domain::status::Role;
-use masterplan_persistence::export::{export_plan, to_json};
+use masterplan_persistence::export::{export_plan, read_plan, to_json};
 use masterplan_persistence::models::{audit, plan, token};
 use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
 use masterplan_persistence::{Database, DbConn, RepoError};
@@ -166,7 +167,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
         } => {
             let text = read(&file)?;
             if dry_run {
-                let plan_file = parse_plan_file(&text).map_err(describe)?;
+                let plan_file = parse_plan_file(&text).map_err(describe_plan_file)?;
                 println!(
                     "{} is a valid plan file: plan {:?}, {} measures",
                     file.display(),
@@ -188,21 +189,21 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 ExportFormat::Json => {
                     let file = export_plan(&mut conn, &slug)
                         .await
-                        .map_err(describe)?
+                        .map_err(describe_plan_file)?
                         .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
                     write_or_print(out.as_deref(), &to_json(&file))
                 }
                 ExportFormat::Csv => {
                     let dir =
                         out.ok_or("--format csv writes one file per entity: pass --out DIR")?;
-                    let plan = plan::find_by_slug(&mut conn, &slug)
+                    let plan = read_plan(&mut conn, &slug)
                         .await
                         .map_err(describe)?
                         .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
                     std::fs::create_dir_all(&dir)
                         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                     for entity in CsvEntity::ALL {
-                        let csv = render(&mut conn, &plan, entity).await.map_err(describe)?;
+                        let csv = render(&plan, entity).map_err(describe)?;
                         write_or_print(Some(&dir.join(entity.file_name())), &csv)?;
                     }
                     Ok(())
@@ -255,10 +256,10 @@ async fn seed_if_empty(db: &Database) -> Result<(), String> {
         .map_err(describe)?
         .is_empty()
     {
-        let plan_file = parse_plan_file(BUNDLED_PLAN).map_err(describe)?;
+        let plan_file = parse_plan_file(BUNDLED_PLAN).map_err(describe_plan_file)?;
         let report = load_plan(&mut conn, &plan_file, false, SEED_ACTOR)
             .await
-            .map_err(describe)?;
+            .map_err(describe_plan_file)?;
         println!(
             "loaded the bundled plan {:?} ({} measures)",
             report.slug, report.measures
@@ -377,12 +378,12 @@ fn read(path: &Path) -> Result<String, String> {
 
 /// Checks and loads a plan file's text, as `seed` and `import` do.
 async fn load_file(database_url: &str, text: &str, replace: bool) -> Result<(), String> {
-    let plan_file = parse_plan_file(text).map_err(describe)?;
+    let plan_file = parse_plan_file(text).map_err(describe_plan_file)?;
     let db = connect(database_url).await?;
     let mut conn = db.conn().await.map_err(describe)?;
     let report = load_plan(&mut conn, &plan_file, replace, CLI_ACTOR)
         .await
-        .map_err(describe)?;
+        .map_err(describe_plan_file)?;
     println!(
         "{} plan {:?}: {} measures, {} goals, {} KPIs",
         if report.replaced {
@@ -408,8 +409,17 @@ async fn only_plan_slug(conn: &mut DbConn) -> Result<String, String> {
 }
 
 fn describe(err: RepoError) -> String {
+    err.to_string()
+}
+
+/// A failure to check, load or export a plan file: a refusal lists every
+/// problem, one a line, with its location in the file.
+fn describe_plan_file(err: RepoError) -> String {
     match err {
-        RepoError::Invalid(problems) => format!("invalid plan file:\n  {}", problems.join("\n  ")),
-        other => other.to_string(),
+        RepoError::Rejected(problems) => {
+            let problems: Vec<String> = problems.iter().map(plan_check::describe).collect();
+            format!("invalid plan file:\n  {}", problems.join("\n  "))
+        }
+        other => describe(other),
     }
 }

@@ -3,11 +3,9 @@
 
 use std::collections::HashMap;
 
-use masterplan_persistence::models::measure::{MeasureFilter, MeasureOrder, MeasureRow};
-use masterplan_persistence::models::plan::PlanRow;
-use masterplan_persistence::models::{goal, kpi, kpi_values, measure, working_group};
-use masterplan_persistence::page::Window;
-use masterplan_persistence::{DbConn, RepoError, RepoResult};
+use masterplan_persistence::export::PlanSnapshot;
+use masterplan_persistence::models::measure::MeasureRow;
+use masterplan_persistence::{RepoError, RepoResult};
 
 /// The entities with a CSV file, by file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,18 +44,11 @@ fn text<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The CSV text of one entity of `plan`, in the plan's order.
-pub async fn render(conn: &mut DbConn, plan: &PlanRow, entity: CsvEntity) -> RepoResult<String> {
-    let filter = MeasureFilter {
-        plan_id: Some(plan.id),
-        ..MeasureFilter::default()
-    };
-    let all = Window {
-        offset: 0,
-        limit: i64::MAX,
-    };
-    let measures = measure::list(conn, &filter, MeasureOrder::default(), all).await?;
-    let ids: Vec<i64> = measures.iter().map(|m| m.id).collect();
+/// The CSV text of one entity of a plan (read by
+/// [`masterplan_persistence::export::read_plan`], as the JSON export is), in
+/// the plan's order.
+pub fn render(plan: &PlanSnapshot, entity: CsvEntity) -> RepoResult<String> {
+    let measures = &plan.measures;
     let by_id: HashMap<i64, &MeasureRow> = measures.iter().map(|m| (m.id, m)).collect();
     let code = |id: i64| text(by_id.get(&id).and_then(|m| m.code.clone()));
     let title = |id: i64| by_id.get(&id).map(|m| m.title.clone()).unwrap_or_default();
@@ -69,10 +60,10 @@ pub async fn render(conn: &mut DbConn, plan: &PlanRow, entity: CsvEntity) -> Rep
     };
     match entity {
         CsvEntity::Measures => {
-            let groups: HashMap<i64, String> = working_group::list(conn, Some(plan.id))
-                .await?
-                .into_iter()
-                .map(|g| (g.id, g.code))
+            let groups: HashMap<i64, &str> = plan
+                .working_groups
+                .iter()
+                .map(|g| (g.id, g.code.as_str()))
                 .collect();
             write(
                 &mut out,
@@ -95,7 +86,7 @@ pub async fn render(conn: &mut DbConn, plan: &PlanRow, entity: CsvEntity) -> Rep
                 ]
                 .map(str::to_owned),
             )?;
-            for m in &measures {
+            for m in measures {
                 write(
                     &mut out,
                     &[
@@ -135,29 +126,27 @@ pub async fn render(conn: &mut DbConn, plan: &PlanRow, entity: CsvEntity) -> Rep
                 ]
                 .map(str::to_owned),
             )?;
-            for g in goal::by_measure_ids(conn, &ids).await? {
+            for g in &plan.goals {
                 write(
                     &mut out,
                     &[
                         code(g.measure_id),
                         title(g.measure_id),
                         g.position.to_string(),
-                        g.text,
-                        text(g.category),
-                        text(g.timing_phrase),
-                        g.timing_kind,
+                        g.text.clone(),
+                        text(g.category.as_ref()),
+                        text(g.timing_phrase.as_ref()),
+                        g.timing_kind.clone(),
                         text(g.starts_on),
                         text(g.due_on),
-                        g.status,
+                        g.status.clone(),
                     ],
                 )?;
             }
         }
         CsvEntity::Kpis => {
-            let kpis = kpi::by_measure_ids(conn, &ids).await?;
-            let kpi_ids: Vec<i64> = kpis.iter().map(|k| k.id).collect();
             let mut targets: HashMap<i64, Vec<String>> = HashMap::new();
-            for t in kpi::targets_of(conn, &kpi_ids).await? {
+            for t in &plan.targets {
                 targets
                     .entry(t.kpi_id)
                     .or_default()
@@ -179,17 +168,17 @@ pub async fn render(conn: &mut DbConn, plan: &PlanRow, entity: CsvEntity) -> Rep
                 ]
                 .map(str::to_owned),
             )?;
-            for k in kpis {
+            for k in &plan.kpis {
                 write(
                     &mut out,
                     &[
                         code(k.measure_id),
                         title(k.measure_id),
                         k.position.to_string(),
-                        k.name,
-                        text(k.unit),
-                        k.value_type,
-                        k.direction,
+                        k.name.clone(),
+                        text(k.unit.as_ref()),
+                        k.value_type.clone(),
+                        k.direction.clone(),
                         text(k.baseline_value),
                         text(k.baseline_observed_on),
                         targets.remove(&k.id).unwrap_or_default().join("; "),
@@ -198,11 +187,10 @@ pub async fn render(conn: &mut DbConn, plan: &PlanRow, entity: CsvEntity) -> Rep
             }
         }
         CsvEntity::KpiValues => {
-            let kpis = kpi::by_measure_ids(conn, &ids).await?;
-            let kpi_ids: Vec<i64> = kpis.iter().map(|k| k.id).collect();
-            let names: HashMap<i64, (i64, String)> = kpis
-                .into_iter()
-                .map(|k| (k.id, (k.measure_id, k.name)))
+            let names: HashMap<i64, (i64, &str)> = plan
+                .kpis
+                .iter()
+                .map(|k| (k.id, (k.measure_id, k.name.as_str())))
                 .collect();
             write(
                 &mut out,
@@ -216,17 +204,17 @@ pub async fn render(conn: &mut DbConn, plan: &PlanRow, entity: CsvEntity) -> Rep
                 ]
                 .map(str::to_owned),
             )?;
-            for v in kpi_values::all_of(conn, &kpi_ids).await? {
-                let (measure_id, name) = names.get(&v.kpi_id).cloned().unwrap_or_default();
+            for v in &plan.values {
+                let (measure_id, name) = names.get(&v.kpi_id).copied().unwrap_or_default();
                 write(
                     &mut out,
                     &[
                         code(measure_id),
-                        name,
+                        name.to_owned(),
                         v.observed_on.to_string(),
                         v.value.to_string(),
-                        text(v.note),
-                        text(v.source),
+                        text(v.note.as_ref()),
+                        text(v.source.as_ref()),
                     ],
                 )?;
             }

@@ -11,6 +11,8 @@ use async_graphql::parser::{
 };
 use async_graphql::{Name, parser::types::SelectionSet};
 
+use crate::error::ErrorCode;
+
 /// Beyond this bracket nesting no document is legitimate whatever `max_depth` says: the parser
 /// already refuses more than 64 nested selection sets, and argument values nested this deep
 /// only serve to exhaust the parser's stack (its value parsing recurses without a limit, and
@@ -40,17 +42,22 @@ pub struct DocumentLimits {
     pub max_introspection_lists: usize,
 }
 
+impl DocumentLimits {
+    /// The defaults, also those of the command-line flags (`--max-depth` …).
+    pub const DEFAULT: DocumentLimits = DocumentLimits {
+        max_depth: 12,
+        max_fields: 2000,
+        max_aliases: 50,
+        max_root_fields: 20,
+        max_fragments: 100,
+        max_operations: 20,
+        max_introspection_lists: 3,
+    };
+}
+
 impl Default for DocumentLimits {
     fn default() -> Self {
-        Self {
-            max_depth: 12,
-            max_fields: 2000,
-            max_aliases: 50,
-            max_root_fields: 20,
-            max_fragments: 100,
-            max_operations: 20,
-            max_introspection_lists: 3,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -116,10 +123,10 @@ fn operation_not_found_message(name: Option<&str>) -> String {
 
 impl DocumentLimitError {
     /// The `extensions.code` a GraphQL error response should carry for this rejection.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Syntax(_) => "GRAPHQL_PARSE_FAILED",
-            Self::OperationNotFound(_) => "OPERATION_NOT_FOUND",
+            Self::Syntax(_) => ErrorCode::GraphqlParseFailed,
+            Self::OperationNotFound(_) => ErrorCode::OperationNotFound,
             Self::TooDeep { .. }
             | Self::TooManyFields { .. }
             | Self::TooManyAliases { .. }
@@ -127,7 +134,7 @@ impl DocumentLimitError {
             | Self::TooManyFragments { .. }
             | Self::TooManyOperations { .. }
             | Self::FragmentCycle(_)
-            | Self::IntrospectionTooDeep { .. } => "QUERY_TOO_COMPLEX",
+            | Self::IntrospectionTooDeep { .. } => ErrorCode::QueryTooComplex,
         }
     }
 }
@@ -744,7 +751,7 @@ mod tests {
     fn a_syntax_error_is_reported_as_such() {
         let error = check("{ a ").unwrap_err();
         assert!(matches!(error, DocumentLimitError::Syntax(_)), "{error:?}");
-        assert_eq!(error.code(), "GRAPHQL_PARSE_FAILED");
+        assert_eq!(error.code(), ErrorCode::GraphqlParseFailed);
     }
 
     #[test]
@@ -872,7 +879,7 @@ mod tests {
     #[test]
     fn errors_have_codes_and_precise_messages() {
         let too_deep = DocumentLimitError::TooDeep { depth: 14, max: 12 };
-        assert_eq!(too_deep.code(), "QUERY_TOO_COMPLEX");
+        assert_eq!(too_deep.code(), ErrorCode::QueryTooComplex);
         assert_eq!(
             too_deep.to_string(),
             "query depth 14 exceeds the limit of 12"
@@ -891,11 +898,11 @@ mod tests {
         );
         assert_eq!(
             DocumentLimitError::OperationNotFound(None).code(),
-            "OPERATION_NOT_FOUND"
+            ErrorCode::OperationNotFound
         );
         assert_eq!(
             DocumentLimitError::FragmentCycle("A".into()).code(),
-            "QUERY_TOO_COMPLEX"
+            ErrorCode::QueryTooComplex
         );
     }
 

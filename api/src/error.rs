@@ -3,21 +3,138 @@
 //! `INTERNAL` without detail, so SQL and stack traces never leak.
 
 use async_graphql::ErrorExtensions;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use masterplan_persistence::RepoError;
+
+/// The `extensions.code` of a top-level GraphQL error, and the HTTP status of
+/// a request refused with it before GraphQL runs. Deliberately not `Display`,
+/// for the reason given at [`ApiError`].
+///
+/// Not to be confused with [`masterplan_domain::validation::UserErrorCode`],
+/// the `code` of a mutation payload's `userErrors` entry (input problems
+/// reported as data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// No token, or one that is malformed, unknown, revoked or expired.
+    Unauthenticated,
+    /// The caller's role or working groups do not cover the operation.
+    Forbidden,
+    /// A plan, measure or other object named by an argument does not exist.
+    NotFound,
+    /// Several plans exist and the operation did not say which one it means.
+    PlanRequired,
+    /// An argument, cursor or page size the caller can fix.
+    BadUserInput,
+    /// A failure on the server's side; the details are logged, not sent.
+    Internal,
+    /// The document is not GraphQL.
+    GraphqlParseFailed,
+    /// The document does not fit the schema (async-graphql's validation).
+    GraphqlValidationFailed,
+    /// No operation with the requested name, or several and no name.
+    OperationNotFound,
+    /// The document exceeds a depth, size or complexity limit.
+    QueryTooComplex,
+    /// Execution exceeded the time limit.
+    Timeout,
+    /// A POST whose Content-Type is not `application/json`.
+    UnsupportedMediaType,
+    /// A request body over the size limit.
+    RequestTooLarge,
+    /// A body or query string that is not a GraphQL request.
+    BadRequest,
+    /// An array-batched POST on a server with batching off.
+    BatchingDisabled,
+    /// An array batch with more operations than allowed.
+    BatchTooLarge,
+    /// A mutation sent by GET.
+    MethodNotAllowed,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 17] = [
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::PlanRequired,
+        ErrorCode::BadUserInput,
+        ErrorCode::Internal,
+        ErrorCode::GraphqlParseFailed,
+        ErrorCode::GraphqlValidationFailed,
+        ErrorCode::OperationNotFound,
+        ErrorCode::QueryTooComplex,
+        ErrorCode::Timeout,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::RequestTooLarge,
+        ErrorCode::BadRequest,
+        ErrorCode::BatchingDisabled,
+        ErrorCode::BatchTooLarge,
+        ErrorCode::MethodNotAllowed,
+    ];
+
+    /// The text clients see in `extensions.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::PlanRequired => "PLAN_REQUIRED",
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::Internal => "INTERNAL",
+            ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            ErrorCode::OperationNotFound => "OPERATION_NOT_FOUND",
+            ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::RequestTooLarge => "REQUEST_TOO_LARGE",
+            ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::BatchingDisabled => "BATCHING_DISABLED",
+            ErrorCode::BatchTooLarge => "BATCH_TOO_LARGE",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+        }
+    }
+
+    /// The HTTP status of a response that refuses the whole request with this
+    /// code (see [`ApiError::into_response`]). Errors inside an executed
+    /// GraphQL response are sent with 200 OK whatever their code.
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::PlanRequired
+            | ErrorCode::BadUserInput
+            | ErrorCode::GraphqlParseFailed
+            | ErrorCode::GraphqlValidationFailed
+            | ErrorCode::OperationNotFound
+            | ErrorCode::QueryTooComplex
+            | ErrorCode::BadRequest
+            | ErrorCode::BatchingDisabled
+            | ErrorCode::BatchTooLarge => StatusCode::BAD_REQUEST,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        }
+    }
+}
 
 /// A client-visible error. Deliberately not `Display`: async-graphql converts
 /// every `Display` type into an error without a code, so this type can only
 /// become a GraphQL error through the `From` impl below, which sets the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -26,15 +143,15 @@ impl ApiError {
 
     /// Input the caller can fix (a bad argument, cursor or page size).
     pub fn bad_input(message: impl Into<String>) -> Self {
-        Self::new("BAD_USER_INPUT", message)
+        Self::new(ErrorCode::BadUserInput, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new("NOT_FOUND", message)
+        Self::new(ErrorCode::NotFound, message)
     }
 
     pub fn internal() -> Self {
-        Self::new("INTERNAL", "internal error; it has been logged")
+        Self::new(ErrorCode::Internal, "internal error; it has been logged")
     }
 }
 
@@ -47,6 +164,68 @@ impl From<RepoError> for ApiError {
 
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
-        async_graphql::Error::new(err.message).extend_with(|_, ext| ext.set("code", err.code))
+        async_graphql::Error::new(err.message)
+            .extend_with(|_, ext| ext.set("code", err.code.as_str()))
+    }
+}
+
+/// A request refused before GraphQL runs: the code's HTTP status and a
+/// GraphQL-shaped body, `{"errors": [{"message": …, "extensions": {"code": …}}]}`.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }]
+        });
+        (self.code.status(), axum::Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The codes are a contract with clients: their texts never change.
+    #[test]
+    fn codes_keep_their_texts() {
+        let texts: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "UNAUTHENTICATED",
+                "FORBIDDEN",
+                "NOT_FOUND",
+                "PLAN_REQUIRED",
+                "BAD_USER_INPUT",
+                "INTERNAL",
+                "GRAPHQL_PARSE_FAILED",
+                "GRAPHQL_VALIDATION_FAILED",
+                "OPERATION_NOT_FOUND",
+                "QUERY_TOO_COMPLEX",
+                "TIMEOUT",
+                "UNSUPPORTED_MEDIA_TYPE",
+                "REQUEST_TOO_LARGE",
+                "BAD_REQUEST",
+                "BATCHING_DISABLED",
+                "BATCH_TOO_LARGE",
+                "METHOD_NOT_ALLOWED",
+            ]
+        );
+    }
+
+    /// The statuses of the codes that refuse a request at the HTTP level.
+    #[test]
+    fn transport_codes_keep_their_statuses() {
+        for (code, status) in [
+            (ErrorCode::Unauthenticated, 401),
+            (ErrorCode::Internal, 500),
+            (ErrorCode::UnsupportedMediaType, 415),
+            (ErrorCode::RequestTooLarge, 413),
+            (ErrorCode::BadRequest, 400),
+            (ErrorCode::BatchingDisabled, 400),
+            (ErrorCode::BatchTooLarge, 400),
+            (ErrorCode::MethodNotAllowed, 405),
+        ] {
+            assert_eq!(code.status().as_u16(), status, "{code:?}");
+        }
     }
 }

@@ -4,8 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use masterplan_persistence::export::{export_plan, to_json};
-use masterplan_persistence::models::plan;
+use masterplan_persistence::export::{export_plan, read_plan, to_json};
 
 use crate::csv_export::{CsvEntity, render};
 use crate::server::AppState;
@@ -68,8 +67,8 @@ pub async fn plan_csv(
     };
     let rendered = async {
         let mut conn = state.db.conn().await?;
-        match plan::find_by_slug(&mut conn, &slug).await? {
-            Some(plan) => render(&mut conn, &plan, entity).await.map(Some),
+        match read_plan(&mut conn, &slug).await? {
+            Some(plan) => render(&plan, entity).map(Some),
             None => Ok(None),
         }
     }

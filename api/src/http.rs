@@ -18,22 +18,26 @@ use tracing::Instrument;
 use crate::auth::Caller;
 use crate::batching::{Activity, Tracked};
 use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
+use crate::error::{ApiError, ErrorCode};
 use crate::loaders::Loaders;
 use crate::server::AppState;
 
-/// A transport-level failure: an HTTP status plus a GraphQL-shaped body.
-fn transport_error(status: StatusCode, code: &str, message: &str) -> axum::response::Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, axum::Json(body)).into_response()
+/// A transport-level failure: the code's HTTP status plus a GraphQL-shaped body.
+fn transport_error(code: ErrorCode, message: &str) -> axum::response::Response {
+    ApiError::new(code, message).into_response()
 }
 
-fn coded(message: impl Into<String>, code: &'static str) -> ServerError {
+fn coded(message: impl Into<String>, code: ErrorCode) -> ServerError {
     let mut error = ServerError::new(message, None);
+    set_code(&mut error, code);
+    error
+}
+
+fn set_code(error: &mut ServerError, code: ErrorCode) {
     error
         .extensions
         .get_or_insert_with(Default::default)
-        .set("code", code);
-    error
+        .set("code", code.as_str());
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -53,8 +57,7 @@ pub async fn graphql_post(
     // let any web page send requests with a visitor's credentials.
     if !is_json(&headers) {
         return transport_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::UnsupportedMediaType,
             "POST /graphql takes Content-Type: application/json",
         );
     }
@@ -65,8 +68,7 @@ pub async fn graphql_post(
     let limit = state.limits.max_body_bytes;
     let Ok(bytes) = to_bytes(body, limit).await else {
         return transport_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "REQUEST_TOO_LARGE",
+            ErrorCode::RequestTooLarge,
             &format!("the request body exceeds {limit} bytes"),
         );
     };
@@ -74,8 +76,7 @@ pub async fn graphql_post(
         Ok(batch) => batch,
         Err(err) => {
             return transport_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 &format!("the body is not a GraphQL request: {err}"),
             );
         }
@@ -87,15 +88,13 @@ pub async fn graphql_post(
         BatchRequest::Batch(requests) => {
             if state.limits.max_batch == 0 {
                 return transport_error(
-                    StatusCode::BAD_REQUEST,
-                    "BATCHING_DISABLED",
+                    ErrorCode::BatchingDisabled,
                     "array batching is turned off on this server; send one operation per request",
                 );
             }
             if requests.len() > state.limits.max_batch {
                 return transport_error(
-                    StatusCode::BAD_REQUEST,
-                    "BATCH_TOO_LARGE",
+                    ErrorCode::BatchTooLarge,
                     &format!(
                         "a batch may hold at most {} operations",
                         state.limits.max_batch
@@ -142,8 +141,7 @@ pub async fn graphql_get(
             Ok(variables) => request = request.variables(variables),
             Err(err) => {
                 return transport_error(
-                    StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
+                    ErrorCode::BadRequest,
                     &format!("`variables` is not a JSON object: {err}"),
                 );
             }
@@ -151,8 +149,7 @@ pub async fn graphql_get(
     }
     match check(&state, &request) {
         Ok(measure) if measure.kind != OperationKind::Query => transport_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
+            ErrorCode::MethodNotAllowed,
             "GET runs queries only; send mutations by POST",
         ),
         Ok(_) => axum::Json(run(&state, request, &caller).await).into_response(),
@@ -210,7 +207,7 @@ async fn run(state: &AppState, request: Request, caller: &Caller) -> Response {
                 "the request took longer than {} ms and was stopped",
                 state.limits.timeout.as_millis()
             ),
-            "TIMEOUT",
+            ErrorCode::Timeout,
         )]),
     };
     span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
@@ -234,16 +231,13 @@ fn with_codes(mut response: Response) -> Response {
             || error.message.starts_with("Query is nested too deep")
             || error.message.contains("recursion")
         {
-            "QUERY_TOO_COMPLEX"
+            ErrorCode::QueryTooComplex
         } else if error.path.is_empty() {
-            "GRAPHQL_VALIDATION_FAILED"
+            ErrorCode::GraphqlValidationFailed
         } else {
-            "BAD_USER_INPUT"
+            ErrorCode::BadUserInput
         };
-        error
-            .extensions
-            .get_or_insert_with(Default::default)
-            .set("code", code);
+        set_code(error, code);
     }
     response
 }

@@ -34,25 +34,25 @@ impl Default for Limits {
 #[derive(Debug, Clone, Args)]
 pub struct LimitArgs {
     /// Deepest field nesting of a query.
-    #[arg(long, env = "MASTERPLAN_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long, env = "MASTERPLAN_MAX_DEPTH", default_value_t = DocumentLimits::DEFAULT.max_depth)]
     pub max_depth: usize,
     /// Field selections of a query once fragments are expanded.
-    #[arg(long, env = "MASTERPLAN_MAX_FIELDS", default_value_t = 2000)]
+    #[arg(long, env = "MASTERPLAN_MAX_FIELDS", default_value_t = DocumentLimits::DEFAULT.max_fields)]
     pub max_fields: usize,
     /// Aliased fields in a query.
-    #[arg(long, env = "MASTERPLAN_MAX_ALIASES", default_value_t = 50)]
+    #[arg(long, env = "MASTERPLAN_MAX_ALIASES", default_value_t = DocumentLimits::DEFAULT.max_aliases)]
     pub max_aliases: usize,
     /// Top-level fields in a query.
-    #[arg(long, env = "MASTERPLAN_MAX_ROOT_FIELDS", default_value_t = 20)]
+    #[arg(long, env = "MASTERPLAN_MAX_ROOT_FIELDS", default_value_t = DocumentLimits::DEFAULT.max_root_fields)]
     pub max_root_fields: usize,
     /// Fragment definitions in a document.
-    #[arg(long, env = "MASTERPLAN_MAX_FRAGMENTS", default_value_t = 100)]
+    #[arg(long, env = "MASTERPLAN_MAX_FRAGMENTS", default_value_t = DocumentLimits::DEFAULT.max_fragments)]
     pub max_fragments: usize,
     /// Operation definitions in a document.
-    #[arg(long, env = "MASTERPLAN_MAX_OPERATIONS", default_value_t = 20)]
+    #[arg(long, env = "MASTERPLAN_MAX_OPERATIONS", default_value_t = DocumentLimits::DEFAULT.max_operations)]
     pub max_operations: usize,
     /// Nesting of introspection list fields (types, fields, args, …).
-    #[arg(long, env = "MASTERPLAN_MAX_INTROSPECTION_LISTS", default_value_t = 3)]
+    #[arg(long, env = "MASTERPLAN_MAX_INTROSPECTION_LISTS", default_value_t = DocumentLimits::DEFAULT.max_introspection_lists)]
     pub max_introspection_lists: usize,
     /// Query complexity (list fields count `first` times their selection).
     #[arg(long, env = "MASTERPLAN_MAX_COMPLEXITY", default_value_t = 100_000)]
@@ -79,7 +79,8 @@ pub struct LimitArgs {
 
 impl Default for LimitArgs {
     fn default() -> Self {
-        // The clap defaults are the one source of the default values.
+        // The clap defaults are the one source of the default values (those
+        // of the document limits are `DocumentLimits::DEFAULT`).
         #[derive(clap::Parser)]
         struct Defaults {
             #[command(flatten)]

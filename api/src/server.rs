@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use masterplan_persistence::Database;
@@ -56,17 +56,7 @@ impl AppState {
             authenticate(&mut conn, headers, self.require_auth).await
         }
         .await;
-        result.map_err(|err| {
-            let status = if err.code == "UNAUTHENTICATED" {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::INTERNAL_SERVER_ERROR
-            };
-            let body = serde_json::json!({
-                "errors": [{ "message": err.message, "extensions": { "code": err.code } }]
-            });
-            (status, axum::Json(body)).into_response()
-        })
+        result.map_err(IntoResponse::into_response)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::legend::{Legend, PeriodCategory, QuickWin, SizeCategory};
 use crate::plan_file::{self, EstimatesEntry, GoalEntry, KpiEntry, MeasureEntry, PlanFile};
 use crate::status::{GoalStatus, KpiDirection, KpiValueType, MeasureStatus};
 use crate::timing::parse_timing;
-use crate::validation::{MAX_TITLE_CHARS, is_measure_code, slug_problem};
+use crate::validation::{FieldError, MAX_TITLE_CHARS, is_measure_code, slug_problem};
 
 /// One thing wrong with a plan file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,42 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.location, self.message)
     }
+}
+
+/// A problem as the error of a refused write: its location as a field path
+/// (`measures[3].goals[1].timing` → `["measures", "3", "goals", "1", "timing"]`).
+impl From<Problem> for FieldError {
+    fn from(problem: Problem) -> Self {
+        let field: Vec<&str> = problem
+            .location
+            .split(['.', '[', ']'])
+            .filter(|part| !part.is_empty())
+            .collect();
+        FieldError::invalid(&field, problem.message)
+    }
+}
+
+/// A refused plan file's error worded as [`Problem`] words it, `location: message`
+/// with the location in the file's JSON path notation; the message alone when the
+/// error names no field (the file is not JSON, say).
+pub fn describe(error: &FieldError) -> String {
+    if error.field.is_empty() {
+        return error.message.clone();
+    }
+    let mut location = String::new();
+    for part in &error.field {
+        if part.bytes().all(|b| b.is_ascii_digit()) {
+            location.push('[');
+            location.push_str(part);
+            location.push(']');
+        } else {
+            if !location.is_empty() {
+                location.push('.');
+            }
+            location.push_str(part);
+        }
+    }
+    format!("{location}: {}", error.message)
 }
 
 /// Every problem in `file`, in file order; empty when it can be loaded as it is.
@@ -610,6 +646,12 @@ mod tests {
         for (location, fragment) in expected {
             assert_problem(&problems, location, fragment);
         }
+        for problem in &problems {
+            assert_eq!(
+                describe(&FieldError::from(problem.clone())),
+                problem.to_string()
+            );
+        }
         assert_eq!(
             problems.len(),
             expected.len(),
@@ -619,6 +661,22 @@ mod tests {
                 .map(|p| p.to_string())
                 .collect::<Vec<_>>()
                 .join("\n")
+        );
+    }
+
+    #[test]
+    fn a_problem_keeps_its_wording_as_a_field_error() {
+        let problem = Problem {
+            location: "measures[3].goals[1].timing".into(),
+            message: "not understood".into(),
+        };
+        let error = FieldError::from(problem.clone());
+        assert_eq!(error.field, ["measures", "3", "goals", "1", "timing"]);
+        assert_eq!(error.message, "not understood");
+        assert_eq!(describe(&error), problem.to_string());
+        assert_eq!(
+            describe(&FieldError::invalid(&[], "not a plan file: EOF")),
+            "not a plan file: EOF"
         );
     }
 

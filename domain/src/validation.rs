@@ -5,8 +5,9 @@
 use crate::status::text_enum;
 
 text_enum!(
-    /// Why a write was refused (the `code` of a GraphQL `userErrors` entry).
-    ErrorCode {
+    /// Why a write was refused (the `code` of a GraphQL `userErrors` entry;
+    /// not the `extensions.code` of a top-level error, which is the API's own).
+    UserErrorCode {
         Validation => "VALIDATION",
         NotFound => "NOT_FOUND",
         VersionConflict => "VERSION_CONFLICT",
@@ -20,13 +21,13 @@ text_enum!(
 pub struct FieldError {
     pub field: Vec<String>,
     pub message: String,
-    pub code: ErrorCode,
+    pub code: UserErrorCode,
     /// For `VERSION_CONFLICT`: the version the object has now.
     pub current_version: Option<i32>,
 }
 
 impl FieldError {
-    pub fn new(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Self {
+    pub fn new(code: UserErrorCode, field: &[&str], message: impl Into<String>) -> Self {
         Self {
             field: field.iter().map(|f| (*f).to_owned()).collect(),
             message: message.into(),
@@ -36,22 +37,22 @@ impl FieldError {
     }
 
     pub fn invalid(field: &[&str], message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::Validation, field, message)
+        Self::new(UserErrorCode::Validation, field, message)
     }
 
     pub fn not_found(field: &[&str], message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::NotFound, field, message)
+        Self::new(UserErrorCode::NotFound, field, message)
     }
 
     pub fn duplicate(field: &[&str], message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::Duplicate, field, message)
+        Self::new(UserErrorCode::Duplicate, field, message)
     }
 
     pub fn version_conflict(what: &str, expected: i32, current: i32) -> Self {
         Self {
             current_version: Some(current),
             ..Self::new(
-                ErrorCode::VersionConflict,
+                UserErrorCode::VersionConflict,
                 &["expectedVersion"],
                 format!(
                     "the {what} was changed by someone else: expected version {expected}, \

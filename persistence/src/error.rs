@@ -1,6 +1,7 @@
 //! The repository's error type.
 
 use diesel_async::pooled_connection::deadpool::PoolError;
+use masterplan_domain::plan_check::Problem;
 use masterplan_domain::validation::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,13 +19,11 @@ pub enum RepoError {
     /// Stored data that the domain rules reject (e.g. an unknown status text).
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
-    /// Input that the domain rules reject, with every problem found.
-    #[error("invalid input: {}", .0.join("; "))]
-    Invalid(Vec<String>),
     #[error("{0}")]
     Conflict(String),
-    /// A write refused because of its input, with every reason found; the
-    /// transaction it ran in is rolled back.
+    /// Input refused by the domain rules, with every reason found, each about
+    /// a field (a mutation's input or a plan file's path): a write's
+    /// transaction is rolled back, a plan file is not loaded.
     #[error("rejected: {}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
     Rejected(Vec<FieldError>),
     /// A write outside what the caller may change (an editor's working groups).
@@ -35,6 +34,16 @@ pub enum RepoError {
 impl RepoError {
     pub fn rejected(error: FieldError) -> Self {
         RepoError::Rejected(vec![error])
+    }
+
+    /// Input refused as a whole, about no particular field.
+    pub fn refused(message: impl Into<String>) -> Self {
+        RepoError::rejected(FieldError::invalid(&[], message))
+    }
+
+    /// A plan file refused for `problems` (see [`masterplan_domain::plan_check::describe`]).
+    pub fn plan_file(problems: Vec<Problem>) -> Self {
+        RepoError::Rejected(problems.into_iter().map(FieldError::from).collect())
     }
 }
 

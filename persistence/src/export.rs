@@ -10,21 +10,38 @@ use masterplan_domain::plan_file::{
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::measure::{MeasureFilter, MeasureOrder};
+use crate::models::goal::GoalRow;
+use crate::models::kpi::{KpiRow, TargetRow};
+use crate::models::kpi_values::ValueRow;
+use crate::models::measure::{MeasureFilter, MeasureOrder, MeasureRow, RelationRow};
+use crate::models::plan::PlanRow;
+use crate::models::working_group::WorkingGroupRow;
 use crate::models::{goal, kpi, kpi_values, measure, plan, working_group};
 use crate::page::Window;
 
-/// The plan with `slug` and everything under it, in the plan's order; `None`
-/// when there is no such plan. Reads in one transaction, so the file is a
-/// consistent snapshot.
-pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<PlanFile>> {
+/// A whole plan as stored, each list in the plan's order (measures by
+/// position, then what belongs to them): the one read both exports are made
+/// from, the plan file ([`PlanSnapshot::into_plan_file`]) and the CSV files.
+#[derive(Debug, Clone)]
+pub struct PlanSnapshot {
+    pub plan: PlanRow,
+    pub working_groups: Vec<WorkingGroupRow>,
+    pub measures: Vec<MeasureRow>,
+    pub goals: Vec<GoalRow>,
+    pub kpis: Vec<KpiRow>,
+    pub targets: Vec<TargetRow>,
+    pub values: Vec<ValueRow>,
+    pub relations: Vec<RelationRow>,
+}
+
+/// The plan with `slug` and everything under it; `None` when there is no such
+/// plan. Reads in one transaction, so the snapshot is consistent.
+pub async fn read_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<PlanSnapshot>> {
     conn.transaction(async |conn| {
         let Some(plan) = plan::find_by_slug(conn, slug).await? else {
             return Ok(None);
         };
-        let groups = working_group::list(conn, Some(plan.id)).await?;
-        let group_codes: HashMap<i64, String> =
-            groups.iter().map(|g| (g.id, g.code.clone())).collect();
+        let working_groups = working_group::list(conn, Some(plan.id)).await?;
         let filter = MeasureFilter {
             plan_id: Some(plan.id),
             ..MeasureFilter::default()
@@ -35,11 +52,56 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
         };
         let measures = measure::list(conn, &filter, MeasureOrder::default(), all).await?;
         let ids: Vec<i64> = measures.iter().map(|m| m.id).collect();
+        let goals = goal::by_measure_ids(conn, &ids).await?;
+        let kpis = kpi::by_measure_ids(conn, &ids).await?;
+        let kpi_ids: Vec<i64> = kpis.iter().map(|k| k.id).collect();
+        let targets = kpi::targets_of(conn, &kpi_ids).await?;
+        let values = kpi_values::all_of(conn, &kpi_ids).await?;
+        let relations = measure::relations_of(conn, &ids).await?;
+        Ok(Some(PlanSnapshot {
+            plan,
+            working_groups,
+            measures,
+            goals,
+            kpis,
+            targets,
+            values,
+            relations,
+        }))
+    })
+    .await
+}
+
+/// The plan with `slug` and everything under it as a plan file, in the plan's
+/// order; `None` when there is no such plan.
+pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<PlanFile>> {
+    read_plan(conn, slug)
+        .await?
+        .map(PlanSnapshot::into_plan_file)
+        .transpose()
+}
+
+impl PlanSnapshot {
+    /// The plan file of the snapshot. Refused when a relation points at a
+    /// measure without a code, which a plan file cannot name.
+    pub fn into_plan_file(self) -> RepoResult<PlanFile> {
+        let PlanSnapshot {
+            plan,
+            working_groups: groups,
+            measures,
+            goals: goal_rows,
+            kpis: kpi_rows,
+            targets: target_rows,
+            values: value_rows,
+            relations,
+        } = self;
+        let group_codes: HashMap<i64, String> =
+            groups.iter().map(|g| (g.id, g.code.clone())).collect();
         let codes: HashMap<i64, Option<String>> =
             measures.iter().map(|m| (m.id, m.code.clone())).collect();
 
         let mut goals: HashMap<i64, Vec<GoalEntry>> = HashMap::new();
-        for row in goal::by_measure_ids(conn, &ids).await? {
+        for row in goal_rows {
             goals.entry(row.measure_id).or_default().push(GoalEntry {
                 text: row.text,
                 category: row.category,
@@ -47,10 +109,8 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
                 status: row.status,
             });
         }
-        let kpi_rows = kpi::by_measure_ids(conn, &ids).await?;
-        let kpi_ids: Vec<i64> = kpi_rows.iter().map(|k| k.id).collect();
         let mut targets: HashMap<i64, Vec<TargetEntry>> = HashMap::new();
-        for row in kpi::targets_of(conn, &kpi_ids).await? {
+        for row in target_rows {
             targets.entry(row.kpi_id).or_default().push(TargetEntry {
                 value: row.value,
                 due_on: row.due_on,
@@ -58,7 +118,7 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
             });
         }
         let mut values: HashMap<i64, Vec<ValueEntry>> = HashMap::new();
-        for row in kpi_values::all_of(conn, &kpi_ids).await? {
+        for row in value_rows {
             values.entry(row.kpi_id).or_default().push(ValueEntry {
                 observed_on: row.observed_on,
                 value: row.value,
@@ -85,18 +145,21 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
             });
         }
         let mut related: HashMap<i64, Vec<RelatedEntry>> = HashMap::new();
-        for rel in measure::relations_of(conn, &ids).await? {
+        for rel in relations {
             // Relations are stored where the plan states them (3.5 → 1.8).
             let Some(code) = codes.get(&rel.related_measure_id).cloned().flatten() else {
-                return Err(RepoError::Invalid(vec![format!(
+                return Err(RepoError::refused(format!(
                     "measure {} is related to a measure without a code, which a plan file cannot name",
                     rel.measure_id
-                )]));
+                )));
             };
-            related.entry(rel.measure_id).or_default().push(RelatedEntry {
-                code,
-                note: rel.note,
-            });
+            related
+                .entry(rel.measure_id)
+                .or_default()
+                .push(RelatedEntry {
+                    code,
+                    note: rel.note,
+                });
         }
 
         let mut entries = Vec::with_capacity(measures.len());
@@ -137,7 +200,7 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
             });
         }
 
-        Ok(Some(PlanFile {
+        Ok(PlanFile {
             format: FORMAT.to_owned(),
             plan: PlanEntry {
                 slug: plan.slug,
@@ -165,9 +228,8 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
                 })
                 .collect(),
             measures: entries,
-        }))
-    })
-    .await
+        })
+    }
 }
 
 /// The file's text: pretty JSON with a final newline.

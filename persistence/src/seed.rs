@@ -42,14 +42,12 @@ pub struct SeedReport {
 /// Parses and checks a plan file's text; every problem is reported.
 pub fn parse_plan_file(json: &str) -> RepoResult<PlanFile> {
     let file: PlanFile = serde_json::from_str(json)
-        .map_err(|e| RepoError::Invalid(vec![format!("not a plan file: {e}")]))?;
+        .map_err(|e| RepoError::refused(format!("not a plan file: {e}")))?;
     let problems = check_plan_file(&file);
     if problems.is_empty() {
         Ok(file)
     } else {
-        Err(RepoError::Invalid(
-            problems.iter().map(ToString::to_string).collect(),
-        ))
+        Err(RepoError::plan_file(problems))
     }
 }
 
@@ -63,9 +61,7 @@ pub async fn load_plan(
 ) -> RepoResult<SeedReport> {
     let problems = check_plan_file(file);
     if !problems.is_empty() {
-        return Err(RepoError::Invalid(
-            problems.iter().map(ToString::to_string).collect(),
-        ));
+        return Err(RepoError::plan_file(problems));
     }
     conn.write_transaction(async |conn| {
         let existing = plan::find_by_slug(conn, &file.plan.slug).await?;
@@ -155,7 +151,7 @@ where
     T::Err: std::fmt::Display,
 {
     text.parse::<T>()
-        .map_err(|e| RepoError::Invalid(vec![e.to_string()]))
+        .map_err(|e| RepoError::refused(e.to_string()))
 }
 
 fn optional_vocabulary<T: std::str::FromStr>(text: &Option<String>) -> RepoResult<Option<T>>
@@ -168,16 +164,14 @@ where
 /// A refusal of the write rules, located in the plan file (`measures.3.title`).
 fn located(err: RepoError, at: &[&str]) -> RepoError {
     match err {
-        RepoError::Rejected(errors) => RepoError::Invalid(
+        RepoError::Rejected(errors) => RepoError::Rejected(
             errors
                 .into_iter()
-                .map(|e| {
-                    let path: Vec<&str> = at
-                        .iter()
-                        .copied()
-                        .chain(e.field.iter().map(String::as_str))
-                        .collect();
-                    format!("{}: {}", path.join("."), e.message)
+                .map(|mut e| {
+                    let mut field: Vec<String> = at.iter().map(|s| (*s).to_owned()).collect();
+                    field.append(&mut e.field);
+                    e.field = field;
+                    e
                 })
                 .collect(),
         ),

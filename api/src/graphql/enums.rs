@@ -98,7 +98,7 @@ impl From<OrderDirection> for masterplan_persistence::page::Direction {
 
 mirror_enum!(
     /// Why a mutation's input was refused.
-    UserErrorCode => validation::ErrorCode { Validation, NotFound, VersionConflict, Duplicate }
+    UserErrorCode => validation::UserErrorCode { Validation, NotFound, VersionConflict, Duplicate }
 );
 
 mirror_enum!(

@@ -3,7 +3,7 @@
 use async_graphql::Context;
 use masterplan_persistence::models::plan::{self, PlanRow};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::graphql::context::conn;
 
 /// The plan named by `slug`, or the only plan when `slug` is omitted.
@@ -19,7 +19,7 @@ pub async fn resolve_plan(ctx: &Context<'_>, slug: Option<&str>) -> ApiResult<Pl
         0 => Err(ApiError::not_found("no plan has been loaded")),
         1 => Ok(plans.remove(0)),
         _ => Err(ApiError::new(
-            "PLAN_REQUIRED",
+            ErrorCode::PlanRequired,
             "several plans exist: pass `plan` with the slug of one (see `plans { slug }`)",
         )),
     }

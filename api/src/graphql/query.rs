@@ -7,7 +7,7 @@ use masterplan_persistence::models::kpi::KpiFilter as KpiFilterRows;
 use masterplan_persistence::models::{goal, kpi, measure, plan, working_group};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::graphql::audit::{
     AuditCount, AuditEntry, AuditLogFilter, AuditVerification, audit_log, verify_audit_log,
 };
@@ -81,7 +81,7 @@ impl Query {
     async fn plan(&self, ctx: &Context<'_>, slug: Option<String>) -> ApiResult<Option<Plan>> {
         match resolve_plan(ctx, slug.as_deref()).await {
             Ok(plan) => Ok(Some(Plan(plan))),
-            Err(err) if err.code == "NOT_FOUND" && slug.is_some() => Ok(None),
+            Err(err) if err.code == ErrorCode::NotFound && slug.is_some() => Ok(None),
             Err(err) => Err(err),
         }
     }

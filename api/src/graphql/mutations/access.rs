@@ -7,7 +7,7 @@ use masterplan_domain::status::Role;
 use masterplan_persistence::writes::Actor;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 fn caller(ctx: &Context<'_>) -> Caller {
     ctx.data::<Caller>().cloned().unwrap_or(Caller::Anonymous)
@@ -18,7 +18,7 @@ fn caller(ctx: &Context<'_>) -> Caller {
 fn check(ctx: &Context<'_>, needed: Role, what: &str) -> ApiResult<Actor> {
     match caller(ctx) {
         Caller::Anonymous => Err(ApiError::new(
-            "UNAUTHENTICATED",
+            ErrorCode::Unauthenticated,
             format!("{what} needs an API token (Authorization: Bearer …)"),
         )),
         Caller::Token {
@@ -33,7 +33,7 @@ fn check(ctx: &Context<'_>, needed: Role, what: &str) -> ApiResult<Actor> {
             };
             if !allowed {
                 return Err(ApiError::new(
-                    "FORBIDDEN",
+                    ErrorCode::Forbidden,
                     format!("{name} has the role {role}; {what} needs {needed}"),
                 ));
             }

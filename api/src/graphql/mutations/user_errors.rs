@@ -5,7 +5,7 @@ use async_graphql::{ID, SimpleObject};
 use masterplan_domain::validation::FieldError;
 use masterplan_persistence::{RepoError, RepoResult};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::graphql::enums::UserErrorCode;
 use crate::ids::{NodeType, decode_as};
 
@@ -42,7 +42,7 @@ pub fn settle<T>(result: RepoResult<T>) -> ApiResult<Result<T, Vec<UserError>>> 
         Err(RepoError::Rejected(errors)) => {
             Ok(Err(errors.into_iter().map(UserError::from).collect()))
         }
-        Err(RepoError::Forbidden(message)) => Err(ApiError::new("FORBIDDEN", message)),
+        Err(RepoError::Forbidden(message)) => Err(ApiError::new(ErrorCode::Forbidden, message)),
         Err(other) => Err(other.into()),
     }
 }
