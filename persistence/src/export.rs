@@ -44,7 +44,7 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
                 text: row.text,
                 category: row.category,
                 timing: row.timing_phrase,
-                status: row.status,
+                status: row.status.to_string(),
             });
         }
         let kpi_rows = kpi::by_measure_ids(conn, &ids).await?;
@@ -79,8 +79,8 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
                 name: row.name,
                 description: row.description,
                 unit: row.unit,
-                value_type: row.value_type,
-                direction: row.direction,
+                value_type: row.value_type.to_string(),
+                direction: row.direction.to_string(),
                 baseline,
             });
         }
@@ -104,9 +104,9 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
             let mut rel = related.remove(&m.id).unwrap_or_default();
             rel.sort_by(|a, b| a.code.cmp(&b.code));
             entries.push(MeasureEntry {
-                partners: m.partners()?,
+                partners: m.partners,
                 pilot_areas: m
-                    .pilot_areas()?
+                    .pilot_areas
                     .into_iter()
                     .map(|a| PilotAreaEntry {
                         code: a.code,
@@ -122,17 +122,17 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
                     cost_eur: m.cost_estimate_eur,
                     personnel_fte: m.personnel_estimate_fte,
                     period_months: m.realization_months,
-                    cost_category: m.cost_category_override,
-                    personnel_category: m.personnel_category_override,
-                    period_category: m.period_category_override,
-                    quick_win: m.quick_win_override,
+                    cost_category: m.cost_category_override.map(|c| c.to_string()),
+                    personnel_category: m.personnel_category_override.map(|c| c.to_string()),
+                    period_category: m.period_category_override.map(|c| c.to_string()),
+                    quick_win: m.quick_win_override.map(|q| q.to_string()),
                 },
                 goals: goals.remove(&m.id).unwrap_or_default(),
                 kpis: kpis.remove(&m.id).unwrap_or_default(),
                 code: m.code,
                 title: m.title,
                 description: m.description,
-                status: m.status,
+                status: m.status.to_string(),
                 responsible_unit: m.responsible_unit,
             });
         }

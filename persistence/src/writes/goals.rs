@@ -71,14 +71,14 @@ struct Row {
 }
 
 impl Fields {
-    fn of(row: &GoalRow) -> RepoResult<Self> {
-        Ok(Fields {
+    fn of(row: &GoalRow) -> Self {
+        Fields {
             text: row.text.clone(),
             category: row.category.clone(),
             timing: row.timing_phrase.clone(),
-            status: row.status()?,
+            status: row.status,
             position: row.position,
-        })
+        }
     }
 
     fn apply(mut self, patch: GoalPatch) -> Self {
@@ -271,7 +271,7 @@ pub async fn update(
         let current = refs::goal(conn, target).await?;
         let (measure, _) = parent_of(conn, actor, current.measure_id, "goal").await?;
         check_version("goal", expected_version, current.version)?;
-        let old = Fields::of(&current)?;
+        let old = Fields::of(&current);
         let new = old.clone().apply(patch).normalised();
         if new == old {
             return Ok(current);

@@ -108,20 +108,20 @@ fn optional(text: Option<String>) -> Option<String> {
 }
 
 impl Fields {
-    fn of(row: &KpiRow, targets: Vec<TargetInput>) -> RepoResult<Self> {
-        Ok(Fields {
+    fn of(row: &KpiRow, targets: Vec<TargetInput>) -> Self {
+        Fields {
             name: row.name.clone(),
             description: row.description.clone(),
             unit: row.unit.clone(),
-            value_type: row.value_type()?,
-            direction: row.direction()?,
+            value_type: row.value_type,
+            direction: row.direction,
             baseline: row.baseline_value.map(|value| Baseline {
                 value,
                 observed_on: row.baseline_observed_on,
                 note: row.baseline_note.clone(),
             }),
             targets,
-        })
+        }
     }
 
     fn apply(mut self, patch: KpiPatch) -> Self {
@@ -442,7 +442,7 @@ pub async fn update(
         let current = refs::kpi(conn, target).await?;
         let (measure, _) = parent_of(conn, actor, current.measure_id, "KPI").await?;
         check_version("KPI", expected_version, current.version)?;
-        let old = Fields::of(&current, targets_of(conn, current.id).await?)?;
+        let old = Fields::of(&current, targets_of(conn, current.id).await?);
         let kept = Kept {
             baseline: patch.baseline.is_none(),
             targets: patch.targets.is_none(),

@@ -123,37 +123,27 @@ fn text<T: ToString>(value: Option<T>) -> Option<String> {
     value.map(|v| v.to_string())
 }
 
-fn parsed<T: std::str::FromStr>(text: &Option<String>) -> RepoResult<Option<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    text.as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| RepoError::Corrupt(format!("measure column: {e}")))
-}
-
 impl Fields {
-    fn of(row: &MeasureRow, group: &WorkingGroupRow) -> RepoResult<Self> {
-        Ok(Fields {
+    fn of(row: &MeasureRow, group: &WorkingGroupRow) -> Self {
+        Fields {
             working_group: group.code.clone(),
             code: row.code.clone(),
             title: row.title.clone(),
             description: row.description.clone(),
-            status: row.status()?,
+            status: row.status,
             responsible_unit: row.responsible_unit.clone(),
-            partners: row.partners()?,
+            partners: row.partners.clone(),
             position: row.position,
             estimates: Estimates {
                 cost_eur: row.cost_estimate_eur,
                 personnel_fte: row.personnel_estimate_fte,
                 realization_months: row.realization_months,
-                cost_category: parsed(&row.cost_category_override)?,
-                personnel_category: parsed(&row.personnel_category_override)?,
-                period_category: parsed(&row.period_category_override)?,
-                quick_win: parsed(&row.quick_win_override)?,
+                cost_category: row.cost_category_override,
+                personnel_category: row.personnel_category_override,
+                period_category: row.period_category_override,
+                quick_win: row.quick_win_override,
             },
-        })
+        }
     }
 
     fn apply(mut self, patch: MeasurePatch) -> Self {
@@ -477,7 +467,7 @@ pub async fn update(
         let old_group = group_of(conn, current.working_group_id).await?;
         actor.may_change_group(&old_group.code)?;
         check_version("measure", expected_version, current.version)?;
-        let old = Fields::of(&current, &old_group)?;
+        let old = Fields::of(&current, &old_group);
         let new = old.clone().apply(patch).normalised();
         if new == old {
             return Ok(current);

@@ -20,6 +20,7 @@ use crate::models::measure::MeasureRow;
 use crate::models::plan::{self, PlanRow};
 use crate::schema::{measures, plans};
 use crate::seed::classify;
+use crate::sql_types::TextEnum;
 use crate::with_conn;
 use crate::writes::{Actor, Problems, check_version, set_given, updated_one};
 
@@ -353,46 +354,31 @@ async fn reclassify(conn: &mut DbConn, plan_id: i64, legend: &Legend) -> RepoRes
             row.personnel_estimate_fte,
             row.realization_months,
             (
-                parsed(&row.cost_category_override)?,
-                parsed(&row.personnel_category_override)?,
-                parsed(&row.period_category_override)?,
-                parsed(&row.quick_win_override)?,
+                row.cost_category_override,
+                row.personnel_category_override,
+                row.period_category_override,
+                row.quick_win_override,
             ),
         );
-        let derived = (
-            class.cost.map(|c| c.as_str().to_owned()),
-            class.personnel.map(|c| c.as_str().to_owned()),
-            class.period.map(|c| c.as_str().to_owned()),
-            class.quick_win.as_str().to_owned(),
-        );
+        let derived = (class.cost, class.personnel, class.period, class.quick_win);
         let stored = (
-            row.cost_category.clone(),
-            row.personnel_category.clone(),
-            row.period_category.clone(),
-            row.quick_win.clone(),
+            row.cost_category,
+            row.personnel_category,
+            row.period_category,
+            row.quick_win,
         );
         if derived == stored {
             continue;
         }
         with_conn!(conn, c => diesel::update(measures::table.find(row.id))
             .set((
-                measures::cost_category.eq(&derived.0),
-                measures::personnel_category.eq(&derived.1),
-                measures::period_category.eq(&derived.2),
-                measures::quick_win.eq(&derived.3),
+                measures::cost_category.eq(TextEnum(derived.0)),
+                measures::personnel_category.eq(TextEnum(derived.1)),
+                measures::period_category.eq(TextEnum(derived.2)),
+                measures::quick_win.eq(TextEnum(derived.3)),
             ))
             .execute(c)
             .await)?;
     }
     Ok(())
-}
-
-fn parsed<T: std::str::FromStr>(text: &Option<String>) -> RepoResult<Option<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    text.as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| RepoError::Corrupt(format!("measure column: {e}")))
 }
