@@ -145,15 +145,7 @@ pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pla
                 organisation: plan.organisation,
                 published_on: plan.published_on,
                 description: plan.description,
-                legend: LegendEntry {
-                    cost_low_below_eur: plan.cost_low_below_eur,
-                    cost_high_above_eur: plan.cost_high_above_eur,
-                    personnel_low_below_fte: plan.personnel_low_below_fte,
-                    personnel_high_above_fte: plan.personnel_high_above_fte,
-                    period_short_below_months: plan.period_short_below_months,
-                    period_long_above_months: plan.period_long_above_months,
-                    notes: plan.legend_notes,
-                },
+                legend: LegendEntry::new(plan.legend, plan.legend_notes),
             },
             working_groups: groups
                 .into_iter()

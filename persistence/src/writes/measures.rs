@@ -233,7 +233,7 @@ impl Fields {
     fn row(&self, plan: &PlanRow, working_group_id: i64) -> Row {
         let e = &self.estimates;
         let class = classify(
-            &plan.legend(),
+            &plan.legend,
             e.cost_eur,
             e.personnel_fte,
             e.realization_months,

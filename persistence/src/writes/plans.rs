@@ -74,7 +74,7 @@ impl Fields {
             organisation: row.organisation.clone(),
             published_on: row.published_on,
             description: row.description.clone(),
-            legend: row.legend(),
+            legend: row.legend,
             legend_notes: row.legend_notes.clone(),
         }
     }
@@ -237,7 +237,6 @@ pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewPlanInput) -> Re
         fields.check("slug")?;
         check_slug_free(conn, &fields.slug, "slug").await?;
         let now = clock::now();
-        let l = &fields.legend;
         let id: i64 = with_conn!(conn, c => diesel::insert_into(plans::table)
             .values(&plan::NewPlan {
                 slug: &fields.slug,
@@ -245,12 +244,7 @@ pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewPlanInput) -> Re
                 organisation: &fields.organisation,
                 published_on: fields.published_on,
                 description: &fields.description,
-                cost_low_below_eur: l.cost_low_below_eur,
-                cost_high_above_eur: l.cost_high_above_eur,
-                personnel_low_below_fte: l.personnel_low_below_fte,
-                personnel_high_above_fte: l.personnel_high_above_fte,
-                period_short_below_months: l.period_short_below_months,
-                period_long_above_months: l.period_long_above_months,
+                legend: fields.legend.into(),
                 legend_notes: fields.legend_notes.as_deref(),
                 created_at: now,
                 updated_at: now,
