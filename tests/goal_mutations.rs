@@ -52,7 +52,12 @@ async fn audit_of(app: &TestApp, id: &Value) -> Vec<(String, Value)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|row| (row.action, serde_json::from_str(&row.changes).unwrap()))
+        .map(|row| {
+            (
+                row.action.to_string(),
+                serde_json::from_str(&row.changes).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -299,6 +304,6 @@ backend_tests! {
             actor: Some("group-three".into()), ..Default::default()
         }, masterplan_persistence::page::Window { offset: 0, limit: 10 }).await.unwrap();
         assert_eq!(mine.len(), 2);
-        assert!(mine.iter().all(|e| e.entity_type == "GOAL"));
+        assert!(mine.iter().all(|e| e.entity_type == AuditEntityType::Goal));
     }
 }

@@ -52,7 +52,12 @@ async fn audit_of(app: &TestApp, id: &Value) -> Vec<(String, Value)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|row| (row.action, serde_json::from_str(&row.changes).unwrap()))
+        .map(|row| {
+            (
+                row.action.to_string(),
+                serde_json::from_str(&row.changes).unwrap(),
+            )
+        })
         .collect()
 }
 

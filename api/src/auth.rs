@@ -60,8 +60,8 @@ pub fn mint(
         name: name.to_owned(),
         key_id,
         secret_hash: sha256_hex(&secret),
-        role: role.as_str().to_owned(),
-        working_groups: serde_json::to_string(working_groups).expect("strings serialise"),
+        role,
+        working_groups: working_groups.to_vec(),
         created_at: clock::now(),
         expires_at,
     };
@@ -112,8 +112,8 @@ pub async fn authenticate(
         return Err(invalid());
     }
     Ok(Caller::Token {
-        role: row.role()?,
-        working_groups: row.working_groups()?,
+        role: row.role,
+        working_groups: row.working_groups,
         name: row.name,
     })
 }

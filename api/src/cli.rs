@@ -307,7 +307,7 @@ async fn run_token(conn: &mut DbConn, command: TokenCommand) -> Result<(), Strin
                     "{}\t{}\t{}\t{}\t{}",
                     row.name,
                     row.role,
-                    row.working_groups().map_err(describe)?.join(","),
+                    row.working_groups.join(","),
                     row.expires_at.map(|e| e.to_string()).unwrap_or_default(),
                     state
                 );

@@ -161,6 +161,21 @@ impl From<&LegendEntry> for Legend {
     }
 }
 
+impl LegendEntry {
+    /// A plan file's legend: the thresholds and the legend's own words.
+    pub fn new(legend: Legend, notes: Option<String>) -> LegendEntry {
+        LegendEntry {
+            cost_low_below_eur: legend.cost_low_below_eur,
+            cost_high_above_eur: legend.cost_high_above_eur,
+            personnel_low_below_fte: legend.personnel_low_below_fte,
+            personnel_high_above_fte: legend.personnel_high_above_fte,
+            period_short_below_months: legend.period_short_below_months,
+            period_long_above_months: legend.period_long_above_months,
+            notes,
+        }
+    }
+}
+
 fn size(value: f64, low_below: f64, high_above: f64) -> SizeCategory {
     if value < low_below {
         SizeCategory::Low
@@ -359,6 +374,7 @@ mod tests {
             notes: None,
         };
         assert_eq!(Legend::from(&entry), L);
+        assert_eq!(LegendEntry::new(L, None), entry);
     }
 
     #[test]

@@ -106,7 +106,7 @@ impl PlanSnapshot {
                 text: row.text,
                 category: row.category,
                 timing: row.timing_phrase,
-                status: row.status,
+                status: row.status.to_string(),
             });
         }
         let mut targets: HashMap<i64, Vec<TargetEntry>> = HashMap::new();
@@ -139,8 +139,8 @@ impl PlanSnapshot {
                 name: row.name,
                 description: row.description,
                 unit: row.unit,
-                value_type: row.value_type,
-                direction: row.direction,
+                value_type: row.value_type.to_string(),
+                direction: row.direction.to_string(),
                 baseline,
             });
         }
@@ -167,9 +167,9 @@ impl PlanSnapshot {
             let mut rel = related.remove(&m.id).unwrap_or_default();
             rel.sort_by(|a, b| a.code.cmp(&b.code));
             entries.push(MeasureEntry {
-                partners: m.partners()?,
+                partners: m.partners,
                 pilot_areas: m
-                    .pilot_areas()?
+                    .pilot_areas
                     .into_iter()
                     .map(|a| PilotAreaEntry {
                         code: a.code,
@@ -185,17 +185,17 @@ impl PlanSnapshot {
                     cost_eur: m.cost_estimate_eur,
                     personnel_fte: m.personnel_estimate_fte,
                     period_months: m.realization_months,
-                    cost_category: m.cost_category_override,
-                    personnel_category: m.personnel_category_override,
-                    period_category: m.period_category_override,
-                    quick_win: m.quick_win_override,
+                    cost_category: m.cost_category_override.map(|c| c.to_string()),
+                    personnel_category: m.personnel_category_override.map(|c| c.to_string()),
+                    period_category: m.period_category_override.map(|c| c.to_string()),
+                    quick_win: m.quick_win_override.map(|q| q.to_string()),
                 },
                 goals: goals.remove(&m.id).unwrap_or_default(),
                 kpis: kpis.remove(&m.id).unwrap_or_default(),
                 code: m.code,
                 title: m.title,
                 description: m.description,
-                status: m.status,
+                status: m.status.to_string(),
                 responsible_unit: m.responsible_unit,
             });
         }
@@ -208,15 +208,7 @@ impl PlanSnapshot {
                 organisation: plan.organisation,
                 published_on: plan.published_on,
                 description: plan.description,
-                legend: LegendEntry {
-                    cost_low_below_eur: plan.cost_low_below_eur,
-                    cost_high_above_eur: plan.cost_high_above_eur,
-                    personnel_low_below_fte: plan.personnel_low_below_fte,
-                    personnel_high_above_fte: plan.personnel_high_above_fte,
-                    period_short_below_months: plan.period_short_below_months,
-                    period_long_above_months: plan.period_long_above_months,
-                    notes: plan.legend_notes,
-                },
+                legend: LegendEntry::new(plan.legend, plan.legend_notes),
             },
             working_groups: groups
                 .into_iter()

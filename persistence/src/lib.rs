@@ -9,6 +9,7 @@ pub mod models;
 pub mod page;
 pub mod schema;
 pub mod seed;
+pub mod sql_types;
 pub mod writes;
 
 pub use db::{Database, DbConn};

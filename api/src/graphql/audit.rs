@@ -82,9 +82,9 @@ fn node_type_of(entity_type: domain::AuditEntityType) -> NodeType {
     }
 }
 
-/// A stored value the API cannot read: logged, reported as INTERNAL.
-fn corrupt(what: &str, entry: i64, error: impl std::fmt::Display) -> ApiError {
-    tracing::error!(entry, error = %error, "unreadable {what} in the audit log");
+/// Stored changes the API cannot read: logged, reported as INTERNAL.
+fn corrupt(entry: i64, error: impl std::fmt::Display) -> ApiError {
+    tracing::error!(entry, error = %error, "unreadable changes in the audit log");
     ApiError::internal()
 }
 
@@ -108,24 +108,16 @@ impl AuditEntry {
     async fn actor(&self) -> &str {
         &self.0.actor
     }
-    async fn action(&self) -> ApiResult<AuditAction> {
-        let action: domain::AuditAction = self
-            .0
-            .action
-            .parse()
-            .map_err(|e| corrupt("action", self.0.id, e))?;
-        Ok(action.into())
+    async fn action(&self) -> AuditAction {
+        self.0.action.into()
     }
-    async fn entity_type(&self) -> ApiResult<AuditEntityType> {
-        Ok(self.stored_entity_type()?.into())
+    async fn entity_type(&self) -> AuditEntityType {
+        self.0.entity_type.into()
     }
     /// The global ID of the changed object (it may since have been archived
     /// or deleted).
-    async fn entity_id(&self) -> ApiResult<ID> {
-        Ok(encode(
-            node_type_of(self.stored_entity_type()?),
-            self.0.entity_id,
-        ))
+    async fn entity_id(&self) -> ID {
+        encode(node_type_of(self.0.entity_type), self.0.entity_id)
     }
     /// The fields the change touched with their old and new values, as one
     /// JSON object: `{"title": {"old": "…", "new": "…"}, …}`.
@@ -161,14 +153,7 @@ impl AuditEntry {
 
 impl AuditEntry {
     fn stored_changes(&self) -> ApiResult<serde_json::Map<String, Value>> {
-        serde_json::from_str(&self.0.changes).map_err(|e| corrupt("changes", self.0.id, e))
-    }
-
-    fn stored_entity_type(&self) -> ApiResult<domain::AuditEntityType> {
-        self.0
-            .entity_type
-            .parse()
-            .map_err(|e| corrupt("entity type", self.0.id, e))
+        serde_json::from_str(&self.0.changes).map_err(|e| corrupt(self.0.id, e))
     }
 }
 

@@ -60,6 +60,7 @@ impl MeasureFilter {
 }
 
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default, Debug)]
+#[graphql(remote = "RepoField")]
 pub enum MeasureOrderField {
     /// The plan's order.
     #[default]
@@ -79,12 +80,7 @@ pub struct MeasureOrder {
 impl From<&MeasureOrder> for RepoMeasureOrder {
     fn from(order: &MeasureOrder) -> Self {
         RepoMeasureOrder {
-            field: match order.field {
-                MeasureOrderField::Position => RepoField::Position,
-                MeasureOrderField::Code => RepoField::Code,
-                MeasureOrderField::Title => RepoField::Title,
-                MeasureOrderField::UpdatedAt => RepoField::UpdatedAt,
-            },
+            field: order.field.into(),
             direction: order.direction.into(),
         }
     }

@@ -17,6 +17,7 @@ use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::page::Window;
 use crate::schema::{audit_head, audit_log};
+use crate::sql_types::TextEnum;
 use crate::with_conn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -26,9 +27,15 @@ pub struct AuditRow {
     pub id: i64,
     pub at: NaiveDateTime,
     pub actor: String,
-    pub action: String,
-    pub entity_type: String,
+    #[diesel(deserialize_as = TextEnum<AuditAction>, serialize_as = TextEnum<AuditAction>)]
+    pub action: AuditAction,
+    #[diesel(
+        deserialize_as = TextEnum<AuditEntityType>,
+        serialize_as = TextEnum<AuditEntityType>
+    )]
+    pub entity_type: AuditEntityType,
     pub entity_id: i64,
+    /// Exactly the JSON text that was hashed.
     pub changes: String,
     pub prev_hash: String,
     pub hash: String,
@@ -40,8 +47,8 @@ impl AuditRow {
             id: self.id,
             at: self.at,
             actor: &self.actor,
-            action: &self.action,
-            entity_type: &self.entity_type,
+            action: self.action.as_str(),
+            entity_type: self.entity_type.as_str(),
             entity_id: self.entity_id,
             changes: &self.changes,
         }
@@ -113,8 +120,8 @@ pub async fn append(
         id: last_id + 1,
         at: clock::now(),
         actor: actor.to_owned(),
-        action: action.as_str().to_owned(),
-        entity_type: entity_type.as_str().to_owned(),
+        action,
+        entity_type,
         entity_id,
         changes: changes.to_json(),
         prev_hash: last_hash,
@@ -122,7 +129,7 @@ pub async fn append(
     };
     row.hash = entry_hash(&row.prev_hash, &row.content());
     with_conn!(conn, c => {
-        diesel::insert_into(audit_log::table).values(&row).execute(c).await?;
+        diesel::insert_into(audit_log::table).values(row.clone()).execute(c).await?;
         diesel::update(audit_head::table.find(1))
             .set((audit_head::last_id.eq(row.id), audit_head::last_hash.eq(&row.hash)))
             .execute(c)
@@ -146,7 +153,7 @@ macro_rules! filter_entries {
         let mut query = audit_log::table.into_boxed();
         if let Some((entity_type, entity_id)) = filter.entity {
             query = query
-                .filter(audit_log::entity_type.eq(entity_type.as_str()))
+                .filter(audit_log::entity_type.eq(TextEnum(entity_type)))
                 .filter(audit_log::entity_id.eq(entity_id));
         }
         if let Some(actor) = &filter.actor {
@@ -189,7 +196,7 @@ pub async fn of_entities(
     ids: &[i64],
 ) -> RepoResult<Vec<AuditRow>> {
     Ok(with_conn!(conn, c => audit_log::table
-        .filter(audit_log::entity_type.eq(entity_type.as_str()))
+        .filter(audit_log::entity_type.eq(TextEnum(entity_type)))
         .filter(audit_log::entity_id.eq_any(ids))
         .order(audit_log::id.asc())
         .select(AuditRow::as_select())

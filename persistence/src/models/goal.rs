@@ -8,9 +8,10 @@ use masterplan_domain::status::GoalStatus;
 use masterplan_domain::timing::{Timing, TimingKind};
 
 use crate::db::DbConn;
-use crate::error::{RepoError, RepoResult};
+use crate::error::RepoResult;
 use crate::page::Window;
 use crate::schema::{goals, measures};
+use crate::sql_types::TextEnum;
 use crate::with_conn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -23,10 +24,12 @@ pub struct GoalRow {
     pub text: String,
     pub category: Option<String>,
     pub timing_phrase: Option<String>,
-    pub timing_kind: String,
+    #[diesel(deserialize_as = TextEnum<TimingKind>)]
+    pub timing_kind: TimingKind,
     pub starts_on: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
-    pub status: String,
+    #[diesel(deserialize_as = TextEnum<GoalStatus>)]
+    pub status: GoalStatus,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -34,23 +37,14 @@ pub struct GoalRow {
 }
 
 impl GoalRow {
-    pub fn status(&self) -> RepoResult<GoalStatus> {
-        self.status
-            .parse()
-            .map_err(|e| RepoError::Corrupt(format!("goal status: {e}")))
-    }
-
-    pub fn timing(&self) -> RepoResult<Timing> {
-        let kind: TimingKind = self
-            .timing_kind
-            .parse()
-            .map_err(|e| RepoError::Corrupt(format!("goal timing kind: {e}")))?;
-        Ok(Timing {
+    /// The goal's timing, from its four columns.
+    pub fn timing(&self) -> Timing {
+        Timing {
             phrase: self.timing_phrase.clone(),
-            kind,
+            kind: self.timing_kind,
             starts_on: self.starts_on,
             due_on: self.due_on,
-        })
+        }
     }
 }
 

@@ -6,9 +6,10 @@ use diesel_async::RunQueryDsl;
 use masterplan_domain::status::{KpiDirection, KpiValueType};
 
 use crate::db::DbConn;
-use crate::error::{RepoError, RepoResult};
+use crate::error::RepoResult;
 use crate::page::Window;
 use crate::schema::{kpi_targets, kpi_values, kpis, measures};
+use crate::sql_types::TextEnum;
 use crate::with_conn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -21,8 +22,10 @@ pub struct KpiRow {
     pub name: String,
     pub description: Option<String>,
     pub unit: Option<String>,
-    pub value_type: String,
-    pub direction: String,
+    #[diesel(deserialize_as = TextEnum<KpiValueType>)]
+    pub value_type: KpiValueType,
+    #[diesel(deserialize_as = TextEnum<KpiDirection>)]
+    pub direction: KpiDirection,
     pub baseline_value: Option<f64>,
     pub baseline_observed_on: Option<NaiveDate>,
     pub baseline_note: Option<String>,
@@ -30,20 +33,6 @@ pub struct KpiRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub archived_at: Option<NaiveDateTime>,
-}
-
-impl KpiRow {
-    pub fn value_type(&self) -> RepoResult<KpiValueType> {
-        self.value_type
-            .parse()
-            .map_err(|e| RepoError::Corrupt(format!("KPI value type: {e}")))
-    }
-
-    pub fn direction(&self) -> RepoResult<KpiDirection> {
-        self.direction
-            .parse()
-            .map_err(|e| RepoError::Corrupt(format!("KPI direction: {e}")))
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]

@@ -7,9 +7,10 @@ use masterplan_domain::legend::{PeriodCategory, QuickWin, SizeCategory};
 use masterplan_domain::status::MeasureStatus;
 
 use crate::db::DbConn;
-use crate::error::{RepoError, RepoResult};
+use crate::error::RepoResult;
 use crate::page::{Direction, Window, contains_pattern};
 use crate::schema::{measure_relations, measures, working_groups};
+use crate::sql_types::{JsonText, TextEnum};
 use crate::with_conn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -23,21 +24,34 @@ pub struct MeasureRow {
     pub title: String,
     pub description: String,
     pub position: i32,
-    pub status: String,
+    #[diesel(deserialize_as = TextEnum<MeasureStatus>)]
+    pub status: MeasureStatus,
     pub responsible_unit: Option<String>,
-    pub partners: String,
-    pub pilot_areas: String,
+    #[diesel(deserialize_as = JsonText<Vec<String>>)]
+    pub partners: Vec<String>,
+    #[diesel(deserialize_as = JsonText<Vec<PilotArea>>)]
+    pub pilot_areas: Vec<PilotArea>,
     pub cost_estimate_eur: Option<f64>,
     pub personnel_estimate_fte: Option<f64>,
     pub realization_months: Option<i32>,
-    pub cost_category_override: Option<String>,
-    pub personnel_category_override: Option<String>,
-    pub period_category_override: Option<String>,
-    pub quick_win_override: Option<String>,
-    pub cost_category: Option<String>,
-    pub personnel_category: Option<String>,
-    pub period_category: Option<String>,
-    pub quick_win: String,
+    /// Explicit classifications; `None`: by the legend.
+    #[diesel(deserialize_as = TextEnum<Option<SizeCategory>>)]
+    pub cost_category_override: Option<SizeCategory>,
+    #[diesel(deserialize_as = TextEnum<Option<SizeCategory>>)]
+    pub personnel_category_override: Option<SizeCategory>,
+    #[diesel(deserialize_as = TextEnum<Option<PeriodCategory>>)]
+    pub period_category_override: Option<PeriodCategory>,
+    #[diesel(deserialize_as = TextEnum<Option<QuickWin>>)]
+    pub quick_win_override: Option<QuickWin>,
+    /// The effective classifications (explicit, else by the legend).
+    #[diesel(deserialize_as = TextEnum<Option<SizeCategory>>)]
+    pub cost_category: Option<SizeCategory>,
+    #[diesel(deserialize_as = TextEnum<Option<SizeCategory>>)]
+    pub personnel_category: Option<SizeCategory>,
+    #[diesel(deserialize_as = TextEnum<Option<PeriodCategory>>)]
+    pub period_category: Option<PeriodCategory>,
+    #[diesel(deserialize_as = TextEnum<QuickWin>)]
+    pub quick_win: QuickWin,
     pub search_text: String,
     pub version: i32,
     pub created_at: NaiveDateTime,
@@ -50,46 +64,6 @@ pub struct MeasureRow {
 pub struct PilotArea {
     pub code: String,
     pub name: String,
-}
-
-fn corrupt(what: &str, err: impl std::fmt::Display) -> RepoError {
-    RepoError::Corrupt(format!("{what}: {err}"))
-}
-
-impl MeasureRow {
-    pub fn status(&self) -> RepoResult<MeasureStatus> {
-        self.status
-            .parse()
-            .map_err(|e| corrupt("measure status", e))
-    }
-    pub fn partners(&self) -> RepoResult<Vec<String>> {
-        serde_json::from_str(&self.partners).map_err(|e| corrupt("measure partners", e))
-    }
-    pub fn pilot_areas(&self) -> RepoResult<Vec<PilotArea>> {
-        serde_json::from_str(&self.pilot_areas).map_err(|e| corrupt("measure pilot areas", e))
-    }
-    pub fn cost_category(&self) -> RepoResult<Option<SizeCategory>> {
-        parse_opt(&self.cost_category, "cost category")
-    }
-    pub fn personnel_category(&self) -> RepoResult<Option<SizeCategory>> {
-        parse_opt(&self.personnel_category, "personnel category")
-    }
-    pub fn period_category(&self) -> RepoResult<Option<PeriodCategory>> {
-        parse_opt(&self.period_category, "period category")
-    }
-    pub fn quick_win(&self) -> RepoResult<QuickWin> {
-        self.quick_win.parse().map_err(|e| corrupt("quick win", e))
-    }
-}
-
-fn parse_opt<T: std::str::FromStr>(text: &Option<String>, what: &str) -> RepoResult<Option<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    text.as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| corrupt(what, e))
 }
 
 /// The text that `search` filters match against: case-folded with Unicode

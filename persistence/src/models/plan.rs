@@ -1,6 +1,7 @@
 //! Plans: rows and queries.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::legend::Legend;
@@ -20,27 +21,57 @@ pub struct PlanRow {
     pub organisation: String,
     pub published_on: Option<NaiveDate>,
     pub description: String,
-    pub cost_low_below_eur: f64,
-    pub cost_high_above_eur: f64,
-    pub personnel_low_below_fte: f64,
-    pub personnel_high_above_fte: f64,
-    pub period_short_below_months: i32,
-    pub period_long_above_months: i32,
+    /// Read from its six columns ([`LegendColumns`]; the selection names a
+    /// backend only because the derive needs one type: the columns are the
+    /// same on both).
+    #[diesel(
+        select_expression = <LegendColumns as Selectable<Pg>>::construct_selection(),
+        select_expression_type = <LegendColumns as Selectable<Pg>>::SelectExpression,
+        deserialize_as = LegendColumns
+    )]
+    pub legend: Legend,
     pub legend_notes: Option<String>,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-impl PlanRow {
-    pub fn legend(&self) -> Legend {
+/// The legend's thresholds as the `plans` table stores them.
+#[derive(Debug, Clone, Copy, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plans)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct LegendColumns {
+    cost_low_below_eur: f64,
+    cost_high_above_eur: f64,
+    personnel_low_below_fte: f64,
+    personnel_high_above_fte: f64,
+    period_short_below_months: i32,
+    period_long_above_months: i32,
+}
+
+// Struct literals both ways: a threshold added to either side fails to compile.
+impl From<Legend> for LegendColumns {
+    fn from(l: Legend) -> Self {
+        LegendColumns {
+            cost_low_below_eur: l.cost_low_below_eur,
+            cost_high_above_eur: l.cost_high_above_eur,
+            personnel_low_below_fte: l.personnel_low_below_fte,
+            personnel_high_above_fte: l.personnel_high_above_fte,
+            period_short_below_months: l.period_short_below_months,
+            period_long_above_months: l.period_long_above_months,
+        }
+    }
+}
+
+impl From<LegendColumns> for Legend {
+    fn from(c: LegendColumns) -> Self {
         Legend {
-            cost_low_below_eur: self.cost_low_below_eur,
-            cost_high_above_eur: self.cost_high_above_eur,
-            personnel_low_below_fte: self.personnel_low_below_fte,
-            personnel_high_above_fte: self.personnel_high_above_fte,
-            period_short_below_months: self.period_short_below_months,
-            period_long_above_months: self.period_long_above_months,
+            cost_low_below_eur: c.cost_low_below_eur,
+            cost_high_above_eur: c.cost_high_above_eur,
+            personnel_low_below_fte: c.personnel_low_below_fte,
+            personnel_high_above_fte: c.personnel_high_above_fte,
+            period_short_below_months: c.period_short_below_months,
+            period_long_above_months: c.period_long_above_months,
         }
     }
 }
@@ -53,12 +84,8 @@ pub struct NewPlan<'a> {
     pub organisation: &'a str,
     pub published_on: Option<NaiveDate>,
     pub description: &'a str,
-    pub cost_low_below_eur: f64,
-    pub cost_high_above_eur: f64,
-    pub personnel_low_below_fte: f64,
-    pub personnel_high_above_fte: f64,
-    pub period_short_below_months: i32,
-    pub period_long_above_months: i32,
+    #[diesel(embed)]
+    pub legend: LegendColumns,
     pub legend_notes: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

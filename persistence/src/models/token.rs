@@ -9,6 +9,7 @@ use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
 use crate::models::audit::{self, Changes};
 use crate::schema::api_tokens;
+use crate::sql_types::{JsonText, TextEnum};
 use crate::with_conn;
 use masterplan_domain::audit::{AuditAction, AuditEntityType};
 
@@ -20,25 +21,17 @@ pub struct TokenRow {
     pub name: String,
     pub key_id: String,
     pub secret_hash: String,
-    pub role: String,
-    pub working_groups: String,
+    #[diesel(deserialize_as = TextEnum<Role>)]
+    pub role: Role,
+    /// Codes of the working groups an editor is restricted to; empty: all.
+    #[diesel(deserialize_as = JsonText<Vec<String>>)]
+    pub working_groups: Vec<String>,
     pub created_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
 }
 
 impl TokenRow {
-    pub fn role(&self) -> RepoResult<Role> {
-        self.role
-            .parse()
-            .map_err(|e| RepoError::Corrupt(format!("token role: {e}")))
-    }
-
-    pub fn working_groups(&self) -> RepoResult<Vec<String>> {
-        serde_json::from_str(&self.working_groups)
-            .map_err(|e| RepoError::Corrupt(format!("token working groups: {e}")))
-    }
-
     /// Usable at `now`: neither revoked nor expired.
     pub fn is_active(&self, now: NaiveDateTime) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|at| now < at)
@@ -51,8 +44,10 @@ pub struct NewToken {
     pub name: String,
     pub key_id: String,
     pub secret_hash: String,
-    pub role: String,
-    pub working_groups: String,
+    #[diesel(serialize_as = TextEnum<Role>)]
+    pub role: Role,
+    #[diesel(serialize_as = JsonText<Vec<String>>)]
+    pub working_groups: Vec<String>,
     pub created_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
 }
@@ -64,8 +59,8 @@ pub async fn create(conn: &mut DbConn, token: &NewToken, actor: &str) -> RepoRes
         let row = insert(conn, token).await?;
         let mut changes = Changes::default();
         changes.created("name", &row.name);
-        changes.created("role", &row.role);
-        changes.created("workingGroups", &row.working_groups()?);
+        changes.created("role", &row.role.as_str());
+        changes.created("workingGroups", &row.working_groups);
         changes.created("expiresAt", &row.expires_at);
         audit::append(
             conn,
@@ -94,7 +89,7 @@ async fn insert(conn: &mut DbConn, token: &NewToken) -> RepoResult<TokenRow> {
         )));
     }
     Ok(with_conn!(conn, c => diesel::insert_into(api_tokens::table)
-        .values(token)
+        .values(token.clone())
         .returning(TokenRow::as_returning())
         .get_result(c)
         .await)?)

@@ -158,7 +158,7 @@ impl Audited for GoalFields {
             text: row.text.clone(),
             category: row.category.clone(),
             timing: row.timing_phrase.clone(),
-            status: row.status()?,
+            status: row.status,
             position: row.position,
         })
     }

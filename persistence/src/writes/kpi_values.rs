@@ -228,10 +228,10 @@ async fn resolve(
 }
 
 /// The problems of one row's own fields (after trimming), relative to the row.
-fn row_problems(kpi: Option<&KpiRow>, row: &ValueInput) -> RepoResult<Vec<FieldError>> {
+fn row_problems(kpi: Option<&KpiRow>, row: &ValueInput) -> Vec<FieldError> {
     let mut problems = Vec::new();
     if let Some(kpi) = kpi
-        && let Err(err) = validate_value(kpi.value_type()?, row.value)
+        && let Err(err) = validate_value(kpi.value_type, row.value)
     {
         problems.push(FieldError::invalid(&["value"], err.to_string()));
     }
@@ -249,7 +249,7 @@ fn row_problems(kpi: Option<&KpiRow>, row: &ValueInput) -> RepoResult<Vec<FieldE
             problems.push(FieldError::invalid(&[field], message));
         }
     }
-    Ok(problems)
+    problems
 }
 
 /// The stored values for the given (KPI, date) pairs, in one statement.
@@ -412,7 +412,7 @@ pub async fn record(
                 }
             }
             let kpi_row = kpi.as_ref().ok().map(|o| &o.kpi);
-            for err in row_problems(kpi_row, row)? {
+            for err in row_problems(kpi_row, row) {
                 problems.push(err.under(&under));
             }
         }

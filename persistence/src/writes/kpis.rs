@@ -344,8 +344,8 @@ impl Audited for KpiFields {
             name: row.name.clone(),
             description: row.description.clone(),
             unit: row.unit.clone(),
-            value_type: row.value_type()?,
-            direction: row.direction()?,
+            value_type: row.value_type,
+            direction: row.direction,
             baseline: row.baseline_value.map(|value| Baseline {
                 value,
                 observed_on: row.baseline_observed_on,

@@ -122,16 +122,6 @@ fn text<T: ToString>(value: Option<T>) -> Option<String> {
     value.map(|v| v.to_string())
 }
 
-fn parsed<T: std::str::FromStr>(text: &Option<String>) -> RepoResult<Option<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    text.as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| RepoError::Corrupt(format!("measure column: {e}")))
-}
-
 impl MeasureFields {
     fn of_row(row: &MeasureRow, group: &WorkingGroupRow) -> RepoResult<Self> {
         Ok(MeasureFields {
@@ -139,19 +129,19 @@ impl MeasureFields {
             code: row.code.clone(),
             title: row.title.clone(),
             description: row.description.clone(),
-            status: row.status()?,
+            status: row.status,
             responsible_unit: row.responsible_unit.clone(),
-            partners: row.partners()?,
-            pilot_areas: row.pilot_areas()?,
+            partners: row.partners.clone(),
+            pilot_areas: row.pilot_areas.clone(),
             position: row.position,
             estimates: Estimates {
                 cost_eur: row.cost_estimate_eur,
                 personnel_fte: row.personnel_estimate_fte,
                 realization_months: row.realization_months,
-                cost_category: parsed(&row.cost_category_override)?,
-                personnel_category: parsed(&row.personnel_category_override)?,
-                period_category: parsed(&row.period_category_override)?,
-                quick_win: parsed(&row.quick_win_override)?,
+                cost_category: row.cost_category_override,
+                personnel_category: row.personnel_category_override,
+                period_category: row.period_category_override,
+                quick_win: row.quick_win_override,
             },
         })
     }
@@ -222,7 +212,7 @@ impl MeasureFields {
 
     fn columns(&self, plan: &PlanRow, working_group_id: i64) -> MeasureColumns {
         let e = &self.estimates;
-        let class = plan.legend().classify(e);
+        let class = plan.legend.classify(e);
         MeasureColumns {
             working_group_id,
             code: self.code.clone(),

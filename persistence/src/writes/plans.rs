@@ -19,6 +19,7 @@ use crate::models::audit::Changes;
 use crate::models::measure::MeasureRow;
 use crate::models::plan::{self, PlanRow};
 use crate::schema::{measures, plans};
+use crate::sql_types::TextEnum;
 use crate::with_conn;
 use crate::writes::audited::{self, Audited};
 use crate::writes::{Actor, Problems, guarded_update, set_given};
@@ -140,7 +141,7 @@ impl Audited for PlanFields {
             organisation: row.organisation.clone(),
             published_on: row.published_on,
             description: row.description.clone(),
-            legend: row.legend(),
+            legend: row.legend,
             legend_notes: row.legend_notes.clone(),
         })
     }
@@ -174,7 +175,6 @@ impl Audited for PlanFields {
 
     async fn insert_row(&self, conn: &mut DbConn, _scope: &()) -> RepoResult<i64> {
         let now = clock::now();
-        let l = &self.legend;
         Ok(with_conn!(conn, c => diesel::insert_into(plans::table)
             .values(&plan::NewPlan {
                 slug: &self.slug,
@@ -182,12 +182,7 @@ impl Audited for PlanFields {
                 organisation: &self.organisation,
                 published_on: self.published_on,
                 description: &self.description,
-                cost_low_below_eur: l.cost_low_below_eur,
-                cost_high_above_eur: l.cost_high_above_eur,
-                personnel_low_below_fte: l.personnel_low_below_fte,
-                personnel_high_above_fte: l.personnel_high_above_fte,
-                period_short_below_months: l.period_short_below_months,
-                period_long_above_months: l.period_long_above_months,
+                legend: self.legend.into(),
                 legend_notes: self.legend_notes.as_deref(),
                 created_at: now,
                 updated_at: now,
@@ -375,45 +370,30 @@ async fn reclassify(conn: &mut DbConn, plan_id: i64, legend: &Legend) -> RepoRes
             cost_eur: row.cost_estimate_eur,
             personnel_fte: row.personnel_estimate_fte,
             realization_months: row.realization_months,
-            cost_category: parsed(&row.cost_category_override)?,
-            personnel_category: parsed(&row.personnel_category_override)?,
-            period_category: parsed(&row.period_category_override)?,
-            quick_win: parsed(&row.quick_win_override)?,
+            cost_category: row.cost_category_override,
+            personnel_category: row.personnel_category_override,
+            period_category: row.period_category_override,
+            quick_win: row.quick_win_override,
         });
-        let derived = (
-            class.cost.map(|c| c.as_str().to_owned()),
-            class.personnel.map(|c| c.as_str().to_owned()),
-            class.period.map(|c| c.as_str().to_owned()),
-            class.quick_win.as_str().to_owned(),
-        );
+        let derived = (class.cost, class.personnel, class.period, class.quick_win);
         let stored = (
-            row.cost_category.clone(),
-            row.personnel_category.clone(),
-            row.period_category.clone(),
-            row.quick_win.clone(),
+            row.cost_category,
+            row.personnel_category,
+            row.period_category,
+            row.quick_win,
         );
         if derived == stored {
             continue;
         }
         with_conn!(conn, c => diesel::update(measures::table.find(row.id))
             .set((
-                measures::cost_category.eq(&derived.0),
-                measures::personnel_category.eq(&derived.1),
-                measures::period_category.eq(&derived.2),
-                measures::quick_win.eq(&derived.3),
+                measures::cost_category.eq(TextEnum(derived.0)),
+                measures::personnel_category.eq(TextEnum(derived.1)),
+                measures::period_category.eq(TextEnum(derived.2)),
+                measures::quick_win.eq(TextEnum(derived.3)),
             ))
             .execute(c)
             .await)?;
     }
     Ok(())
-}
-
-fn parsed<T: std::str::FromStr>(text: &Option<String>) -> RepoResult<Option<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    text.as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| RepoError::Corrupt(format!("measure column: {e}")))
 }

@@ -12,7 +12,7 @@ use crate::graphql::context::conn;
 use crate::graphql::mutations::access::admin;
 use crate::graphql::mutations::measure::patch;
 use crate::graphql::mutations::user_errors::{UserError, refused, settle};
-use crate::graphql::objects::Plan;
+use crate::graphql::objects::{LegendThresholds, Plan};
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, decode_as};
 
@@ -20,27 +20,15 @@ use crate::ids::{NodeType, decode_as};
 /// low threshold, HIGH strictly above the high one, MEDIUM in between.
 #[derive(InputObject)]
 pub struct LegendInput {
-    pub cost_low_below_eur: f64,
-    pub cost_high_above_eur: f64,
-    pub personnel_low_below_fte: f64,
-    pub personnel_high_above_fte: f64,
-    pub period_short_below_months: i32,
-    pub period_long_above_months: i32,
+    #[graphql(flatten)]
+    pub thresholds: LegendThresholds,
     /// The legend's text. On update, left out keeps it and `null` clears it.
     pub notes: MaybeUndefined<String>,
 }
 
 impl LegendInput {
     fn split(self) -> (Legend, MaybeUndefined<String>) {
-        let legend = Legend {
-            cost_low_below_eur: self.cost_low_below_eur,
-            cost_high_above_eur: self.cost_high_above_eur,
-            personnel_low_below_fte: self.personnel_low_below_fte,
-            personnel_high_above_fte: self.personnel_high_above_fte,
-            period_short_below_months: self.period_short_below_months,
-            period_long_above_months: self.period_long_above_months,
-        };
-        (legend, self.notes)
+        (self.thresholds.into(), self.notes)
     }
 }
 

@@ -31,26 +31,22 @@ impl Goal {
     async fn position(&self) -> i32 {
         self.0.position
     }
-    async fn status(&self) -> ApiResult<GoalStatus> {
-        Ok(self.0.status()?.into())
+    async fn status(&self) -> GoalStatus {
+        self.0.status.into()
     }
-    async fn timing(&self) -> ApiResult<Timing> {
-        let timing = self.0.timing()?;
-        Ok(Timing {
+    async fn timing(&self) -> Timing {
+        let timing = self.0.timing();
+        Timing {
             phrase: timing.phrase,
             kind: timing.kind.into(),
             starts_on: timing.starts_on.map(Date),
             due_on: timing.due_on.map(Date),
-        })
+        }
     }
     /// Due date passed and the goal neither achieved nor dropped, as of
     /// `asOf` (default: today).
-    async fn overdue(&self, #[graphql(name = "asOf")] as_of_date: Option<Date>) -> ApiResult<bool> {
-        Ok(is_overdue(
-            self.0.due_on,
-            self.0.status()?,
-            as_of(as_of_date),
-        ))
+    async fn overdue(&self, #[graphql(name = "asOf")] as_of_date: Option<Date>) -> bool {
+        is_overdue(self.0.due_on, self.0.status, as_of(as_of_date))
     }
     async fn measure(&self, ctx: &Context<'_>) -> ApiResult<Measure> {
         let measure = loaders(ctx)?.measure.load_one(self.0.measure_id).await?;

@@ -54,11 +54,11 @@ impl Kpi {
     async fn unit(&self) -> Option<&str> {
         self.0.unit.as_deref()
     }
-    async fn value_type(&self) -> ApiResult<KpiValueType> {
-        Ok(self.0.value_type()?.into())
+    async fn value_type(&self) -> KpiValueType {
+        self.0.value_type.into()
     }
-    async fn direction(&self) -> ApiResult<KpiDirection> {
-        Ok(self.0.direction()?.into())
+    async fn direction(&self) -> KpiDirection {
+        self.0.direction.into()
     }
     /// Place within the measure's KPIs, from 1.
     async fn position(&self) -> i32 {
@@ -75,7 +75,7 @@ impl Kpi {
     /// Target values by due date, earliest first.
     #[graphql(complexity = "5 * child_complexity")]
     async fn targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<KpiTarget>> {
-        let direction = self.0.direction()?;
+        let direction = self.0.direction;
         Ok(self
             .target_rows(ctx)
             .await?
@@ -246,7 +246,7 @@ impl Kpi {
         };
         let latest = self.latest(ctx).await?.map(|v| v.0.value);
         Ok(progress(
-            self.0.direction()?,
+            self.0.direction,
             self.0.baseline_value,
             latest,
             target.value,

@@ -36,8 +36,8 @@ impl Measure {
     async fn position(&self) -> i32 {
         self.0.position
     }
-    async fn status(&self) -> ApiResult<MeasureStatus> {
-        Ok(self.0.status()?.into())
+    async fn status(&self) -> MeasureStatus {
+        self.0.status.into()
     }
     async fn working_group(&self, ctx: &Context<'_>) -> ApiResult<WorkingGroup> {
         let group = loaders(ctx)?
@@ -54,20 +54,19 @@ impl Measure {
         self.0.responsible_unit.as_deref()
     }
     /// Partners named by the plan (e.g. 3.4's partner cities).
-    async fn partners(&self) -> ApiResult<Vec<String>> {
-        Ok(self.0.partners()?)
+    async fn partners(&self) -> &[String] {
+        &self.0.partners
     }
     /// Pilot areas (3.1 has two: 11/2 and 51/8-2).
-    async fn pilot_areas(&self) -> ApiResult<Vec<PilotArea>> {
-        Ok(self
-            .0
-            .pilot_areas()?
-            .into_iter()
+    async fn pilot_areas(&self) -> Vec<PilotArea> {
+        self.0
+            .pilot_areas
+            .iter()
             .map(|a| PilotArea {
-                code: a.code,
-                name: a.name,
+                code: a.code.clone(),
+                name: a.name.clone(),
             })
-            .collect())
+            .collect()
     }
     /// Measures this one depends on or that depend on it (e.g. 3.5 ↔ 1.8).
     #[graphql(complexity = "5 * child_complexity")]
@@ -100,31 +99,31 @@ impl Measure {
         Ok(kpis.into_iter().map(Kpi).collect())
     }
     /// Implementation and follow-up costs during the realisation period.
-    async fn cost_estimate(&self) -> ApiResult<CostEstimate> {
-        Ok(CostEstimate {
+    async fn cost_estimate(&self) -> CostEstimate {
+        CostEstimate {
             amount_eur: self.0.cost_estimate_eur,
-            category: self.0.cost_category()?.map(Into::into),
+            category: self.0.cost_category.map(Into::into),
             category_is_explicit: self.0.cost_category_override.is_some(),
-        })
+        }
     }
-    async fn personnel_estimate(&self) -> ApiResult<PersonnelEstimate> {
-        Ok(PersonnelEstimate {
+    async fn personnel_estimate(&self) -> PersonnelEstimate {
+        PersonnelEstimate {
             fte: self.0.personnel_estimate_fte,
-            category: self.0.personnel_category()?.map(Into::into),
+            category: self.0.personnel_category.map(Into::into),
             category_is_explicit: self.0.personnel_category_override.is_some(),
-        })
+        }
     }
-    async fn realization_period(&self) -> ApiResult<RealizationPeriod> {
-        Ok(RealizationPeriod {
+    async fn realization_period(&self) -> RealizationPeriod {
+        RealizationPeriod {
             months: self.0.realization_months,
-            category: self.0.period_category()?.map(Into::into),
+            category: self.0.period_category.map(Into::into),
             category_is_explicit: self.0.period_category_override.is_some(),
-        })
+        }
     }
     /// Derived from the legend's rule unless set explicitly; `UNKNOWN` while
     /// the estimates it needs are missing.
-    async fn quick_win(&self) -> ApiResult<QuickWin> {
-        Ok(self.0.quick_win()?.into())
+    async fn quick_win(&self) -> QuickWin {
+        self.0.quick_win.into()
     }
     async fn quick_win_is_explicit(&self) -> bool {
         self.0.quick_win_override.is_some()

@@ -11,5 +11,5 @@ pub use goal::{Goal, Timing};
 pub use kpi::{Baseline, Kpi, KpiTarget, ValueCount};
 pub use kpi_value::KpiValue;
 pub use measure::{CostEstimate, Measure, PersonnelEstimate, PilotArea, RealizationPeriod};
-pub use plan::{Legend, Plan};
+pub use plan::{Legend, LegendThresholds, Plan};
 pub use working_group::WorkingGroup;

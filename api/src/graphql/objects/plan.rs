@@ -1,7 +1,8 @@
 //! `Plan` and its `Legend`.
 
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use masterplan_domain::legend as domain;
 use masterplan_persistence::models::plan::PlanRow;
 
 use crate::error::ApiResult;
@@ -38,12 +39,7 @@ impl Plan {
     /// The thresholds that classify measures' estimates.
     async fn legend(&self) -> Legend {
         Legend {
-            cost_low_below_eur: self.0.cost_low_below_eur,
-            cost_high_above_eur: self.0.cost_high_above_eur,
-            personnel_low_below_fte: self.0.personnel_low_below_fte,
-            personnel_high_above_fte: self.0.personnel_high_above_fte,
-            period_short_below_months: self.0.period_short_below_months,
-            period_long_above_months: self.0.period_long_above_months,
+            thresholds: self.0.legend.into(),
             notes: self.0.legend_notes.clone(),
         }
     }
@@ -72,12 +68,47 @@ impl Plan {
 /// personnel (FTE) and realisation period (months: SHORT, MEDIUM, LONG).
 #[derive(SimpleObject)]
 pub struct Legend {
+    #[graphql(flatten)]
+    pub thresholds: LegendThresholds,
+    /// The legend's own words.
+    pub notes: Option<String>,
+}
+
+/// The six thresholds of `Legend` and `LegendInput`, flattened into both
+/// (so this type itself is not in the schema).
+#[derive(SimpleObject, InputObject, Debug, Clone, Copy)]
+#[graphql(input_name = "LegendThresholdsInput")]
+pub struct LegendThresholds {
     pub cost_low_below_eur: f64,
     pub cost_high_above_eur: f64,
     pub personnel_low_below_fte: f64,
     pub personnel_high_above_fte: f64,
     pub period_short_below_months: i32,
     pub period_long_above_months: i32,
-    /// The legend's own words.
-    pub notes: Option<String>,
+}
+
+impl From<domain::Legend> for LegendThresholds {
+    fn from(l: domain::Legend) -> Self {
+        LegendThresholds {
+            cost_low_below_eur: l.cost_low_below_eur,
+            cost_high_above_eur: l.cost_high_above_eur,
+            personnel_low_below_fte: l.personnel_low_below_fte,
+            personnel_high_above_fte: l.personnel_high_above_fte,
+            period_short_below_months: l.period_short_below_months,
+            period_long_above_months: l.period_long_above_months,
+        }
+    }
+}
+
+impl From<LegendThresholds> for domain::Legend {
+    fn from(t: LegendThresholds) -> Self {
+        domain::Legend {
+            cost_low_below_eur: t.cost_low_below_eur,
+            cost_high_above_eur: t.cost_high_above_eur,
+            personnel_low_below_fte: t.personnel_low_below_fte,
+            personnel_high_above_fte: t.personnel_high_above_fte,
+            period_short_below_months: t.period_short_below_months,
+            period_long_above_months: t.period_long_above_months,
+        }
+    }
 }
