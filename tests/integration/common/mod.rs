@@ -421,7 +421,7 @@ pub fn codes(body: &Value) -> Vec<String> {
 }
 
 /// Declares each test once per backend: `sqlite::name` and `postgres::name`.
-#[macro_export]
+/// In scope in every test module through `#[macro_use] mod common;` in main.rs.
 macro_rules! backend_tests {
     ($(async fn $name:ident($app:ident) $body:block)*) => {
         mod sqlite {
