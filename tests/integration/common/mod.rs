@@ -7,8 +7,6 @@
 //! Without a server the PostgreSQL tests fail, unless
 //! `MASTERPLAN_TEST_SKIP_POSTGRES=1` says to skip them.
 
-#![allow(dead_code)]
-
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
