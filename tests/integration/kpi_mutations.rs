@@ -3,9 +3,7 @@
 //! validation as `userErrors`; versions; natural keys; working-group reach;
 //! the audit entry of every change.
 
-mod common;
-
-use common::{Backend, TestApp, app_with_values, codes};
+use crate::common::{Backend, TestApp, app_with_values, codes};
 use masterplan_api::ids::{NodeType, decode_as};
 use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::status::Role;

@@ -1,7 +1,5 @@
 //! The bundled plan as a client reads it: the whole Dortmund masterplan.
 
-mod common;
-
 use serde_json::Value;
 
 fn codes_of(list: &Value) -> Vec<Option<String>> {

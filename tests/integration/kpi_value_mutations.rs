@@ -2,9 +2,7 @@
 //! dry runs, value checks per KPI type, editors' reach, deleting values, and
 //! the audit entries they leave.
 
-mod common;
-
-use common::{TestApp, codes};
+use crate::common::{TestApp, codes};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use masterplan_api::limits::Limits;

@@ -1,13 +1,11 @@
 //! No N+1: the number of SQL statements of a nested query does not grow with
 //! the number of rows it returns.
 
-mod common;
-
-use common::{Backend, app_with_values};
+use crate::common::{Backend, app_with_values};
 
 const NESTED: &str = "query($n: Int) { measures(first: $n) { nodes { workingGroup { name } goals { text } kpis { name latestValue { value } values(first: 10) { nodes { value } } } relatedMeasures { code } } } }";
 
-async fn statements_for(app: &common::TestApp, n: i64) -> u64 {
+async fn statements_for(app: &crate::common::TestApp, n: i64) -> u64 {
     let before = app.statements();
     let body = app.query_vars(NESTED, serde_json::json!({ "n": n })).await;
     assert!(body.get("errors").is_none(), "{body}");

@@ -2,9 +2,7 @@
 //! validation, unique codes and slugs, versions, and the reclassification of
 //! measures when a plan's legend changes.
 
-mod common;
-
-use common::{TestApp, codes};
+use crate::common::{TestApp, codes};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::status::Role;

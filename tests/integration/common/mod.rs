@@ -1,15 +1,21 @@
 //! The test harness: a fresh database per test on SQLite or PostgreSQL, the
 //! real router, and helpers to send GraphQL over HTTP to it.
 //!
+//! No test migrates or seeds: on first use the test process makes two
+//! templates per backend, a migrated empty database and a copy of it holding
+//! the bundled plan, and every test starts from a copy of one of them.
+//!
+//! SQLite: the templates are images of a database's main file, held in
+//! memory; each test writes one to its own file and deletes it afterwards.
+//!
 //! PostgreSQL: `TEST_DATABASE_URL` (an admin URL) or postgres@127.0.0.1:5432.
-//! Each test binary migrates and seeds one template database, and every test
-//! clones it (`CREATE DATABASE … TEMPLATE`) and drops its clone afterwards.
+//! The templates are databases named after the process id; every test clones
+//! one (`CREATE DATABASE … TEMPLATE`) and drops its clone afterwards, and the
+//! next test process drops the templates of processes that have ended.
 //! Without a server the PostgreSQL tests fail, unless
 //! `MASTERPLAN_TEST_SKIP_POSTGRES=1` says to skip them.
 
-#![allow(dead_code)]
-
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
@@ -19,8 +25,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use masterplan_api::limits::Limits;
 use masterplan_api::server::{AppState, router};
 use masterplan_domain::plan_file::PlanFile;
-use masterplan_persistence::Database;
 use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
+use masterplan_persistence::{Database, with_conn};
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 use tower::ServiceExt;
@@ -135,32 +141,102 @@ async fn drop_stale(admin: &mut AsyncPgConnection) {
     }
 }
 
-static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+struct Templates<T> {
+    /// Migrated, without any plan.
+    empty: T,
+    /// `empty` with the bundled plan loaded.
+    seeded: T,
+}
 
-/// The migrated and seeded template of this test process.
-async fn template(admin_url: &str) -> String {
-    TEMPLATE
+impl<T> Templates<T> {
+    fn get(&self, seeded: bool) -> &T {
+        if seeded { &self.seeded } else { &self.empty }
+    }
+}
+
+static POSTGRES_TEMPLATES: OnceCell<Templates<String>> = OnceCell::const_new();
+
+/// The template databases of this test process.
+async fn postgres_templates(admin_url: &str) -> &'static Templates<String> {
+    POSTGRES_TEMPLATES
         .get_or_init(|| async {
             let mut admin = AsyncPgConnection::establish(admin_url)
                 .await
                 .unwrap_or_else(|e| panic!("{}", postgres_missing(admin_url, &e.to_string())));
             drop_stale(&mut admin).await;
-            let name = format!("mp_test_{}_template", std::process::id());
+            let pid = std::process::id();
+            let empty = format!("mp_test_{pid}_empty");
             admin
-                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .batch_execute(&format!("CREATE DATABASE {empty}"))
                 .await
-                .expect("create the template database");
-            let db = Database::connect(&with_database(admin_url, &name))
+                .expect("create the empty template database");
+            Database::connect(&with_database(admin_url, &empty))
                 .await
-                .expect("migrate the template database");
+                .expect("migrate the empty template database");
+            let seeded = format!("mp_test_{pid}_template");
+            clone_template(admin_url, &empty, &seeded).await;
+            let db = Database::connect(&with_database(admin_url, &seeded))
+                .await
+                .expect("connect to the template database");
             let mut conn = db.conn().await.expect("connection");
             load_plan(&mut conn, &bundled_plan(), false, "test")
                 .await
                 .expect("seed the template database");
-            name
+            Templates { empty, seeded }
         })
         .await
-        .clone()
+}
+
+static SQLITE_TEMPLATES: OnceCell<Templates<Vec<u8>>> = OnceCell::const_new();
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// The main-file images of this test process's SQLite templates.
+async fn sqlite_templates() -> &'static Templates<Vec<u8>> {
+    SQLITE_TEMPLATES
+        .get_or_init(|| async {
+            let path = std::env::temp_dir().join(format!("{}.db", unique("mp_test_template")));
+            let _cleanup = Cleanup::SqliteFile(path.clone());
+            let db = Database::connect(&sqlite_url(&path))
+                .await
+                .expect("migrate the SQLite template");
+            let empty = sqlite_image(db, &path).await;
+            let db = Database::connect(&sqlite_url(&path))
+                .await
+                .expect("reopen the SQLite template");
+            let mut conn = db.conn().await.expect("connection");
+            load_plan(&mut conn, &bundled_plan(), false, "test")
+                .await
+                .expect("seed the SQLite template");
+            drop(conn);
+            let seeded = sqlite_image(db, &path).await;
+            Templates { empty, seeded }
+        })
+        .await
+}
+
+/// The whole content of the SQLite database `db` at `path`, as one file: the
+/// WAL is checkpointed into the main file and emptied, and the pool with all
+/// its connections is closed before the main file is read.
+async fn sqlite_image(db: Database, path: &Path) -> Vec<u8> {
+    use diesel::QueryableByName;
+    use diesel_async::RunQueryDsl;
+    #[derive(QueryableByName)]
+    struct Checkpoint {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+    }
+    let mut conn = db.conn().await.expect("connection");
+    let checkpoint: Checkpoint = with_conn!(&mut conn, c => {
+        diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result(c).await
+    })
+    .expect("checkpoint the SQLite template");
+    assert_eq!(checkpoint.busy, 0, "another connection kept the WAL busy");
+    drop(conn);
+    drop(db);
+    std::fs::read(path).expect("read the SQLite template")
 }
 
 fn postgres_missing(url: &str, error: &str) -> String {
@@ -284,17 +360,13 @@ impl TestApp {
     async fn empty_with(backend: Backend, limits: Limits, seeded: bool) -> Option<Self> {
         let (db, cleanup) = match backend {
             Backend::Sqlite => {
+                let template = sqlite_templates().await.get(seeded);
                 let path = std::env::temp_dir().join(format!("{}.db", unique("mp_test")));
                 let cleanup = Cleanup::SqliteFile(path.clone());
-                let db = Database::connect(&format!("sqlite://{}", path.display()))
+                std::fs::write(&path, template).expect("copy the SQLite template");
+                let db = Database::connect(&sqlite_url(&path))
                     .await
                     .expect("open SQLite");
-                if seeded {
-                    let mut conn = db.conn().await.expect("connection");
-                    load_plan(&mut conn, &bundled_plan(), false, "test")
-                        .await
-                        .expect("seed");
-                }
                 (db, cleanup)
             }
             Backend::Postgres => {
@@ -303,21 +375,9 @@ impl TestApp {
                     return None;
                 }
                 let admin_url = admin_url();
+                let template = postgres_templates(&admin_url).await.get(seeded);
                 let name = unique("mp_test");
-                if seeded {
-                    let template = template(&admin_url).await;
-                    clone_template(&admin_url, &template, &name).await;
-                } else {
-                    let mut admin = AsyncPgConnection::establish(&admin_url)
-                        .await
-                        .unwrap_or_else(|e| {
-                            panic!("{}", postgres_missing(&admin_url, &e.to_string()))
-                        });
-                    admin
-                        .batch_execute(&format!("CREATE DATABASE {name}"))
-                        .await
-                        .expect("create database");
-                }
+                clone_template(&admin_url, template, &name).await;
                 let cleanup = Cleanup::PostgresDatabase {
                     admin_url: admin_url.clone(),
                     name: name.clone(),
@@ -421,7 +481,7 @@ pub fn codes(body: &Value) -> Vec<String> {
 }
 
 /// Declares each test once per backend: `sqlite::name` and `postgres::name`.
-#[macro_export]
+/// In scope in every test module through `#[macro_use] mod common;` in main.rs.
 macro_rules! backend_tests {
     ($(async fn $name:ident($app:ident) $body:block)*) => {
         mod sqlite {

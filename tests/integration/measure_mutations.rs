@@ -1,9 +1,7 @@
 //! Measure mutations: create, update, status, archive; validation as
 //! `userErrors`; versions; natural keys; roles and working-group reach.
 
-mod common;
-
-use common::{TestApp, codes};
+use crate::common::{TestApp, codes};
 use masterplan_domain::status::Role;
 use serde_json::{Value, json};
 

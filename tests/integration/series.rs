@@ -1,8 +1,6 @@
 //! KPI time series: calendar buckets computed in SQL, gaps included.
 
-mod common;
-
-use common::{Backend, app_with_values, codes};
+use crate::common::{Backend, app_with_values, codes};
 use serde_json::{Value, json};
 
 fn points(series: &Value) -> Vec<(String, String, Option<f64>)> {

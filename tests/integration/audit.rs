@@ -2,9 +2,7 @@
 //! `auditLog` and `history`; filters and paging; only editors and admins may
 //! read it; `verifyAuditLog` finds edited and removed entries.
 
-mod common;
-
-use common::{TestApp, codes};
+use crate::common::{TestApp, codes};
 use diesel_async::SimpleAsyncConnection;
 use masterplan_domain::audit::{AuditAction, AuditEntityType};
 use masterplan_domain::status::Role;

@@ -1,11 +1,9 @@
 //! Every request limit rejects an abusive request quickly, with a code, and
 //! without touching the data.
 
-mod common;
-
+use crate::common::{Backend, TestApp, codes};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Backend, TestApp, codes};
 use masterplan_api::limits::Limits;
 use serde_json::{Value, json};
 

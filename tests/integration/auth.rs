@@ -1,11 +1,9 @@
 //! API tokens: who a request is, and refusals for bad, revoked and expired
 //! tokens and (with --require-auth) for anonymous callers.
 
-mod common;
-
+use crate::common::{Backend, TestApp, codes};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Backend, TestApp, codes};
 use masterplan_domain::status::Role;
 use serde_json::Value;
 

@@ -1,9 +1,7 @@
 //! Filters, ordering, pagination, lookups by code and global ID, and the
 //! rule that picks the plan when only one exists.
 
-mod common;
-
-use common::{Backend, app_with_values, bundled_plan, codes};
+use crate::common::{Backend, app_with_values, bundled_plan, codes};
 use serde_json::{Value, json};
 
 fn codes_of(list: &Value) -> Vec<String> {
@@ -246,7 +244,7 @@ async fn kpi_values_latest_and_progress_postgres() {
 
 /// With a second plan, arguments that pick a plan are needed and say so.
 async fn several_plans_need_a_plan_argument(backend: Backend) {
-    let Some(app) = common::TestApp::new(backend).await else {
+    let Some(app) = crate::common::TestApp::new(backend).await else {
         return;
     };
     let mut second = bundled_plan();

@@ -2,9 +2,7 @@
 //! validation as `userErrors`; versions; natural keys; working-group reach;
 //! the audit entry of every change.
 
-mod common;
-
-use common::{TestApp, codes};
+use crate::common::{TestApp, codes};
 use masterplan_api::ids::{NodeType, decode_as};
 use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::status::Role;

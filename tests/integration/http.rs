@@ -1,7 +1,5 @@
 //! The HTTP surface: GraphiQL, GET queries, health, readiness, the SDL, CORS.
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
@@ -52,8 +50,8 @@ backend_tests! {
         let (status, _, body) = app.send(Request::get("/readyz").body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let backend = match app.backend {
-            common::Backend::Sqlite => "sqlite",
-            common::Backend::Postgres => "postgres",
+            crate::common::Backend::Sqlite => "sqlite",
+            crate::common::Backend::Postgres => "postgres",
         };
         assert!(body.contains(backend), "{body}");
     }

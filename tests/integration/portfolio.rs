@@ -1,8 +1,6 @@
 //! Portfolio aggregates against the bundled plan's known figures.
 
-mod common;
-
-use common::{Backend, app_with_values, codes};
+use crate::common::{Backend, app_with_values, codes};
 use serde_json::Value;
 
 fn pairs(buckets: &Value) -> Vec<(String, i64)> {

@@ -1,9 +1,7 @@
 //! Search across measures, goals and KPIs with German word forms, the same
 //! on both databases.
 
-mod common;
-
-use common::{bundled_plan, codes};
+use crate::common::{bundled_plan, codes};
 use serde_json::Value;
 
 const SEARCH: &str = r#"query($q: String!, $first: Int) { search(query: $q, first: $first) {

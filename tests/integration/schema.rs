@@ -1,5 +1,6 @@
 //! The committed `schema.graphql` is the contract: it must equal the SDL the
-//! server serves. `UPDATE_SCHEMA=1 cargo test --test schema` rewrites it on purpose.
+//! server serves. `UPDATE_SCHEMA=1 cargo test --test integration schema::`
+//! rewrites it on purpose.
 
 use masterplan_api::schema::sdl;
 
@@ -14,6 +15,6 @@ fn committed_schema_matches_the_served_sdl() {
     assert!(
         committed == served,
         "schema.graphql differs from the served schema; if the change is intended, run \
-         `UPDATE_SCHEMA=1 cargo test --test schema` and commit the file"
+         `UPDATE_SCHEMA=1 cargo test --test integration schema::` and commit the file"
     );
 }

@@ -2,9 +2,7 @@
 //! `expectedVersion` at once; exactly one wins, the rest get
 //! `VERSION_CONFLICT`, and the audit trail records the one change.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_persistence::schema::audit_log;

@@ -1,10 +1,8 @@
 //! Export and import: the JSON export is the plan-file format, lossless.
 
-mod common;
-
+use crate::common::{Backend, TestApp, app_with_values, bundled_plan};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{Backend, TestApp, app_with_values, bundled_plan};
 use masterplan_persistence::seed::parse_plan_file;
 
 async fn export(app: &TestApp, slug: &str) -> (StatusCode, String) {

@@ -1,0 +1,29 @@
+//! The end-to-end tests, linked into one binary (`cargo test --test
+//! integration`): the api crate is linked once, the harness in `common` is
+//! compiled once, and all tests share one migrated and seeded template
+//! database per backend. Select a part by path, e.g. `-- audit::` or
+//! `-- sqlite::`.
+
+#[macro_use]
+mod common;
+
+mod audit;
+mod auth;
+mod bundled_plan;
+mod cli;
+mod concurrency;
+mod export;
+mod goal_mutations;
+mod http;
+mod kpi_mutations;
+mod kpi_value_mutations;
+mod limits;
+mod measure_mutations;
+mod plan_content;
+mod plan_mutations;
+mod portfolio;
+mod queries;
+mod schema;
+mod search;
+mod series;
+mod statements;
