@@ -1,6 +1,6 @@
 //! Mutations of goals: create, update, set status, archive.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use masterplan_persistence::models::goal::GoalRow;
 use masterplan_persistence::writes::goals::{self, GoalPatch, NewGoalInput};
 use masterplan_persistence::writes::refs::{GoalRef, MeasureRef};
@@ -10,6 +10,7 @@ use crate::graphql::context::conn;
 use crate::graphql::enums::GoalStatus;
 use crate::graphql::mutations::access::editor;
 use crate::graphql::mutations::measure::{MeasureKeyInput, patch};
+use crate::graphql::mutations::payload::{MutationPayload, mutation_payload};
 use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused, settle};
 use crate::graphql::objects::Goal;
 use crate::ids::NodeType;
@@ -109,27 +110,10 @@ pub struct ArchiveGoalInput {
     pub expected_version: i32,
 }
 
-/// The outcome of a goal mutation: the goal as it is now, or the reasons
-/// nothing was changed.
-#[derive(SimpleObject)]
-pub struct GoalPayload {
-    pub goal: Option<Goal>,
-    pub user_errors: Vec<UserError>,
-    pub client_mutation_id: Option<String>,
-}
-
-impl GoalPayload {
-    fn new(outcome: Result<GoalRow, Vec<UserError>>, client_mutation_id: Option<String>) -> Self {
-        let (goal, user_errors) = match outcome {
-            Ok(row) => (Some(Goal(row)), Vec::new()),
-            Err(errors) => (None, errors),
-        };
-        GoalPayload {
-            goal,
-            user_errors,
-            client_mutation_id,
-        }
-    }
+mutation_payload! {
+    /// The outcome of a goal mutation: the goal as it is now, or the reasons
+    /// nothing was changed.
+    GoalPayload { goal: Goal(GoalRow) }
 }
 
 #[derive(Default)]

@@ -1,6 +1,6 @@
 //! Mutations of KPIs: create, update (with baseline and targets), archive.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use masterplan_persistence::models::kpi::KpiRow;
 use masterplan_persistence::writes::kpis::{self, Baseline, KpiPatch, NewKpiInput, TargetInput};
 use masterplan_persistence::writes::refs::KpiRef;
@@ -11,6 +11,7 @@ use crate::graphql::enums::{KpiDirection, KpiValueType};
 use crate::graphql::mutations::access::editor;
 use crate::graphql::mutations::goal::parent_measure_ref;
 use crate::graphql::mutations::measure::{MeasureKeyInput, patch};
+use crate::graphql::mutations::payload::{MutationPayload, mutation_payload};
 use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused, settle};
 use crate::graphql::objects::Kpi;
 use crate::graphql::scalars::Date;
@@ -138,27 +139,10 @@ pub struct ArchiveKpiInput {
     pub expected_version: i32,
 }
 
-/// The outcome of a KPI mutation: the KPI as it is now, or the reasons
-/// nothing was changed.
-#[derive(SimpleObject)]
-pub struct KpiPayload {
-    pub kpi: Option<Kpi>,
-    pub user_errors: Vec<UserError>,
-    pub client_mutation_id: Option<String>,
-}
-
-impl KpiPayload {
-    fn new(outcome: Result<KpiRow, Vec<UserError>>, client_mutation_id: Option<String>) -> Self {
-        let (kpi, user_errors) = match outcome {
-            Ok(row) => (Some(Kpi(row)), Vec::new()),
-            Err(errors) => (None, errors),
-        };
-        KpiPayload {
-            kpi,
-            user_errors,
-            client_mutation_id,
-        }
-    }
+mutation_payload! {
+    /// The outcome of a KPI mutation: the KPI as it is now, or the reasons
+    /// nothing was changed.
+    KpiPayload { kpi: Kpi(KpiRow) }
 }
 
 #[derive(Default)]

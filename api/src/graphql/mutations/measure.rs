@@ -1,6 +1,7 @@
 //! Mutations of measures: create, update, set status, archive.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use masterplan_persistence::models::measure::MeasureRow;
 use masterplan_persistence::writes::measures::{
     self, Estimates, EstimatesPatch, MeasurePatch, NewMeasureInput,
 };
@@ -10,6 +11,7 @@ use crate::error::ApiResult;
 use crate::graphql::context::conn;
 use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory};
 use crate::graphql::mutations::access::editor;
+use crate::graphql::mutations::payload::{MutationPayload, mutation_payload};
 use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused, settle};
 use crate::graphql::objects::Measure;
 use crate::ids::NodeType;
@@ -156,30 +158,10 @@ pub struct ArchiveMeasureInput {
     pub expected_version: i32,
 }
 
-/// The outcome of a measure mutation: the measure as it is now, or the
-/// reasons nothing was changed.
-#[derive(SimpleObject)]
-pub struct MeasurePayload {
-    pub measure: Option<Measure>,
-    pub user_errors: Vec<UserError>,
-    pub client_mutation_id: Option<String>,
-}
-
-impl MeasurePayload {
-    fn new(
-        outcome: Result<masterplan_persistence::models::measure::MeasureRow, Vec<UserError>>,
-        client_mutation_id: Option<String>,
-    ) -> Self {
-        let (measure, user_errors) = match outcome {
-            Ok(row) => (Some(Measure(row)), Vec::new()),
-            Err(errors) => (None, errors),
-        };
-        MeasurePayload {
-            measure,
-            user_errors,
-            client_mutation_id,
-        }
-    }
+mutation_payload! {
+    /// The outcome of a measure mutation: the measure as it is now, or the
+    /// reasons nothing was changed.
+    MeasurePayload { measure: Measure(MeasureRow) }
 }
 
 #[derive(Default)]

@@ -6,6 +6,7 @@ pub mod goal;
 pub mod kpi;
 pub mod kpi_value;
 pub mod measure;
+pub mod payload;
 pub mod plan;
 pub mod user_errors;
 pub mod working_group;

@@ -1,7 +1,7 @@
 //! Mutations of plans (admins only): create, update. A changed legend
 //! reclassifies the plan's measures at once.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use masterplan_domain::legend::Legend;
 use masterplan_domain::validation::FieldError;
 use masterplan_persistence::models::plan::PlanRow;
@@ -11,7 +11,8 @@ use crate::error::ApiResult;
 use crate::graphql::context::conn;
 use crate::graphql::mutations::access::admin;
 use crate::graphql::mutations::measure::patch;
-use crate::graphql::mutations::user_errors::{UserError, refused, settle};
+use crate::graphql::mutations::payload::{MutationPayload, mutation_payload};
+use crate::graphql::mutations::user_errors::{refused, settle};
 use crate::graphql::objects::{LegendThresholds, Plan};
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, decode_as};
@@ -67,27 +68,10 @@ pub struct UpdatePlanInput {
     pub legend: Option<LegendInput>,
 }
 
-/// The outcome of a plan mutation: the plan as it is now, or the reasons
-/// nothing was changed.
-#[derive(SimpleObject)]
-pub struct PlanPayload {
-    pub plan: Option<Plan>,
-    pub user_errors: Vec<UserError>,
-    pub client_mutation_id: Option<String>,
-}
-
-impl PlanPayload {
-    fn new(outcome: Result<PlanRow, Vec<UserError>>, id: Option<String>) -> Self {
-        let (plan, user_errors) = match outcome {
-            Ok(row) => (Some(Plan(row)), Vec::new()),
-            Err(errors) => (None, errors),
-        };
-        PlanPayload {
-            plan,
-            user_errors,
-            client_mutation_id: id,
-        }
-    }
+mutation_payload! {
+    /// The outcome of a plan mutation: the plan as it is now, or the reasons
+    /// nothing was changed.
+    PlanPayload { plan: Plan(PlanRow) }
 }
 
 fn plan_ref(id: Option<ID>, slug: Option<String>) -> Result<PlanRef, FieldError> {

@@ -1,6 +1,6 @@
 //! Mutations of working groups (admins only): create, update.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use masterplan_persistence::models::working_group::WorkingGroupRow;
 use masterplan_persistence::writes::working_groups::{
     self, NewWorkingGroupInput, WorkingGroupPatch, WorkingGroupRef,
@@ -10,7 +10,8 @@ use crate::error::ApiResult;
 use crate::graphql::context::conn;
 use crate::graphql::mutations::access::admin;
 use crate::graphql::mutations::measure::patch;
-use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused, settle};
+use crate::graphql::mutations::payload::{MutationPayload, mutation_payload};
+use crate::graphql::mutations::user_errors::{id_or_key, refused, settle};
 use crate::graphql::objects::WorkingGroup;
 use crate::ids::NodeType;
 
@@ -53,27 +54,10 @@ pub struct UpdateWorkingGroupInput {
     pub lead: MaybeUndefined<String>,
 }
 
-/// The outcome of a working group mutation: the group as it is now, or the
-/// reasons nothing was changed.
-#[derive(SimpleObject)]
-pub struct WorkingGroupPayload {
-    pub working_group: Option<WorkingGroup>,
-    pub user_errors: Vec<UserError>,
-    pub client_mutation_id: Option<String>,
-}
-
-impl WorkingGroupPayload {
-    fn new(outcome: Result<WorkingGroupRow, Vec<UserError>>, id: Option<String>) -> Self {
-        let (working_group, user_errors) = match outcome {
-            Ok(row) => (Some(WorkingGroup(row)), Vec::new()),
-            Err(errors) => (None, errors),
-        };
-        WorkingGroupPayload {
-            working_group,
-            user_errors,
-            client_mutation_id: id,
-        }
-    }
+mutation_payload! {
+    /// The outcome of a working group mutation: the group as it is now, or the
+    /// reasons nothing was changed.
+    WorkingGroupPayload { working_group: WorkingGroup(WorkingGroupRow) }
 }
 
 #[derive(Default)]
