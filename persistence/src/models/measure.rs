@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::legend::{PeriodCategory, QuickWin, SizeCategory};
+use masterplan_domain::legend::{Estimates, PeriodCategory, QuickWin, SizeCategory};
 use masterplan_domain::status::MeasureStatus;
 
 use crate::db::DbConn;
@@ -57,6 +57,21 @@ pub struct MeasureRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub archived_at: Option<NaiveDateTime>,
+}
+
+impl MeasureRow {
+    /// The estimates and explicit classes as set (not the derived classes).
+    pub fn estimates(&self) -> Estimates {
+        Estimates {
+            cost_eur: self.cost_estimate_eur,
+            personnel_fte: self.personnel_estimate_fte,
+            realization_months: self.realization_months,
+            cost_category: self.cost_category_override,
+            personnel_category: self.personnel_category_override,
+            period_category: self.period_category_override,
+            quick_win: self.quick_win_override,
+        }
+    }
 }
 
 /// A pilot area of a measure (3.1 has "11/2" and "51/8-2"), stored as JSON.

@@ -386,10 +386,10 @@ impl Audited for KpiFields {
             targets: old.is_some_and(|o| o.targets == self.clone().sorted().targets),
         };
         self.problems(kept).finish()?;
-        if let (Some(current), Some(old)) = (current, old) {
-            if self.value_type != old.value_type {
-                check_values_fit(conn, current.id, self.value_type).await?;
-            }
+        if let (Some(current), Some(old)) = (current, old)
+            && self.value_type != old.value_type
+        {
+            check_values_fit(conn, current.id, self.value_type).await?;
         }
         if old.is_none_or(|old| old.name != self.name) {
             check_name_free(conn, measure.id, &self.name, current.map(|c| c.id)).await?;

@@ -134,15 +134,7 @@ impl MeasureFields {
             partners: row.partners.clone(),
             pilot_areas: row.pilot_areas.clone(),
             position: row.position,
-            estimates: Estimates {
-                cost_eur: row.cost_estimate_eur,
-                personnel_fte: row.personnel_estimate_fte,
-                realization_months: row.realization_months,
-                cost_category: row.cost_category_override,
-                personnel_category: row.personnel_category_override,
-                period_category: row.period_category_override,
-                quick_win: row.quick_win_override,
-            },
+            estimates: row.estimates(),
         })
     }
 

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::audit::AuditEntityType;
-use masterplan_domain::legend::{Estimates, Legend};
+use masterplan_domain::legend::Legend;
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_TITLE_CHARS,
 };
@@ -366,15 +366,7 @@ async fn reclassify(conn: &mut DbConn, plan_id: i64, legend: &Legend) -> RepoRes
         .load(c)
         .await)?;
     for row in rows {
-        let class = legend.classify(&Estimates {
-            cost_eur: row.cost_estimate_eur,
-            personnel_fte: row.personnel_estimate_fte,
-            realization_months: row.realization_months,
-            cost_category: row.cost_category_override,
-            personnel_category: row.personnel_category_override,
-            period_category: row.period_category_override,
-            quick_win: row.quick_win_override,
-        });
+        let class = legend.classify(&row.estimates());
         let derived = (class.cost, class.personnel, class.period, class.quick_win);
         let stored = (
             row.cost_category,
