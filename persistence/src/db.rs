@@ -201,10 +201,13 @@ impl Database {
 
 async fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConn> {
     let mut conn = SqliteConn::establish(path).await?;
-    // WAL lets readers run beside the writer; busy_timeout makes concurrent
-    // writers wait instead of failing; SQLite leaves foreign keys off by default.
+    // busy_timeout first: the first connections to a WAL file that nobody
+    // holds open run WAL recovery under a lock, and the pool opens several at
+    // once; a connection that ran a pragma before it had a busy timeout failed
+    // at once with SQLITE_BUSY. WAL lets readers run beside the writer;
+    // SQLite leaves foreign keys off by default.
     conn.batch_execute(
-        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+        "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
          PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
     )
     .await
