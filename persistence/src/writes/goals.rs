@@ -152,8 +152,7 @@ impl Audited for GoalFields {
         Ok(parent_of(conn, actor, row.measure_id, "goal").await?.0)
     }
 
-    async fn of(conn: &mut DbConn, row: &GoalRow, _scope: &MeasureRow) -> RepoResult<Self> {
-        let _ = conn;
+    async fn of(_conn: &mut DbConn, row: &GoalRow, _scope: &MeasureRow) -> RepoResult<Self> {
         Ok(GoalFields {
             text: row.text.clone(),
             category: row.category.clone(),

@@ -276,8 +276,7 @@ impl Audited for MeasureFields {
         })
     }
 
-    async fn of(conn: &mut DbConn, row: &MeasureRow, scope: &MeasureScope) -> RepoResult<Self> {
-        let _ = conn;
+    async fn of(_conn: &mut DbConn, row: &MeasureRow, scope: &MeasureScope) -> RepoResult<Self> {
         Self::of_row(row, &scope.group)
     }
 
