@@ -6,12 +6,11 @@ use masterplan_persistence::writes::goals::{self, GoalPatch, NewGoalInput};
 use masterplan_persistence::writes::refs::{GoalRef, MeasureRef};
 
 use crate::error::ApiResult;
-use crate::graphql::context::conn;
 use crate::graphql::enums::GoalStatus;
 use crate::graphql::mutations::access::editor;
 use crate::graphql::mutations::measure::{MeasureKeyInput, patch};
-use crate::graphql::mutations::payload::{MutationPayload, mutation_payload};
-use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused, settle};
+use crate::graphql::mutations::payload::{mutation_payload, write};
+use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused};
 use crate::graphql::objects::Goal;
 use crate::ids::NodeType;
 
@@ -128,21 +127,19 @@ impl GoalMutations {
         input: CreateGoalInput,
     ) -> ApiResult<GoalPayload> {
         let actor = editor(ctx)?;
-        let measure = match parent_measure_ref(input.measure_id.as_ref(), input.measure) {
-            Ok(measure) => measure,
-            Err(errors) => return Ok(GoalPayload::new(Err(errors), input.client_mutation_id)),
-        };
-        let new = NewGoalInput {
+        let measure = parent_measure_ref(input.measure_id.as_ref(), input.measure);
+        let new = measure.map(|measure| NewGoalInput {
             measure,
             text: input.text,
             category: input.category,
             timing: input.timing,
             status: input.status.into(),
             position: input.position,
-        };
-        let mut conn = conn(ctx).await?;
-        let outcome = settle(goals::create(&mut conn, &actor, new).await)?;
-        Ok(GoalPayload::new(outcome, input.client_mutation_id))
+        });
+        write(ctx, input.client_mutation_id, new, async |db, new| {
+            goals::create(db, &actor, new).await
+        })
+        .await
     }
 
     /// Changes a goal's fields; those left out stay as they are.
@@ -152,10 +149,7 @@ impl GoalMutations {
         input: UpdateGoalInput,
     ) -> ApiResult<GoalPayload> {
         let actor = editor(ctx)?;
-        let target = match goal_ref(input.id.as_ref(), input.key) {
-            Ok(target) => target,
-            Err(errors) => return Ok(GoalPayload::new(Err(errors), input.client_mutation_id)),
-        };
+        let target = goal_ref(input.id.as_ref(), input.key);
         let change = GoalPatch {
             text: input.text,
             category: patch(input.category),
@@ -163,10 +157,10 @@ impl GoalMutations {
             status: input.status.map(Into::into),
             position: input.position,
         };
-        let mut conn = conn(ctx).await?;
-        let result =
-            goals::update(&mut conn, &actor, &target, input.expected_version, change).await;
-        Ok(GoalPayload::new(settle(result)?, input.client_mutation_id))
+        write(ctx, input.client_mutation_id, target, async |db, target| {
+            goals::update(db, &actor, &target, input.expected_version, change).await
+        })
+        .await
     }
 
     /// Moves a goal to another status.
@@ -176,18 +170,15 @@ impl GoalMutations {
         input: SetGoalStatusInput,
     ) -> ApiResult<GoalPayload> {
         let actor = editor(ctx)?;
-        let target = match goal_ref(input.id.as_ref(), input.key) {
-            Ok(target) => target,
-            Err(errors) => return Ok(GoalPayload::new(Err(errors), input.client_mutation_id)),
-        };
+        let target = goal_ref(input.id.as_ref(), input.key);
         let change = GoalPatch {
             status: Some(input.status.into()),
             ..GoalPatch::default()
         };
-        let mut conn = conn(ctx).await?;
-        let result =
-            goals::update(&mut conn, &actor, &target, input.expected_version, change).await;
-        Ok(GoalPayload::new(settle(result)?, input.client_mutation_id))
+        write(ctx, input.client_mutation_id, target, async |db, target| {
+            goals::update(db, &actor, &target, input.expected_version, change).await
+        })
+        .await
     }
 
     /// Archives a goal: it leaves lists, search and counts, keeps its
@@ -198,12 +189,10 @@ impl GoalMutations {
         input: ArchiveGoalInput,
     ) -> ApiResult<GoalPayload> {
         let actor = editor(ctx)?;
-        let target = match goal_ref(input.id.as_ref(), input.key) {
-            Ok(target) => target,
-            Err(errors) => return Ok(GoalPayload::new(Err(errors), input.client_mutation_id)),
-        };
-        let mut conn = conn(ctx).await?;
-        let result = goals::archive(&mut conn, &actor, &target, input.expected_version).await;
-        Ok(GoalPayload::new(settle(result)?, input.client_mutation_id))
+        let target = goal_ref(input.id.as_ref(), input.key);
+        write(ctx, input.client_mutation_id, target, async |db, target| {
+            goals::archive(db, &actor, &target, input.expected_version).await
+        })
+        .await
     }
 }

@@ -6,13 +6,12 @@ use masterplan_persistence::writes::kpis::{self, Baseline, KpiPatch, NewKpiInput
 use masterplan_persistence::writes::refs::KpiRef;
 
 use crate::error::ApiResult;
-use crate::graphql::context::conn;
 use crate::graphql::enums::{KpiDirection, KpiValueType};
 use crate::graphql::mutations::access::editor;
 use crate::graphql::mutations::goal::parent_measure_ref;
 use crate::graphql::mutations::measure::{MeasureKeyInput, patch};
-use crate::graphql::mutations::payload::{MutationPayload, mutation_payload};
-use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused, settle};
+use crate::graphql::mutations::payload::{mutation_payload, write};
+use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused};
 use crate::graphql::objects::Kpi;
 use crate::graphql::scalars::Date;
 use crate::ids::NodeType;
@@ -154,11 +153,8 @@ impl KpiMutations {
     /// working group, admins).
     async fn create_kpi(&self, ctx: &Context<'_>, input: CreateKpiInput) -> ApiResult<KpiPayload> {
         let actor = editor(ctx)?;
-        let measure = match parent_measure_ref(input.measure_id.as_ref(), input.measure) {
-            Ok(measure) => measure,
-            Err(errors) => return Ok(KpiPayload::new(Err(errors), input.client_mutation_id)),
-        };
-        let new = NewKpiInput {
+        let measure = parent_measure_ref(input.measure_id.as_ref(), input.measure);
+        let new = measure.map(|measure| NewKpiInput {
             measure,
             name: input.name,
             description: input.description,
@@ -167,19 +163,17 @@ impl KpiMutations {
             direction: input.direction.into(),
             baseline: input.baseline.map(Into::into),
             targets: targets(input.targets),
-        };
-        let mut conn = conn(ctx).await?;
-        let outcome = settle(kpis::create(&mut conn, &actor, new).await)?;
-        Ok(KpiPayload::new(outcome, input.client_mutation_id))
+        });
+        write(ctx, input.client_mutation_id, new, async |db, new| {
+            kpis::create(db, &actor, new).await
+        })
+        .await
     }
 
     /// Changes a KPI's fields; those left out stay as they are.
     async fn update_kpi(&self, ctx: &Context<'_>, input: UpdateKpiInput) -> ApiResult<KpiPayload> {
         let actor = editor(ctx)?;
-        let target = match kpi_ref(input.id.as_ref(), input.key) {
-            Ok(target) => target,
-            Err(errors) => return Ok(KpiPayload::new(Err(errors), input.client_mutation_id)),
-        };
+        let target = kpi_ref(input.id.as_ref(), input.key);
         let change = KpiPatch {
             name: input.name,
             description: patch(input.description),
@@ -189,9 +183,10 @@ impl KpiMutations {
             baseline: patch(input.baseline),
             targets: input.targets.map(targets),
         };
-        let mut conn = conn(ctx).await?;
-        let result = kpis::update(&mut conn, &actor, &target, input.expected_version, change).await;
-        Ok(KpiPayload::new(settle(result)?, input.client_mutation_id))
+        write(ctx, input.client_mutation_id, target, async |db, target| {
+            kpis::update(db, &actor, &target, input.expected_version, change).await
+        })
+        .await
     }
 
     /// Archives a KPI: it leaves lists, search and counts and keeps its
@@ -202,12 +197,10 @@ impl KpiMutations {
         input: ArchiveKpiInput,
     ) -> ApiResult<KpiPayload> {
         let actor = editor(ctx)?;
-        let target = match kpi_ref(input.id.as_ref(), input.key) {
-            Ok(target) => target,
-            Err(errors) => return Ok(KpiPayload::new(Err(errors), input.client_mutation_id)),
-        };
-        let mut conn = conn(ctx).await?;
-        let result = kpis::archive(&mut conn, &actor, &target, input.expected_version).await;
-        Ok(KpiPayload::new(settle(result)?, input.client_mutation_id))
+        let target = kpi_ref(input.id.as_ref(), input.key);
+        write(ctx, input.client_mutation_id, target, async |db, target| {
+            kpis::archive(db, &actor, &target, input.expected_version).await
+        })
+        .await
     }
 }

@@ -8,11 +8,10 @@ use masterplan_persistence::writes::measures::{
 use masterplan_persistence::writes::refs::MeasureRef;
 
 use crate::error::ApiResult;
-use crate::graphql::context::conn;
 use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory};
 use crate::graphql::mutations::access::editor;
-use crate::graphql::mutations::payload::{MutationPayload, mutation_payload};
-use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused, settle};
+use crate::graphql::mutations::payload::{mutation_payload, write};
+use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused};
 use crate::graphql::objects::Measure;
 use crate::ids::NodeType;
 
@@ -188,9 +187,10 @@ impl MeasureMutations {
             position: input.position,
             estimates: input.estimates.unwrap_or_default().into_estimates(),
         };
-        let mut conn = conn(ctx).await?;
-        let outcome = settle(measures::create(&mut conn, &actor, new).await)?;
-        Ok(MeasurePayload::new(outcome, input.client_mutation_id))
+        write(ctx, input.client_mutation_id, Ok(new), async |db, new| {
+            measures::create(db, &actor, new).await
+        })
+        .await
     }
 
     /// Changes a measure's fields; those left out stay as they are.
@@ -200,10 +200,7 @@ impl MeasureMutations {
         input: UpdateMeasureInput,
     ) -> ApiResult<MeasurePayload> {
         let actor = editor(ctx)?;
-        let target = match measure_ref(input.id.as_ref(), input.key) {
-            Ok(target) => target,
-            Err(errors) => return Ok(MeasurePayload::new(Err(errors), input.client_mutation_id)),
-        };
+        let target = measure_ref(input.id.as_ref(), input.key);
         let change = MeasurePatch {
             working_group: input.working_group,
             code: patch(input.code),
@@ -215,13 +212,10 @@ impl MeasureMutations {
             position: input.position,
             estimates: input.estimates.unwrap_or_default().into_patch(),
         };
-        let mut conn = conn(ctx).await?;
-        let result =
-            measures::update(&mut conn, &actor, &target, input.expected_version, change).await;
-        Ok(MeasurePayload::new(
-            settle(result)?,
-            input.client_mutation_id,
-        ))
+        write(ctx, input.client_mutation_id, target, async |db, target| {
+            measures::update(db, &actor, &target, input.expected_version, change).await
+        })
+        .await
     }
 
     /// Moves a measure to another status.
@@ -231,21 +225,15 @@ impl MeasureMutations {
         input: SetMeasureStatusInput,
     ) -> ApiResult<MeasurePayload> {
         let actor = editor(ctx)?;
-        let target = match measure_ref(input.id.as_ref(), input.key) {
-            Ok(target) => target,
-            Err(errors) => return Ok(MeasurePayload::new(Err(errors), input.client_mutation_id)),
-        };
+        let target = measure_ref(input.id.as_ref(), input.key);
         let change = MeasurePatch {
             status: Some(input.status.into()),
             ..MeasurePatch::default()
         };
-        let mut conn = conn(ctx).await?;
-        let result =
-            measures::update(&mut conn, &actor, &target, input.expected_version, change).await;
-        Ok(MeasurePayload::new(
-            settle(result)?,
-            input.client_mutation_id,
-        ))
+        write(ctx, input.client_mutation_id, target, async |db, target| {
+            measures::update(db, &actor, &target, input.expected_version, change).await
+        })
+        .await
     }
 
     /// Archives a measure: it leaves lists, search and counts, with its goals
@@ -256,15 +244,10 @@ impl MeasureMutations {
         input: ArchiveMeasureInput,
     ) -> ApiResult<MeasurePayload> {
         let actor = editor(ctx)?;
-        let target = match measure_ref(input.id.as_ref(), input.key) {
-            Ok(target) => target,
-            Err(errors) => return Ok(MeasurePayload::new(Err(errors), input.client_mutation_id)),
-        };
-        let mut conn = conn(ctx).await?;
-        let result = measures::archive(&mut conn, &actor, &target, input.expected_version).await;
-        Ok(MeasurePayload::new(
-            settle(result)?,
-            input.client_mutation_id,
-        ))
+        let target = measure_ref(input.id.as_ref(), input.key);
+        write(ctx, input.client_mutation_id, target, async |db, target| {
+            measures::archive(db, &actor, &target, input.expected_version).await
+        })
+        .await
     }
 }

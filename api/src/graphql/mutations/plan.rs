@@ -8,11 +8,10 @@ use masterplan_persistence::models::plan::PlanRow;
 use masterplan_persistence::writes::plans::{self, NewPlanInput, PlanPatch, PlanRef};
 
 use crate::error::ApiResult;
-use crate::graphql::context::conn;
 use crate::graphql::mutations::access::admin;
 use crate::graphql::mutations::measure::patch;
-use crate::graphql::mutations::payload::{MutationPayload, mutation_payload};
-use crate::graphql::mutations::user_errors::{refused, settle};
+use crate::graphql::mutations::payload::{mutation_payload, write};
+use crate::graphql::mutations::user_errors::refused;
 use crate::graphql::objects::{LegendThresholds, Plan};
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, decode_as};
@@ -114,9 +113,10 @@ impl PlanMutations {
             legend,
             legend_notes: notes.take(),
         };
-        let mut conn = conn(ctx).await?;
-        let outcome = settle(plans::create(&mut conn, &actor, new).await)?;
-        Ok(PlanPayload::new(outcome, input.client_mutation_id))
+        write(ctx, input.client_mutation_id, Ok(new), async |db, new| {
+            plans::create(db, &actor, new).await
+        })
+        .await
     }
 
     /// Changes a plan's fields or legend (admins); a new legend reclassifies
@@ -127,15 +127,7 @@ impl PlanMutations {
         input: UpdatePlanInput,
     ) -> ApiResult<PlanPayload> {
         let actor = admin(ctx)?;
-        let target = match plan_ref(input.id, input.slug) {
-            Ok(target) => target,
-            Err(error) => {
-                return Ok(PlanPayload::new(
-                    Err(refused(error)),
-                    input.client_mutation_id,
-                ));
-            }
-        };
+        let target = plan_ref(input.id, input.slug).map_err(refused);
         let (legend, legend_notes) = match input.legend.map(LegendInput::split) {
             Some((legend, notes)) => (Some(legend), patch(notes)),
             None => (None, None),
@@ -149,9 +141,9 @@ impl PlanMutations {
             legend,
             legend_notes,
         };
-        let mut conn = conn(ctx).await?;
-        let result =
-            plans::update(&mut conn, &actor, &target, input.expected_version, change).await;
-        Ok(PlanPayload::new(settle(result)?, input.client_mutation_id))
+        write(ctx, input.client_mutation_id, target, async |db, target| {
+            plans::update(db, &actor, &target, input.expected_version, change).await
+        })
+        .await
     }
 }

@@ -7,11 +7,10 @@ use masterplan_persistence::writes::working_groups::{
 };
 
 use crate::error::ApiResult;
-use crate::graphql::context::conn;
 use crate::graphql::mutations::access::admin;
 use crate::graphql::mutations::measure::patch;
-use crate::graphql::mutations::payload::{MutationPayload, mutation_payload};
-use crate::graphql::mutations::user_errors::{id_or_key, refused, settle};
+use crate::graphql::mutations::payload::{mutation_payload, write};
+use crate::graphql::mutations::user_errors::{id_or_key, refused};
 use crate::graphql::objects::WorkingGroup;
 use crate::ids::NodeType;
 
@@ -79,9 +78,10 @@ impl WorkingGroupMutations {
             name: input.name,
             lead: input.lead,
         };
-        let mut conn = conn(ctx).await?;
-        let outcome = settle(working_groups::create(&mut conn, &actor, new).await)?;
-        Ok(WorkingGroupPayload::new(outcome, input.client_mutation_id))
+        write(ctx, input.client_mutation_id, Ok(new), async |db, new| {
+            working_groups::create(db, &actor, new).await
+        })
+        .await
     }
 
     /// Changes a working group's code, number, name or lead (admins).
@@ -100,29 +100,17 @@ impl WorkingGroupMutations {
                 plan: key.plan,
                 code: key.code,
             },
-        );
-        let target = match target {
-            Ok(target) => target,
-            Err(error) => {
-                return Ok(WorkingGroupPayload::new(
-                    Err(refused(error)),
-                    input.client_mutation_id,
-                ));
-            }
-        };
+        )
+        .map_err(refused);
         let change = WorkingGroupPatch {
             code: input.code,
             number: input.number,
             name: input.name,
             lead: patch(input.lead),
         };
-        let mut conn = conn(ctx).await?;
-        let result =
-            working_groups::update(&mut conn, &actor, &target, input.expected_version, change)
-                .await;
-        Ok(WorkingGroupPayload::new(
-            settle(result)?,
-            input.client_mutation_id,
-        ))
+        write(ctx, input.client_mutation_id, target, async |db, target| {
+            working_groups::update(db, &actor, &target, input.expected_version, change).await
+        })
+        .await
     }
 }
