@@ -5,6 +5,7 @@ use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use masterplan_domain::status::Role;
+use masterplan_domain::visibility::Audience;
 use masterplan_persistence::models::token::{self, NewToken};
 use masterplan_persistence::{DbConn, clock};
 use sha2::{Digest, Sha256};
@@ -16,6 +17,8 @@ use crate::error::{ApiError, ErrorCode};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
     Anonymous,
+    /// Any caller of a `--public-only` server, whatever token it sent.
+    PublicZone,
     Token {
         name: String,
         role: Role,
@@ -28,7 +31,18 @@ impl Caller {
     pub fn name(&self) -> &str {
         match self {
             Caller::Anonymous => "anonymous",
+            Caller::PublicZone => "public",
             Caller::Token { name, .. } => name,
+        }
+    }
+
+    /// What the caller may read: the public part of the plan for anonymous
+    /// callers, `PUBLIC` tokens and a `--public-only` server; all of it for
+    /// `READER` tokens and above.
+    pub fn audience(&self) -> Audience {
+        match self {
+            Caller::Token { role, .. } if *role >= Role::Reader => Audience::Internal,
+            _ => Audience::Public,
         }
     }
 }

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use masterplan_domain::plan_check;
 use masterplan_domain::status::Role;
+use masterplan_domain::visibility::Audience;
 use masterplan_persistence::export::{export_plan, read_plan, to_json};
 use masterplan_persistence::models::{audit, plan, token};
 use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
@@ -51,6 +52,11 @@ pub enum Command {
         /// Refuse requests without a valid API token (reads included).
         #[arg(long, env = "MASTERPLAN_REQUIRE_AUTH")]
         require_auth: bool,
+        /// Answer every caller as a public caller (public objects only, no
+        /// internal fields), whatever token it sends, and refuse all
+        /// mutations: for the citizen portal's network zone.
+        #[arg(long, env = "MASTERPLAN_PUBLIC_ONLY", conflicts_with = "require_auth")]
+        public_only: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -84,6 +90,10 @@ pub enum Command {
         /// File (json; default: standard output) or directory (csv) to write.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write only the public part: public objects, without amounts in EUR
+        /// and FTE or value notes and sources (what anonymous callers read).
+        #[arg(long)]
+        public_only: bool,
     },
     /// Check a plan file and load it; every problem is reported, nothing is
     /// written unless the whole file is valid.
@@ -104,7 +114,7 @@ pub enum TokenCommand {
     Create {
         #[arg(long)]
         name: String,
-        /// READER, EDITOR or ADMIN.
+        /// PUBLIC (reads what anonymous callers read), READER, EDITOR or ADMIN.
         #[arg(long)]
         role: Role,
         /// Restrict an editor to working groups (repeat: --working-group I --working-group II).
@@ -178,7 +188,17 @@ async fn execute(cli: Cli) -> Result<(), String> {
             }
             load_file(&cli.database_url, &text, replace).await
         }
-        Command::Export { format, plan, out } => {
+        Command::Export {
+            format,
+            plan,
+            out,
+            public_only,
+        } => {
+            let audience = if public_only {
+                Audience::Public
+            } else {
+                Audience::Internal
+            };
             let db = connect(&cli.database_url).await?;
             let mut conn = db.conn().await.map_err(describe)?;
             let slug = match plan {
@@ -187,7 +207,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             };
             match format {
                 ExportFormat::Json => {
-                    let file = export_plan(&mut conn, &slug)
+                    let file = export_plan(&mut conn, &slug, audience)
                         .await
                         .map_err(describe_plan_file)?
                         .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
@@ -196,7 +216,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 ExportFormat::Csv => {
                     let dir =
                         out.ok_or("--format csv writes one file per entity: pass --out DIR")?;
-                    let plan = read_plan(&mut conn, &slug)
+                    let plan = read_plan(&mut conn, &slug, audience)
                         .await
                         .map_err(describe)?
                         .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
@@ -224,13 +244,16 @@ async fn execute(cli: Cli) -> Result<(), String> {
             listen,
             no_seed,
             require_auth,
+            public_only,
             limits,
         } => {
             let db = connect(&cli.database_url).await?;
             if !no_seed {
                 seed_if_empty(&db).await?;
             }
-            let state = AppState::new(db, limits.into()).requiring_auth(require_auth);
+            let state = AppState::new(db, limits.into())
+                .requiring_auth(require_auth)
+                .public_only(public_only);
             serve(state, listen)
                 .await
                 .map_err(|e| format!("cannot serve on {listen}: {e}"))

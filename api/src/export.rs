@@ -1,5 +1,6 @@
 //! `GET /export/PLAN.json` (the whole plan as a plan file) and
-//! `GET /export/PLAN/ENTITY.csv`, for tools that do not speak GraphQL.
+//! `GET /export/PLAN/ENTITY.csv`, for tools that do not speak GraphQL. Public
+//! callers get the public part of the plan, as from the GraphQL API.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -14,15 +15,16 @@ pub async fn plan_json(
     headers: HeaderMap,
     Path(file): Path<String>,
 ) -> Response {
-    if let Err(response) = state.caller(&headers).await {
-        return response;
-    }
+    let audience = match state.caller(&headers).await {
+        Ok(caller) => caller.audience(),
+        Err(response) => return response,
+    };
     let Some(slug) = file.strip_suffix(".json") else {
         return (StatusCode::NOT_FOUND, "exports are PLAN.json").into_response();
     };
     let exported = async {
         let mut conn = state.db.conn().await?;
-        export_plan(&mut conn, slug).await
+        export_plan(&mut conn, slug, audience).await
     }
     .await;
     match exported {
@@ -55,9 +57,10 @@ pub async fn plan_csv(
     headers: HeaderMap,
     Path((slug, file)): Path<(String, String)>,
 ) -> Response {
-    if let Err(response) = state.caller(&headers).await {
-        return response;
-    }
+    let audience = match state.caller(&headers).await {
+        Ok(caller) => caller.audience(),
+        Err(response) => return response,
+    };
     let Some(entity) = CsvEntity::from_file_name(&file) else {
         return (
             StatusCode::NOT_FOUND,
@@ -67,7 +70,7 @@ pub async fn plan_csv(
     };
     let rendered = async {
         let mut conn = state.db.conn().await?;
-        match read_plan(&mut conn, &slug).await? {
+        match read_plan(&mut conn, &slug, audience).await? {
             Some(plan) => render(&plan, entity).map(Some),
             None => Ok(None),
         }

@@ -10,6 +10,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::series::Interval;
+use masterplan_domain::visibility::Audience;
 use masterplan_persistence::Database;
 use masterplan_persistence::models::audit::{self, AuditRow};
 use masterplan_persistence::models::goal::{self, GoalRow};
@@ -27,10 +28,12 @@ use crate::graphql::portfolio::{GoalListKey, goal_filter, stale_filter};
 /// How long a batch collects keys at least; it also waits for the request to be idle.
 const BATCH_DELAY: Duration = Duration::from_millis(1);
 
-/// Declares a loader that fetches rows by their own id.
+/// Declares a loader that fetches rows by their own id: `$call` loads the
+/// rows of `$ids` for `$audience` (the rows the public may not see are left out).
 macro_rules! by_id_loader {
-    ($name:ident, $row:ty, $fetch:path) => {
-        pub struct $name(Database);
+    ($name:ident, $row:ty, |$conn:ident, $ids:ident, $audience:ident| $call:expr) => {
+        /// Loads for one audience: public and internal callers never share a batch.
+        pub struct $name(Database, Audience);
 
         impl Loader<i64> for $name {
             type Value = $row;
@@ -38,7 +41,8 @@ macro_rules! by_id_loader {
 
             async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, $row>, ApiError> {
                 let mut conn = self.0.conn().await?;
-                let rows = $fetch(&mut conn, ids).await?;
+                let ($conn, $ids, $audience) = (&mut conn, ids, self.1);
+                let rows = $call.await?;
                 Ok(rows.into_iter().map(|row| (row.id, row)).collect())
             }
         }
@@ -48,8 +52,9 @@ macro_rules! by_id_loader {
 /// Declares a loader that fetches the rows belonging to each parent id, in
 /// the order the query returns them; parents without rows get an empty list.
 macro_rules! children_loader {
-    ($name:ident, $row:ty, $fetch:path, $parent:ident) => {
-        pub struct $name(Database);
+    ($name:ident, $row:ty, $parent:ident, |$conn:ident, $ids:ident, $audience:ident| $call:expr) => {
+        /// Loads for one audience: public and internal callers never share a batch.
+        pub struct $name(Database, Audience);
 
         impl Loader<i64> for $name {
             type Value = Vec<$row>;
@@ -57,7 +62,8 @@ macro_rules! children_loader {
 
             async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<$row>>, ApiError> {
                 let mut conn = self.0.conn().await?;
-                let rows = $fetch(&mut conn, ids).await?;
+                let ($conn, $ids, $audience) = (&mut conn, ids, self.1);
+                let rows = $call.await?;
                 let mut grouped: HashMap<i64, Vec<$row>> =
                     ids.iter().map(|id| (*id, Vec::new())).collect();
                 for row in rows {
@@ -69,31 +75,45 @@ macro_rules! children_loader {
     };
 }
 
-by_id_loader!(PlanById, PlanRow, plan::by_ids);
-by_id_loader!(WorkingGroupById, WorkingGroupRow, working_group::by_ids);
-by_id_loader!(MeasureById, MeasureRow, measure::by_ids);
-by_id_loader!(GoalById, GoalRow, goal::by_ids);
-by_id_loader!(KpiById, KpiRow, kpi::by_ids);
-by_id_loader!(KpiValueById, ValueRow, kpi_values::by_ids);
+// Plans, working groups and targets are public whatever the audience (a
+// target is reached only through a KPI the caller sees).
+by_id_loader!(PlanById, PlanRow, |c, ids, _a| plan::by_ids(c, ids));
+by_id_loader!(WorkingGroupById, WorkingGroupRow, |c, ids, _a| {
+    working_group::by_ids(c, ids)
+});
+by_id_loader!(MeasureById, MeasureRow, |c, ids, a| measure::by_ids(
+    c, ids, a
+));
+by_id_loader!(GoalById, GoalRow, |c, ids, a| goal::by_ids(c, ids, a));
+by_id_loader!(KpiById, KpiRow, |c, ids, a| kpi::by_ids(c, ids, a));
+by_id_loader!(KpiValueById, ValueRow, |c, ids, a| kpi_values::by_ids(
+    c, ids, a
+));
 
 children_loader!(
     WorkingGroupsByPlan,
     WorkingGroupRow,
-    working_group::by_plan_ids,
-    plan_id
+    plan_id,
+    |c, ids, _a| { working_group::by_plan_ids(c, ids) }
 );
 children_loader!(
     MeasuresByWorkingGroup,
     MeasureRow,
-    measure::by_working_group_ids,
-    working_group_id
+    working_group_id,
+    |c, ids, a| measure::by_working_group_ids(c, ids, a)
 );
-children_loader!(GoalsByMeasure, GoalRow, goal::by_measure_ids, measure_id);
-children_loader!(KpisByMeasure, KpiRow, kpi::by_measure_ids, measure_id);
-children_loader!(TargetsByKpi, TargetRow, kpi::targets_of, kpi_id);
+children_loader!(GoalsByMeasure, GoalRow, measure_id, |c, ids, a| {
+    goal::by_measure_ids(c, ids, a)
+});
+children_loader!(KpisByMeasure, KpiRow, measure_id, |c, ids, a| {
+    kpi::by_measure_ids(c, ids, a)
+});
+children_loader!(TargetsByKpi, TargetRow, kpi_id, |c, ids, _a| {
+    kpi::targets_of(c, ids)
+});
 
 /// Related measures in both directions, in the plan's order.
-pub struct RelatedMeasures(Database);
+pub struct RelatedMeasures(Database, Audience);
 
 impl Loader<i64> for RelatedMeasures {
     type Value = Vec<MeasureRow>;
@@ -101,7 +121,7 @@ impl Loader<i64> for RelatedMeasures {
 
     async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<MeasureRow>>, ApiError> {
         let mut conn = self.0.conn().await?;
-        let relations = measure::relations_of(&mut conn, ids).await?;
+        let relations = measure::relations_of(&mut conn, ids, self.1).await?;
         let mut others: HashMap<i64, Vec<i64>> = ids.iter().map(|id| (*id, Vec::new())).collect();
         for rel in &relations {
             for (owner, other) in [
@@ -116,7 +136,7 @@ impl Loader<i64> for RelatedMeasures {
             }
         }
         let wanted: Vec<i64> = others.values().flatten().copied().collect();
-        let rows: HashMap<i64, MeasureRow> = measure::by_ids(&mut conn, &wanted)
+        let rows: HashMap<i64, MeasureRow> = measure::by_ids(&mut conn, &wanted, self.1)
             .await?
             .into_iter()
             .map(|row| (row.id, row))
@@ -220,7 +240,7 @@ impl Loader<ValueCountKey> for ValueCounts {
 
 /// Counts per working group and value of a dimension, for a plan: every
 /// `Portfolio`/`WorkingGroup.summary` of a request shares one statement per dimension.
-pub struct MeasureCounts(Database);
+pub struct MeasureCounts(Database, Audience);
 
 impl Loader<(i64, MeasureDimension)> for MeasureCounts {
     type Value = Vec<(i64, Option<String>, i64)>;
@@ -233,7 +253,7 @@ impl Loader<(i64, MeasureDimension)> for MeasureCounts {
         let mut conn = self.0.conn().await?;
         let mut result = HashMap::new();
         for &(plan_id, dimension) in keys {
-            let counts = portfolio::measure_counts(&mut conn, plan_id, dimension).await?;
+            let counts = portfolio::measure_counts(&mut conn, plan_id, dimension, self.1).await?;
             result.insert((plan_id, dimension), counts);
         }
         Ok(result)
@@ -241,7 +261,7 @@ impl Loader<(i64, MeasureDimension)> for MeasureCounts {
 }
 
 /// Goal counts per working group and status, for a plan.
-pub struct GoalCounts(Database);
+pub struct GoalCounts(Database, Audience);
 
 impl Loader<i64> for GoalCounts {
     type Value = Vec<(i64, String, i64)>;
@@ -251,7 +271,10 @@ impl Loader<i64> for GoalCounts {
         let mut conn = self.0.conn().await?;
         let mut result = HashMap::new();
         for &plan_id in plan_ids {
-            result.insert(plan_id, portfolio::goal_counts(&mut conn, plan_id).await?);
+            result.insert(
+                plan_id,
+                portfolio::goal_counts(&mut conn, plan_id, self.1).await?,
+            );
         }
         Ok(result)
     }
@@ -344,7 +367,7 @@ impl Loader<(i64, NaiveDate)> for ValueAsOf {
 
 /// A portfolio goal list of a plan, grouped by working group: the summaries
 /// of all groups share one statement.
-pub struct GoalLists(Database);
+pub struct GoalLists(Database, Audience);
 
 impl Loader<GoalListKey> for GoalLists {
     type Value = HashMap<i64, Vec<GoalRow>>;
@@ -357,7 +380,7 @@ impl Loader<GoalListKey> for GoalLists {
         let mut conn = self.0.conn().await?;
         let mut result = HashMap::new();
         for key in keys {
-            let filter = goal_filter(key.plan_id, None, key.as_of, key.list);
+            let filter = goal_filter(self.1, key.plan_id, None, key.as_of, key.list);
             let mut groups: Self::Value = HashMap::new();
             for (group, row) in goal::list_by_working_group(&mut conn, &filter, key.as_of).await? {
                 groups.entry(group).or_default().push(row);
@@ -369,7 +392,7 @@ impl Loader<GoalListKey> for GoalLists {
 }
 
 /// Stale KPIs of a plan (no value since the date), grouped by working group.
-pub struct StaleKpiLists(Database);
+pub struct StaleKpiLists(Database, Audience);
 
 impl Loader<(i64, NaiveDate)> for StaleKpiLists {
     type Value = HashMap<i64, Vec<KpiRow>>;
@@ -382,7 +405,7 @@ impl Loader<(i64, NaiveDate)> for StaleKpiLists {
         let mut conn = self.0.conn().await?;
         let mut result = HashMap::new();
         for &(plan_id, since) in keys {
-            let filter = stale_filter(plan_id, since);
+            let filter = stale_filter(self.1, plan_id, since);
             let mut groups: Self::Value = HashMap::new();
             for (group, row) in kpi::list_by_working_group(&mut conn, &filter).await? {
                 groups.entry(group).or_default().push(row);
@@ -424,7 +447,10 @@ impl Loader<(AuditEntityType, i64)> for History {
     }
 }
 
-/// All loaders of one request (their caches live as long as the request).
+/// All loaders of one request (their caches live as long as the request),
+/// for the caller's audience. Loaders of KPI values, series and history take
+/// the ids of objects the caller already sees (or, for history, may read),
+/// so they need no audience of their own.
 pub struct Loaders {
     pub plan: DataLoader<PlanById>,
     pub working_group: DataLoader<WorkingGroupById>,
@@ -452,33 +478,36 @@ pub struct Loaders {
 
 impl Loaders {
     /// Loaders whose batches wait until the request is idle (see [`crate::batching`]).
-    pub fn new(db: &Database, activity: &Arc<Activity>) -> Self {
+    pub fn new(db: &Database, activity: &Arc<Activity>, audience: Audience) -> Self {
         fn loader<T: Send + Sync + 'static>(inner: T, activity: &Arc<Activity>) -> DataLoader<T> {
             // The delay is applied by the spawner, before it waits for idleness.
             DataLoader::new(inner, activity.spawner(BATCH_DELAY)).delay(Duration::ZERO)
         }
         Self {
-            plan: loader(PlanById(db.clone()), activity),
-            working_group: loader(WorkingGroupById(db.clone()), activity),
-            measure: loader(MeasureById(db.clone()), activity),
-            goal: loader(GoalById(db.clone()), activity),
-            kpi: loader(KpiById(db.clone()), activity),
-            kpi_value: loader(KpiValueById(db.clone()), activity),
-            working_groups_of_plan: loader(WorkingGroupsByPlan(db.clone()), activity),
-            measures_of_working_group: loader(MeasuresByWorkingGroup(db.clone()), activity),
-            goals_of_measure: loader(GoalsByMeasure(db.clone()), activity),
-            kpis_of_measure: loader(KpisByMeasure(db.clone()), activity),
-            targets_of_kpi: loader(TargetsByKpi(db.clone()), activity),
-            related_measures: loader(RelatedMeasures(db.clone()), activity),
+            plan: loader(PlanById(db.clone(), audience), activity),
+            working_group: loader(WorkingGroupById(db.clone(), audience), activity),
+            measure: loader(MeasureById(db.clone(), audience), activity),
+            goal: loader(GoalById(db.clone(), audience), activity),
+            kpi: loader(KpiById(db.clone(), audience), activity),
+            kpi_value: loader(KpiValueById(db.clone(), audience), activity),
+            working_groups_of_plan: loader(WorkingGroupsByPlan(db.clone(), audience), activity),
+            measures_of_working_group: loader(
+                MeasuresByWorkingGroup(db.clone(), audience),
+                activity,
+            ),
+            goals_of_measure: loader(GoalsByMeasure(db.clone(), audience), activity),
+            kpis_of_measure: loader(KpisByMeasure(db.clone(), audience), activity),
+            targets_of_kpi: loader(TargetsByKpi(db.clone(), audience), activity),
+            related_measures: loader(RelatedMeasures(db.clone(), audience), activity),
             latest_value: loader(LatestValue(db.clone()), activity),
             value_pages: loader(ValuePages(db.clone()), activity),
             value_counts: loader(ValueCounts(db.clone()), activity),
-            measure_counts: loader(MeasureCounts(db.clone()), activity),
-            goal_counts: loader(GoalCounts(db.clone()), activity),
+            measure_counts: loader(MeasureCounts(db.clone(), audience), activity),
+            goal_counts: loader(GoalCounts(db.clone(), audience), activity),
             series: loader(Series(db.clone()), activity),
             value_as_of: loader(ValueAsOf(db.clone()), activity),
-            goal_lists: loader(GoalLists(db.clone()), activity),
-            stale_kpi_lists: loader(StaleKpiLists(db.clone()), activity),
+            goal_lists: loader(GoalLists(db.clone(), audience), activity),
+            stale_kpi_lists: loader(StaleKpiLists(db.clone(), audience), activity),
             history: loader(History(db.clone()), activity),
         }
     }

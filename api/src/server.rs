@@ -24,6 +24,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Refuse anonymous requests (`--require-auth`).
     pub require_auth: bool,
+    /// Answer every caller as a public caller and take no changes (`--public-only`).
+    pub public_only: bool,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             schema,
             limits: Arc::new(limits),
             require_auth: false,
+            public_only: false,
         }
     }
 
@@ -45,8 +48,21 @@ impl AppState {
         }
     }
 
+    /// Answer every caller as a public caller, whatever token it sends, and
+    /// refuse all changes: a deployment for the citizen portal's network zone.
+    pub fn public_only(self, public_only: bool) -> Self {
+        Self {
+            public_only,
+            ..self
+        }
+    }
+
     /// Who sent the request; the error is the response to send instead.
     pub async fn caller(&self, headers: &HeaderMap) -> Result<Caller, Response> {
+        // A public-only server looks at no token: every caller is the public.
+        if self.public_only {
+            return Ok(Caller::PublicZone);
+        }
         // Anonymous reads cost no database round trip.
         if !self.require_auth && !headers.contains_key(header::AUTHORIZATION) {
             return Ok(Caller::Anonymous);

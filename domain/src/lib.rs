@@ -13,3 +13,4 @@ pub mod series;
 pub mod status;
 pub mod timing;
 pub mod validation;
+pub mod visibility;

@@ -11,6 +11,7 @@ use crate::plan_file::{self, EstimatesEntry, GoalEntry, KpiEntry, MeasureEntry, 
 use crate::status::{GoalStatus, KpiDirection, KpiValueType, MeasureStatus};
 use crate::timing::parse_timing;
 use crate::validation::{FieldError, MAX_TITLE_CHARS, is_measure_code, slug_problem};
+use crate::visibility::Visibility;
 
 /// One thing wrong with a plan file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,6 +204,7 @@ impl Checker {
             }
             self.title(format!("{at}.title"), &measure.title);
             self.parsed::<MeasureStatus>(format!("{at}.status"), &measure.status);
+            self.parsed::<Visibility>(format!("{at}.visibility"), &measure.visibility);
             for (p, area) in measure.pilot_areas.iter().enumerate() {
                 self.non_empty(format!("{at}.pilotAreas[{p}].code"), &area.code);
             }
@@ -283,6 +285,7 @@ impl Checker {
     fn goal(&mut self, at: &str, goal: &GoalEntry) {
         self.non_empty(format!("{at}.text"), &goal.text);
         self.parsed::<GoalStatus>(format!("{at}.status"), &goal.status);
+        self.parsed::<Visibility>(format!("{at}.visibility"), &goal.visibility);
         if let Some(phrase) = &goal.timing
             && let Err(err) = parse_timing(phrase)
         {
@@ -293,6 +296,7 @@ impl Checker {
     fn kpi(&mut self, at: &str, kpi: &KpiEntry) {
         let value_type = self.parsed::<KpiValueType>(format!("{at}.valueType"), &kpi.value_type);
         self.parsed::<KpiDirection>(format!("{at}.direction"), &kpi.direction);
+        self.parsed::<Visibility>(format!("{at}.visibility"), &kpi.visibility);
         // With an unknown type, values are still checked as far as every type agrees.
         let value_type = value_type.unwrap_or(KpiValueType::Number);
         let mut value_check = |location: String, value: f64| {
@@ -368,6 +372,7 @@ mod tests {
             estimates: EstimatesEntry::default(),
             goals: vec![],
             kpis: vec![],
+            visibility: "PUBLIC".into(),
         }
     }
 
@@ -377,6 +382,7 @@ mod tests {
             category: None,
             timing: timing.map(str::to_owned),
             status: "OPEN".into(),
+            visibility: "PUBLIC".into(),
         }
     }
 
@@ -390,6 +396,7 @@ mod tests {
             baseline: None,
             targets: vec![],
             values: vec![],
+            visibility: "PUBLIC".into(),
         }
     }
 
@@ -598,6 +605,7 @@ mod tests {
         ));
         portal.kpis.push(kpi(" ", "NUMBER", "NONE"));
 
+        portal.visibility = "SECRET".into();
         file.measures[1].code = Some("2-2".into());
         file.measures[1].working_group = "V".into();
         file.measures[1].kpis[0].values[0].value = 0.5;
@@ -614,6 +622,7 @@ mod tests {
             ("workingGroups[1].name", "empty"),
             ("measures[0].title", "at most 300"),
             ("measures[0].status", "MeasureStatus"),
+            ("measures[0].visibility", "Visibility"),
             ("measures[0].pilotAreas[0].code", "empty"),
             ("measures[0].related[0].code", "itself"),
             ("measures[0].related[1].code", "\"9.9\""),

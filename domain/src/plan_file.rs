@@ -78,6 +78,18 @@ pub struct MeasureEntry {
     pub goals: Vec<GoalEntry>,
     #[serde(default)]
     pub kpis: Vec<KpiEntry>,
+    /// `PUBLIC` (the default: a plan file is a published document) or `INTERNAL`.
+    #[serde(default = "default_visibility", skip_serializing_if = "is_public")]
+    pub visibility: String,
+}
+
+fn default_visibility() -> String {
+    "PUBLIC".to_owned()
+}
+
+/// Public objects are written without the field, so files stay as they were.
+fn is_public(visibility: &str) -> bool {
+    visibility == "PUBLIC"
 }
 
 fn default_measure_status() -> String {
@@ -132,6 +144,9 @@ pub struct GoalEntry {
     pub timing: Option<String>,
     #[serde(default = "default_goal_status")]
     pub status: String,
+    /// `PUBLIC` (the default: a plan file is a published document) or `INTERNAL`.
+    #[serde(default = "default_visibility", skip_serializing_if = "is_public")]
+    pub visibility: String,
 }
 
 fn default_goal_status() -> String {
@@ -156,6 +171,9 @@ pub struct KpiEntry {
     pub targets: Vec<TargetEntry>,
     #[serde(default)]
     pub values: Vec<ValueEntry>,
+    /// `PUBLIC` (the default: a plan file is a published document) or `INTERNAL`.
+    #[serde(default = "default_visibility", skip_serializing_if = "is_public")]
+    pub visibility: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -91,9 +91,11 @@ text_enum!(
 );
 
 text_enum!(
-    /// What an API token may do: read; change measures, goals, KPIs and their
+    /// What an API token may do: read the published plan only (a citizen
+    /// portal); read everything; change measures, goals, KPIs and their
     /// values (optionally of listed working groups only); or everything.
     Role {
+        Public => "PUBLIC",
         Reader => "READER",
         Editor => "EDITOR",
         Admin => "ADMIN",

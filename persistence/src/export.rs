@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use masterplan_domain::visibility::Audience;
+
 use masterplan_domain::plan_file::{
     BaselineEntry, EstimatesEntry, FORMAT, GoalEntry, KpiEntry, LegendEntry, MeasureEntry,
     PilotAreaEntry, PlanEntry, PlanFile, RelatedEntry, TargetEntry, ValueEntry, WorkingGroupEntry,
@@ -34,15 +36,22 @@ pub struct PlanSnapshot {
     pub relations: Vec<RelationRow>,
 }
 
-/// The plan with `slug` and everything under it; `None` when there is no such
-/// plan. Reads in one transaction, so the snapshot is consistent.
-pub async fn read_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<PlanSnapshot>> {
+/// The plan with `slug` and everything under it that `audience` sees; `None`
+/// when there is no such plan. Reads in one transaction, so the snapshot is
+/// consistent. For the public, internal objects are left out and fields
+/// that only staff read are removed ([`PlanSnapshot::without_internal_fields`]).
+pub async fn read_plan(
+    conn: &mut DbConn,
+    slug: &str,
+    audience: Audience,
+) -> RepoResult<Option<PlanSnapshot>> {
     conn.transaction(async |conn| {
         let Some(plan) = plan::find_by_slug(conn, slug).await? else {
             return Ok(None);
         };
         let working_groups = working_group::list(conn, Some(plan.id)).await?;
         let filter = MeasureFilter {
+            audience,
             plan_id: Some(plan.id),
             ..MeasureFilter::default()
         };
@@ -52,13 +61,13 @@ pub async fn read_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<PlanS
         };
         let measures = measure::list(conn, &filter, MeasureOrder::default(), all).await?;
         let ids: Vec<i64> = measures.iter().map(|m| m.id).collect();
-        let goals = goal::by_measure_ids(conn, &ids).await?;
-        let kpis = kpi::by_measure_ids(conn, &ids).await?;
+        let goals = goal::by_measure_ids(conn, &ids, audience).await?;
+        let kpis = kpi::by_measure_ids(conn, &ids, audience).await?;
         let kpi_ids: Vec<i64> = kpis.iter().map(|k| k.id).collect();
         let targets = kpi::targets_of(conn, &kpi_ids).await?;
         let values = kpi_values::all_of(conn, &kpi_ids).await?;
-        let relations = measure::relations_of(conn, &ids).await?;
-        Ok(Some(PlanSnapshot {
+        let relations = measure::relations_of(conn, &ids, audience).await?;
+        let snapshot = PlanSnapshot {
             plan,
             working_groups,
             measures,
@@ -67,21 +76,56 @@ pub async fn read_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<PlanS
             targets,
             values,
             relations,
+        };
+        Ok(Some(if audience.sees_internal_fields() {
+            snapshot
+        } else {
+            snapshot.without_internal_fields()
         }))
     })
     .await
 }
 
-/// The plan with `slug` and everything under it as a plan file, in the plan's
-/// order; `None` when there is no such plan.
-pub async fn export_plan(conn: &mut DbConn, slug: &str) -> RepoResult<Option<PlanFile>> {
-    read_plan(conn, slug)
+/// The plan with `slug` and everything under it that `audience` sees, as a
+/// plan file in the plan's order; `None` when there is no such plan.
+pub async fn export_plan(
+    conn: &mut DbConn,
+    slug: &str,
+    audience: Audience,
+) -> RepoResult<Option<PlanFile>> {
+    read_plan(conn, slug, audience)
         .await?
         .map(PlanSnapshot::into_plan_file)
         .transpose()
 }
 
 impl PlanSnapshot {
+    /// The snapshot without the fields that are internal whatever the
+    /// object's visibility: amounts in EUR and FTE, value notes and sources.
+    /// A class the legend derived from a removed amount is kept as an
+    /// explicit class, so the published categories survive a re-import.
+    pub fn without_internal_fields(mut self) -> Self {
+        for m in &mut self.measures {
+            let mut removed = false;
+            if m.cost_estimate_eur.take().is_some() {
+                m.cost_category_override = m.cost_category;
+                removed = true;
+            }
+            if m.personnel_estimate_fte.take().is_some() {
+                m.personnel_category_override = m.personnel_category;
+                removed = true;
+            }
+            if removed {
+                m.quick_win_override = Some(m.quick_win);
+            }
+        }
+        for v in &mut self.values {
+            v.note = None;
+            v.source = None;
+        }
+        self
+    }
+
     /// The plan file of the snapshot. Refused when a relation points at a
     /// measure without a code, which a plan file cannot name.
     pub fn into_plan_file(self) -> RepoResult<PlanFile> {
@@ -107,6 +151,7 @@ impl PlanSnapshot {
                 category: row.category,
                 timing: row.timing_phrase,
                 status: row.status.to_string(),
+                visibility: row.visibility.to_string(),
             });
         }
         let mut targets: HashMap<i64, Vec<TargetEntry>> = HashMap::new();
@@ -142,6 +187,7 @@ impl PlanSnapshot {
                 value_type: row.value_type.to_string(),
                 direction: row.direction.to_string(),
                 baseline,
+                visibility: row.visibility.to_string(),
             });
         }
         let mut related: HashMap<i64, Vec<RelatedEntry>> = HashMap::new();
@@ -197,6 +243,7 @@ impl PlanSnapshot {
                 description: m.description,
                 status: m.status.to_string(),
                 responsible_unit: m.responsible_unit,
+                visibility: m.visibility.to_string(),
             });
         }
 

@@ -65,6 +65,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         archived_at -> Nullable<Timestamp>,
+        visibility -> Text,
     }
 }
 
@@ -92,6 +93,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         archived_at -> Nullable<Timestamp>,
+        visibility -> Text,
     }
 }
 
@@ -112,6 +114,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         archived_at -> Nullable<Timestamp>,
+        visibility -> Text,
     }
 }
 

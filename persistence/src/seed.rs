@@ -241,6 +241,7 @@ async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedRepor
                 timing: goal.timing.clone(),
                 status: vocabulary(&goal.status)?,
                 position: position(i),
+                visibility: vocabulary(&goal.visibility)?,
             }
             .normalised();
             audited::insert(conn, &measure, &fields)
@@ -323,6 +324,7 @@ fn measure_fields(entry: &MeasureEntry, index: usize) -> RepoResult<MeasureField
             period_category: optional_vocabulary(&est.period_category)?,
             quick_win: optional_vocabulary(&est.quick_win)?,
         },
+        visibility: vocabulary(&entry.visibility)?,
     }
     .normalised())
 }
@@ -349,6 +351,7 @@ fn kpi_fields(kpi: &KpiEntry, index: usize) -> RepoResult<KpiFields> {
             })
             .collect(),
         position: position(index),
+        visibility: vocabulary(&kpi.visibility)?,
     }
     .normalised())
 }

@@ -14,7 +14,7 @@ backend_tests! {
         let data = app.data(VIEWER).await;
         assert_eq!(data["viewer"]["name"], "anonymous");
         assert_eq!(data["viewer"]["authenticated"], false);
-        assert_eq!(data["viewer"]["role"], "READER");
+        assert_eq!(data["viewer"]["role"], "PUBLIC");
     }
 
     async fn a_token_names_its_caller(app) {

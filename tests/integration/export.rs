@@ -2,7 +2,7 @@
 
 use crate::common::{Backend, TestApp, app_with_values, bundled_plan};
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Request, StatusCode, header};
 use masterplan_persistence::seed::parse_plan_file;
 
 async fn export(app: &TestApp, slug: &str) -> (StatusCode, String) {
@@ -63,7 +63,14 @@ async fn csv_files_per_entity(backend: Backend) {
     let Some(app) = app_with_values(backend).await else {
         return;
     };
-    let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+    // Staff's export: value sources included (the public's is in `visibility`).
+    let reader = format!("Bearer {}", app.reader().await);
+    let get = |path: &str| {
+        Request::get(path)
+            .header(header::AUTHORIZATION, &reader)
+            .body(Body::empty())
+            .unwrap()
+    };
 
     let (status, content_type, measures) = app
         .send(get("/export/dortmund-arbeiten-4-0/measures.csv"))

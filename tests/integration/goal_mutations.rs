@@ -35,7 +35,7 @@ const ARCHIVE: &str = "mutation($input: ArchiveGoalInput!) { archiveGoal(input: 
 /// The goals of a measure as the read side shows them.
 async fn goals_of(app: &TestApp, code: &str) -> Vec<Value> {
     let data = app
-        .data(&format!(
+        .staff_data(&format!(
             r#"{{ measure(code: "{code}") {{ goals {{ {GOAL_FIELDS} }} }} }}"#
         ))
         .await;
@@ -92,9 +92,9 @@ backend_tests! {
         assert_eq!(after.len(), before.len() + 1);
         assert_eq!(after.last().unwrap(), goal);
         // Lists, filters and search see it.
-        let due = app.data(r#"{ goals(filter: { dueBefore: "2021-12-31", dueAfter: "2021-12-31" }) { nodes { id } } }"#).await;
+        let due = app.staff_data(r#"{ goals(filter: { dueBefore: "2021-12-31", dueAfter: "2021-12-31" }) { nodes { id } } }"#).await;
         assert!(due.to_string().contains(goal["id"].as_str().unwrap()), "{due}");
-        let hits = app.data(r#"{ search(query: "Fachverfahren Technik") { nodes { node { ... on Goal { id } } } } }"#).await;
+        let hits = app.staff_data(r#"{ search(query: "Fachverfahren Technik") { nodes { node { ... on Goal { id } } } } }"#).await;
         assert!(hits.to_string().contains(goal["id"].as_str().unwrap()), "{hits}");
         // One CREATE entry with the fields set.
         let entries = audit_of(&app, &goal["id"]).await;
@@ -106,7 +106,7 @@ backend_tests! {
 
     async fn create_by_measure_id_at_a_free_position(app) {
         let admin = app.admin().await;
-        let measure = app.data(r#"{ measure(code: "3.4") { id } }"#).await["measure"]["id"].clone();
+        let measure = app.staff_data(r#"{ measure(code: "3.4") { id } }"#).await["measure"]["id"].clone();
         let data = app.data_with(&admin, &create(), json!({ "input": {
             "measureId": measure, "text": "Schulung", "position": 7, "status": "IN_PROGRESS"
         }})).await;
@@ -234,7 +234,7 @@ backend_tests! {
         let admin = app.admin().await;
         let before = goals_of(&app, "3.4").await;
         let goal = before[0].clone();
-        let total = app.data("{ goals(first: 1) { totalCount } }").await["goals"]["totalCount"].as_i64().unwrap();
+        let total = app.staff_data("{ goals(first: 1) { totalCount } }").await["goals"]["totalCount"].as_i64().unwrap();
         let data = app.data_with(&admin, ARCHIVE, json!({ "input": {
             "key": { "measure": "3.4", "position": 1 }, "expectedVersion": goal["version"],
             "clientMutationId": "a1"
@@ -244,8 +244,8 @@ backend_tests! {
         assert_eq!(payload["goal"]["version"], goal["version"].as_i64().unwrap() + 1);
         assert_eq!(payload["clientMutationId"], "a1");
         assert_eq!(goals_of(&app, "3.4").await.len(), before.len() - 1);
-        assert_eq!(app.data("{ goals(first: 1) { totalCount } }").await["goals"]["totalCount"], total - 1);
-        let hits = app.data(r#"{ search(query: "digitalen Bauanträgen") { nodes { node { ... on Goal { id } } } } }"#).await;
+        assert_eq!(app.staff_data("{ goals(first: 1) { totalCount } }").await["goals"]["totalCount"], total - 1);
+        let hits = app.staff_data(r#"{ search(query: "digitalen Bauanträgen") { nodes { node { ... on Goal { id } } } } }"#).await;
         assert!(!hits.to_string().contains(goal["id"].as_str().unwrap()), "{hits}");
         let entries = audit_of(&app, &goal["id"]).await;
         assert_eq!(entries.len(), 1);

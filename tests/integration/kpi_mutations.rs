@@ -35,7 +35,7 @@ fn archive() -> String {
 /// The KPIs of a measure as the read side shows them.
 async fn kpis_of(app: &TestApp, code: &str) -> Vec<Value> {
     let data = app
-        .data(&format!(
+        .staff_data(&format!(
             r#"{{ measure(code: "{code}") {{ kpis {{ {KPI_FIELDS} }} }} }}"#
         ))
         .await;
@@ -101,7 +101,7 @@ backend_tests! {
         ]));
         let after = kpis_of(&app, "1.2").await;
         assert_eq!(after.last().unwrap(), kpi);
-        let hits = app.data(r#"{ search(query: "online beantragter") { nodes { node { ... on Kpi { id } } } } }"#).await;
+        let hits = app.staff_data(r#"{ search(query: "online beantragter") { nodes { node { ... on Kpi { id } } } } }"#).await;
         assert!(hits.to_string().contains(kpi["id"].as_str().unwrap()), "{hits}");
         let entries = audit_of(&app, &kpi["id"]).await;
         assert_eq!(entries.len(), 1);
@@ -288,7 +288,7 @@ backend_tests! {
         let after = kpis_of(&app, "1.2").await;
         assert_eq!(after.len(), before.len() - 1);
         assert!(!after.contains(&kpi));
-        let hits = app.data(r#"{ search(query: "registrierten") { nodes { node { ... on Kpi { id } } } } }"#).await;
+        let hits = app.staff_data(r#"{ search(query: "registrierten") { nodes { node { ... on Kpi { id } } } } }"#).await;
         assert!(!hits.to_string().contains(kpi["id"].as_str().unwrap()), "{hits}");
         let entries = audit_of(&app, &kpi["id"]).await;
         assert_eq!(entries.len(), 1);

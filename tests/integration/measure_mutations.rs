@@ -23,7 +23,7 @@ const CREATE: &str = "mutation($input: CreateMeasureInput!) {
 }";
 
 async fn measure(app: &TestApp, code: &str) -> Value {
-    app.data(&format!(
+    app.staff_data(&format!(
         r#"{{ measure(code: "{code}") {{ id title version status quickWin }} }}"#
     ))
     .await["measure"]
@@ -48,7 +48,7 @@ backend_tests! {
         let after = measure(&app, "1.2").await;
         assert_eq!(after["title"], "Bürgerportal 2.0");
         // The search index follows the new title.
-        let hits = app.data(r#"{ search(query: "Bürgerportal 2.0") { nodes { node { ... on Measure { code } } } } }"#).await;
+        let hits = app.staff_data(r#"{ search(query: "Bürgerportal 2.0") { nodes { node { ... on Measure { code } } } } }"#).await;
         assert!(hits.to_string().contains("\"1.2\""), "{hits}");
     }
 
@@ -144,7 +144,7 @@ backend_tests! {
         assert_eq!(m["workingGroup"]["code"], "III");
         assert_eq!(m["costEstimate"]["category"], "LOW");
         assert_eq!(m["quickWin"], "YES");
-        let count = app.data("{ measures(first: 100) { totalCount nodes { code } } }").await;
+        let count = app.staff_data("{ measures(first: 100) { totalCount nodes { code } } }").await;
         let nodes = count["measures"]["nodes"].as_array().unwrap();
         assert_eq!(nodes.last().unwrap()["code"], "3.99");
         assert_eq!(m["position"].as_i64().unwrap(), nodes.len() as i64);
@@ -168,10 +168,10 @@ backend_tests! {
     async fn set_status_and_archive(app) {
         let admin = app.admin().await;
         let before = measure(&app, "2.1").await;
-        let goals_of_2_1 = app.data(r#"{ measure(code: "2.1") { goals { id } } }"#).await["measure"]["goals"]
+        let goals_of_2_1 = app.staff_data(r#"{ measure(code: "2.1") { goals { id } } }"#).await["measure"]["goals"]
             .as_array().unwrap().len() as i64;
         assert!(goals_of_2_1 > 0);
-        let all_goals = app.data("{ goals(first: 1) { totalCount } }").await["goals"]["totalCount"].as_i64().unwrap();
+        let all_goals = app.staff_data("{ goals(first: 1) { totalCount } }").await["goals"]["totalCount"].as_i64().unwrap();
         let data = app.data_with(&admin, "mutation($input: SetMeasureStatusInput!) {
             setMeasureStatus(input: $input) { measure { status version } userErrors { code } } }",
             json!({ "input": { "key": { "code": "2.1" }, "expectedVersion": before["version"], "status": "COMPLETED" } })).await;
@@ -182,9 +182,9 @@ backend_tests! {
             json!({ "input": { "id": before["id"], "expectedVersion": version } })).await;
         assert_eq!(data["archiveMeasure"]["measure"]["code"], "2.1");
         assert_eq!(measure(&app, "2.1").await, Value::Null);
-        let list = app.data("{ measures(first: 100) { nodes { code } } }").await;
+        let list = app.staff_data("{ measures(first: 100) { nodes { code } } }").await;
         assert!(!list.to_string().contains("\"2.1\""));
-        let goals = app.data("{ goals(first: 1) { totalCount } }").await;
+        let goals = app.staff_data("{ goals(first: 1) { totalCount } }").await;
         assert_eq!(goals["goals"]["totalCount"], all_goals - goals_of_2_1);
     }
 

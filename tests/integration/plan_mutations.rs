@@ -81,7 +81,7 @@ fn fields(payload: &Value) -> Vec<Value> {
 }
 
 async fn plan_version(app: &TestApp) -> i64 {
-    app.data(&format!(r#"{{ plan(slug: "{SLUG}") {{ version }} }}"#))
+    app.staff_data(&format!(r#"{{ plan(slug: "{SLUG}") {{ version }} }}"#))
         .await["plan"]["version"]
         .as_i64()
         .unwrap()
@@ -102,7 +102,7 @@ backend_tests! {
         assert_eq!(group["version"], 1);
         assert_eq!(group["plan"]["slug"], SLUG);
         assert_eq!(audit(&app, "WORKING_GROUP").await, 1);
-        let listed = app.data("{ workingGroups { code } }").await;
+        let listed = app.staff_data("{ workingGroups { code } }").await;
         assert!(listed.to_string().contains("\"V\""), "{listed}");
 
         let data = app.data_with(&admin, UPDATE_GROUP, json!({ "input": {
@@ -148,7 +148,7 @@ backend_tests! {
         assert_eq!(data["createWorkingGroup"]["userErrors"][0]["code"], "NOT_FOUND");
         assert_eq!(audit(&app, "WORKING_GROUP").await, 0);
 
-        let three = app.data(r#"{ workingGroup(code: "III") { id version } }"#).await["workingGroup"].clone();
+        let three = app.staff_data(r#"{ workingGroup(code: "III") { id version } }"#).await["workingGroup"].clone();
         let data = app.data_with(&admin, UPDATE_GROUP, json!({ "input": {
             "id": three["id"], "expectedVersion": three["version"], "code": "IV"
         }})).await;
@@ -162,7 +162,7 @@ backend_tests! {
             "key": { "plan": SLUG, "code": "III" }, "expectedVersion": three["version"], "code": "C3"
         }})).await;
         assert_eq!(data["updateWorkingGroup"]["workingGroup"]["code"], "C3");
-        let measure = app.data(r#"{ measure(code: "3.1") { workingGroup { code } } }"#).await;
+        let measure = app.staff_data(r#"{ measure(code: "3.1") { workingGroup { code } } }"#).await;
         assert_eq!(measure["measure"]["workingGroup"]["code"], "C3");
         assert_eq!(audit(&app, "WORKING_GROUP").await, 1);
     }
@@ -184,7 +184,7 @@ backend_tests! {
             assert_eq!(codes(&app.query_vars(query, json!({ "input": input })).await), ["UNAUTHENTICATED"]);
         }
         assert_eq!(plan_version(&app).await, 1);
-        let plans = app.data("{ plans { slug } workingGroups { code } }").await;
+        let plans = app.staff_data("{ plans { slug } workingGroups { code } }").await;
         assert_eq!(plans["plans"].as_array().unwrap().len(), 1);
         assert_eq!(plans["workingGroups"].as_array().unwrap().len(), 4);
     }
@@ -206,7 +206,7 @@ backend_tests! {
         assert_eq!(plan["legend"]["periodLongAboveMonths"], 36);
         assert_eq!(plan["legend"]["notes"], "gering / mittel / hoch");
         assert_eq!(audit(&app, "PLAN").await, 1);
-        let found = app.data(r#"{ plan(slug: "masterplan-2030") { title } }"#).await;
+        let found = app.staff_data(r#"{ plan(slug: "masterplan-2030") { title } }"#).await;
         assert_eq!(found["plan"]["title"], "Masterplan 2030");
 
         let again = app.data_with(&admin, CREATE_PLAN, json!({ "input": {
@@ -231,7 +231,7 @@ backend_tests! {
         }})).await;
         assert_eq!(fields(&bad["createPlan"]), [json!(["input", "legend", "periodShortBelowMonths"])]);
         assert_eq!(audit(&app, "PLAN").await, 1);
-        assert_eq!(app.data("{ plans { slug } }").await["plans"].as_array().unwrap().len(), 2);
+        assert_eq!(app.staff_data("{ plans { slug } }").await["plans"].as_array().unwrap().len(), 2);
     }
 
     async fn plans_are_updated_by_id_or_slug(app) {
@@ -271,7 +271,7 @@ backend_tests! {
             "id": id, "expectedVersion": 2, "newSlug": "dortmund"
         }})).await;
         assert_eq!(renamed["updatePlan"]["plan"]["slug"], "dortmund");
-        let found = app.data(r#"{ plan(slug: "dortmund") { title } }"#).await;
+        let found = app.staff_data(r#"{ plan(slug: "dortmund") { title } }"#).await;
         assert_eq!(found["plan"]["title"], "Masterplan (neu)");
 
         let missing = app.data_with(&admin, UPDATE_PLAN, json!({ "input": {
@@ -313,11 +313,11 @@ backend_tests! {
         assert_eq!(plan["legend"]["costLowBelowEur"], 10000.0);
         // Notes left out are kept.
         assert!(plan["legend"]["notes"].as_str().unwrap().contains("Quickwins"));
-        let after = app.data(r#"{ measure(code: "3.99") { version quickWin costEstimate { category } } }"#).await;
+        let after = app.staff_data(r#"{ measure(code: "3.99") { version quickWin costEstimate { category } } }"#).await;
         assert_eq!(after["measure"]["costEstimate"]["category"], "MEDIUM");
         assert_eq!(after["measure"]["quickWin"], "PARTIAL");
         assert_eq!(after["measure"]["version"], measure["version"]);
-        let filtered = app.data("{ measures(filter: { quickWin: PARTIAL }, first: 100) { nodes { code } } }").await;
+        let filtered = app.staff_data("{ measures(filter: { quickWin: PARTIAL }, first: 100) { nodes { code } } }").await;
         assert!(filtered.to_string().contains("\"3.99\""), "{filtered}");
         // A legend that cannot classify is refused and changes nothing.
         let mut broken = legend();

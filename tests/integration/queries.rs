@@ -173,7 +173,7 @@ async fn kpi_values_latest_and_progress(backend: Backend) {
     let Some(app) = app_with_values(backend).await else {
         return;
     };
-    let data = app.data(r#"{ measure(code: "1.2") { kpis { name latestValue { value observedOn source }
+    let data = app.staff_data(r#"{ measure(code: "1.2") { kpis { name latestValue { value observedOn source }
         values(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { value observedOn } }
         newest: values(last: 2) { nodes { observedOn } pageInfo { hasPreviousPage } }
         in2020: values(from: "2020-01-01", to: "2020-12-31") { totalCount }

@@ -2,8 +2,10 @@
 
 use async_graphql::Context;
 use chrono::{NaiveDate, Utc};
+use masterplan_domain::visibility::Audience;
 use masterplan_persistence::{Database, DbConn};
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::scalars::Date;
 use crate::limits::Limits;
@@ -15,6 +17,13 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
 
 pub fn limits<'a>(ctx: &Context<'a>) -> ApiResult<&'a Limits> {
     ctx.data::<Limits>().map_err(|_| missing("limits"))
+}
+
+/// Whom the request's reads serve; the public when no caller is known.
+pub fn audience(ctx: &Context<'_>) -> Audience {
+    ctx.data::<Caller>()
+        .map(Caller::audience)
+        .unwrap_or_default()
 }
 
 pub async fn conn(ctx: &Context<'_>) -> ApiResult<DbConn> {

@@ -116,9 +116,20 @@ pub enum SeriesAggregate {
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "masterplan_domain::status::Role")]
 pub enum Role {
+    Public,
     Reader,
     Editor,
     Admin,
+}
+
+/// Whether an object belongs to the published plan (`PUBLIC`) or is seen by
+/// the city's staff only (`INTERNAL`). A goal or KPI of an internal measure
+/// is internal whatever its own visibility.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "masterplan_domain::visibility::Visibility")]
+pub enum Visibility {
+    Public,
+    Internal,
 }
 
 /// Sort direction.

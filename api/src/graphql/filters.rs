@@ -11,7 +11,7 @@ use masterplan_persistence::models::measure::{
 };
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::conn;
+use crate::graphql::context::{audience, conn};
 use crate::graphql::enums::{
     GoalStatus, KpiValueType, MeasureStatus, OrderDirection, PeriodCategory, QuickWin, SizeCategory,
 };
@@ -47,6 +47,7 @@ impl MeasureFilter {
             None => None,
         };
         Ok(RepoMeasureFilter {
+            audience: audience(ctx),
             plan_id,
             working_group_codes: self.working_group.clone().unwrap_or_default(),
             statuses: mapped(&self.status),
@@ -117,6 +118,7 @@ impl GoalFilter {
         let (plan_id, measure_ids) =
             scope(ctx, self.plan.as_deref(), self.measure.as_deref()).await?;
         Ok(RepoGoalFilter {
+            audience: audience(ctx),
             plan_id,
             working_group_id: None,
             measure_ids,
@@ -144,6 +146,7 @@ impl KpiFilter {
         let (plan_id, measure_ids) =
             scope(ctx, self.plan.as_deref(), self.measure.as_deref()).await?;
         Ok(RepoKpiFilter {
+            audience: audience(ctx),
             plan_id,
             working_group_id: None,
             measure_ids,
@@ -177,7 +180,7 @@ async fn measure_id(ctx: &Context<'_>, reference: &str, plan: Option<&str>) -> A
     }
     let plan = resolve_plan(ctx, plan).await?;
     let mut conn = conn(ctx).await?;
-    measure::find_by_code(&mut conn, plan.id, reference)
+    measure::find_by_code(&mut conn, plan.id, reference, audience(ctx))
         .await?
         .map(|m| m.id)
         .ok_or_else(|| {

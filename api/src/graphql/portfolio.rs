@@ -4,12 +4,13 @@ use async_graphql::{Context, Object, OutputType, SimpleObject};
 use chrono::{Months, NaiveDate};
 use masterplan_domain::legend::{PeriodCategory, QuickWin, SizeCategory};
 use masterplan_domain::status::{GoalStatus, MeasureStatus};
+use masterplan_domain::visibility::Audience;
 use masterplan_persistence::models::goal::GoalFilter;
 use masterplan_persistence::models::kpi::KpiFilter;
 use masterplan_persistence::models::portfolio::{MeasureDimension, Scope};
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::{limits, loaders};
+use crate::graphql::context::{audience, limits, loaders};
 use crate::graphql::objects::{Goal, Kpi};
 use crate::graphql::paging::{OffsetConnection, PageArgs, offset_connection, page_in_memory};
 use crate::graphql::query::{goal_connection, kpi_connection};
@@ -65,7 +66,7 @@ impl Portfolio {
         args: &PageArgs,
     ) -> ApiResult<OffsetConnection<Goal, TotalCount>> {
         let Some(group) = self.scope.working_group_id else {
-            let filter = goal_filter(self.scope.plan_id, None, self.as_of, list);
+            let filter = goal_filter(audience(ctx), self.scope.plan_id, None, self.as_of, list);
             return goal_connection(ctx, filter, self.as_of, args).await;
         };
         let key = GoalListKey {
@@ -88,7 +89,8 @@ impl Portfolio {
         args: &PageArgs,
     ) -> ApiResult<OffsetConnection<Kpi, TotalCount>> {
         let Some(group) = self.scope.working_group_id else {
-            return kpi_connection(ctx, stale_filter(self.scope.plan_id, since), args).await;
+            let filter = stale_filter(audience(ctx), self.scope.plan_id, since);
+            return kpi_connection(ctx, filter, args).await;
         };
         let key = (self.scope.plan_id, since);
         let mut lists = loaders(ctx)?
@@ -117,12 +119,14 @@ pub struct GoalListKey {
 }
 
 pub fn goal_filter(
+    audience: Audience,
     plan_id: i64,
     group: Option<i64>,
     as_of: NaiveDate,
     list: GoalList,
 ) -> GoalFilter {
     let base = GoalFilter {
+        audience,
         plan_id: Some(plan_id),
         working_group_id: group,
         as_of: Some(as_of),
@@ -143,8 +147,9 @@ pub fn goal_filter(
 }
 
 /// KPIs of a plan without a value observed on or after `since`.
-pub fn stale_filter(plan_id: i64, since: NaiveDate) -> KpiFilter {
+pub fn stale_filter(audience: Audience, plan_id: i64, since: NaiveDate) -> KpiFilter {
     KpiFilter {
+        audience,
         plan_id: Some(plan_id),
         no_value_since: Some(since),
         ..KpiFilter::default()

@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::graphql::audit::{
     AuditCount, AuditEntry, AuditLogFilter, AuditVerification, audit_log, verify_audit_log,
 };
-use crate::graphql::context::{as_of, conn, limits};
+use crate::graphql::context::{as_of, audience, conn, limits};
 use crate::graphql::filters::{GoalFilter, KpiFilter, MeasureFilter, MeasureOrder};
 use crate::graphql::node::{Node, load_node};
 use crate::graphql::objects::{Goal, Kpi, Measure, Plan, WorkingGroup};
@@ -148,9 +148,11 @@ impl Query {
     ) -> ApiResult<Option<Measure>> {
         let plan = resolve_plan(ctx, plan.as_deref()).await?;
         let mut conn = conn(ctx).await?;
-        Ok(measure::find_by_code(&mut conn, plan.id, &code)
-            .await?
-            .map(Measure))
+        Ok(
+            measure::find_by_code(&mut conn, plan.id, &code, audience(ctx))
+                .await?
+                .map(Measure),
+        )
     }
 
     /// Goals across measures, in the plan's order.

@@ -9,7 +9,7 @@ use masterplan_persistence::models::search::{
 };
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::{conn, limits, loaders};
+use crate::graphql::context::{audience, conn, limits, loaders};
 use crate::graphql::objects::{Goal, Kpi, Measure};
 use crate::graphql::paging::{PageArgs, page_in_memory};
 use crate::graphql::plans::plan_id_by_slug;
@@ -57,11 +57,12 @@ pub async fn search(
         None => None,
     };
     let mut conn = conn(ctx).await?;
-    let mut hits: Vec<(f64, Candidate)> = search::candidates(&mut conn, &terms, plan_id)
-        .await?
-        .into_iter()
-        .map(|c| (score(&c.body, &terms), c))
-        .collect();
+    let mut hits: Vec<(f64, Candidate)> =
+        search::candidates(&mut conn, &terms, plan_id, audience(ctx))
+            .await?
+            .into_iter()
+            .map(|c| (score(&c.body, &terms), c))
+            .collect();
     drop(conn);
     hits.sort_by(|(a, x), (b, y)| {
         b.total_cmp(a)

@@ -5,7 +5,8 @@ use async_graphql::SimpleObject;
 use crate::auth::Caller;
 use crate::graphql::enums::Role;
 
-/// Who is asking: a token's name and role, or `anonymous` (who may read).
+/// Who is asking: a token's name and role, `anonymous`, or `public` (every
+/// caller of a `--public-only` server); the last two read as `PUBLIC`.
 #[derive(SimpleObject)]
 pub struct Viewer {
     pub name: String,
@@ -18,10 +19,10 @@ pub struct Viewer {
 impl From<Caller> for Viewer {
     fn from(caller: Caller) -> Self {
         match caller {
-            Caller::Anonymous => Viewer {
-                name: "anonymous".to_owned(),
+            Caller::Anonymous | Caller::PublicZone => Viewer {
+                name: caller.name().to_owned(),
                 authenticated: false,
-                role: Role::Reader,
+                role: Role::Public,
                 working_groups: Vec::new(),
             },
             Caller::Token {

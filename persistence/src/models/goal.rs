@@ -6,13 +6,15 @@ use diesel_async::RunQueryDsl;
 use masterplan_domain::goal::is_overdue;
 use masterplan_domain::status::GoalStatus;
 use masterplan_domain::timing::{Timing, TimingKind};
+use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::models::visible::PUBLIC;
 use crate::page::Window;
 use crate::schema::{goals, measures};
 use crate::sql_types::TextEnum;
-use crate::with_conn;
+use crate::{for_audience, public_goal, with_conn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = goals)]
@@ -34,6 +36,8 @@ pub struct GoalRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub archived_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = TextEnum<Visibility>)]
+    pub visibility: Visibility,
 }
 
 impl GoalRow {
@@ -51,6 +55,8 @@ impl GoalRow {
 /// Which goals a list shows. Empty vectors mean "no restriction".
 #[derive(Debug, Clone, Default)]
 pub struct GoalFilter {
+    /// Who reads: the public sees public goals of public measures only.
+    pub audience: Audience,
     pub plan_id: Option<i64>,
     pub working_group_id: Option<i64>,
     pub measure_ids: Vec<i64>,
@@ -79,9 +85,16 @@ pub fn overdue_statuses() -> Vec<String> {
 macro_rules! filter_goals {
     ($query:expr, $filter:expr, $as_of:expr) => {{
         let filter: &GoalFilter = $filter;
-        let mut query = $query
-            .filter(goals::archived_at.is_null())
-            .filter(measures::archived_at.is_null());
+        // The queries join the goal's measure, so its column is at hand.
+        let mut query = for_audience!(
+            $query
+                .filter(goals::archived_at.is_null())
+                .filter(measures::archived_at.is_null()),
+            filter.audience,
+            goals::visibility
+                .eq(PUBLIC)
+                .and(measures::visibility.eq(PUBLIC))
+        );
         if let Some(plan_id) = filter.plan_id {
             query = query.filter(measures::plan_id.eq(plan_id));
         }
@@ -176,22 +189,40 @@ pub async fn count(conn: &mut DbConn, filter: &GoalFilter, as_of: NaiveDate) -> 
     })?)
 }
 
-pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<GoalRow>> {
-    Ok(with_conn!(conn, c => goals::table
-        .filter(goals::id.eq_any(ids))
-        .filter(goals::archived_at.is_null())
-        .select(GoalRow::as_select())
-        .load(c)
-        .await)?)
+pub async fn by_ids(
+    conn: &mut DbConn,
+    ids: &[i64],
+    audience: Audience,
+) -> RepoResult<Vec<GoalRow>> {
+    Ok(with_conn!(conn, c => for_audience!(
+        goals::table
+            .filter(goals::id.eq_any(ids))
+            .filter(goals::archived_at.is_null())
+            .select(GoalRow::as_select())
+            .into_boxed(),
+        audience,
+        public_goal!()
+    )
+    .load(c)
+    .await)?)
 }
 
 /// Goals of the given measures, each measure's in its own order.
-pub async fn by_measure_ids(conn: &mut DbConn, measure_ids: &[i64]) -> RepoResult<Vec<GoalRow>> {
-    Ok(with_conn!(conn, c => goals::table
-        .filter(goals::measure_id.eq_any(measure_ids))
-        .filter(goals::archived_at.is_null())
-        .select(GoalRow::as_select())
-        .order((goals::measure_id, goals::position, goals::id))
-        .load(c)
-        .await)?)
+pub async fn by_measure_ids(
+    conn: &mut DbConn,
+    measure_ids: &[i64],
+    audience: Audience,
+) -> RepoResult<Vec<GoalRow>> {
+    Ok(with_conn!(conn, c => for_audience!(
+        goals::table
+            .filter(goals::measure_id.eq_any(measure_ids))
+            .filter(goals::archived_at.is_null())
+            .select(GoalRow::as_select())
+            .order((goals::measure_id, goals::position, goals::id))
+            .into_boxed(),
+        audience,
+        public_goal!()
+    )
+    .load(c)
+    .await)?)
 }

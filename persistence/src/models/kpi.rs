@@ -4,13 +4,15 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::status::{KpiDirection, KpiValueType};
+use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::models::visible::PUBLIC;
 use crate::page::Window;
 use crate::schema::{kpi_targets, kpi_values, kpis, measures};
 use crate::sql_types::TextEnum;
-use crate::with_conn;
+use crate::{for_audience, public_kpi, with_conn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = kpis)]
@@ -33,6 +35,8 @@ pub struct KpiRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub archived_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = TextEnum<Visibility>)]
+    pub visibility: Visibility,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -58,6 +62,8 @@ pub struct NewTarget {
 /// Which KPIs a list shows. Empty vectors mean "no restriction".
 #[derive(Debug, Clone, Default)]
 pub struct KpiFilter {
+    /// Who reads: the public sees public KPIs of public measures only.
+    pub audience: Audience,
     pub plan_id: Option<i64>,
     pub working_group_id: Option<i64>,
     pub measure_ids: Vec<i64>,
@@ -69,9 +75,16 @@ pub struct KpiFilter {
 macro_rules! filter_kpis {
     ($query:expr, $filter:expr) => {{
         let filter: &KpiFilter = $filter;
-        let mut query = $query
-            .filter(kpis::archived_at.is_null())
-            .filter(measures::archived_at.is_null());
+        // The queries join the KPI's measure, so its column is at hand.
+        let mut query = for_audience!(
+            $query
+                .filter(kpis::archived_at.is_null())
+                .filter(measures::archived_at.is_null()),
+            filter.audience,
+            kpis::visibility
+                .eq(PUBLIC)
+                .and(measures::visibility.eq(PUBLIC))
+        );
         if let Some(plan_id) = filter.plan_id {
             query = query.filter(measures::plan_id.eq(plan_id));
         }
@@ -147,24 +160,38 @@ pub async fn count(conn: &mut DbConn, filter: &KpiFilter) -> RepoResult<i64> {
     })?)
 }
 
-pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<KpiRow>> {
-    Ok(with_conn!(conn, c => kpis::table
-        .filter(kpis::id.eq_any(ids))
-        .filter(kpis::archived_at.is_null())
-        .select(KpiRow::as_select())
-        .load(c)
-        .await)?)
+pub async fn by_ids(conn: &mut DbConn, ids: &[i64], audience: Audience) -> RepoResult<Vec<KpiRow>> {
+    Ok(with_conn!(conn, c => for_audience!(
+        kpis::table
+            .filter(kpis::id.eq_any(ids))
+            .filter(kpis::archived_at.is_null())
+            .select(KpiRow::as_select())
+            .into_boxed(),
+        audience,
+        public_kpi!()
+    )
+    .load(c)
+    .await)?)
 }
 
 /// KPIs of the given measures, each measure's in its own order.
-pub async fn by_measure_ids(conn: &mut DbConn, measure_ids: &[i64]) -> RepoResult<Vec<KpiRow>> {
-    Ok(with_conn!(conn, c => kpis::table
-        .filter(kpis::measure_id.eq_any(measure_ids))
-        .filter(kpis::archived_at.is_null())
-        .select(KpiRow::as_select())
-        .order((kpis::measure_id, kpis::position, kpis::id))
-        .load(c)
-        .await)?)
+pub async fn by_measure_ids(
+    conn: &mut DbConn,
+    measure_ids: &[i64],
+    audience: Audience,
+) -> RepoResult<Vec<KpiRow>> {
+    Ok(with_conn!(conn, c => for_audience!(
+        kpis::table
+            .filter(kpis::measure_id.eq_any(measure_ids))
+            .filter(kpis::archived_at.is_null())
+            .select(KpiRow::as_select())
+            .order((kpis::measure_id, kpis::position, kpis::id))
+            .into_boxed(),
+        audience,
+        public_kpi!()
+    )
+    .load(c)
+    .await)?)
 }
 
 /// Targets of the given KPIs, earliest due first.

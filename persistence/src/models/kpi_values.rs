@@ -8,11 +8,12 @@ use diesel::sql_types::{BigInt, Date};
 use diesel_async::RunQueryDsl;
 
 use masterplan_domain::series::Interval;
+use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::schema::kpi_values;
-use crate::with_conn;
+use crate::{for_audience, public_kpi_ids, with_conn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Identifiable)]
 #[diesel(table_name = kpi_values)]
@@ -161,12 +162,23 @@ pub async fn latest_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<Val
         .collect())
 }
 
-pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<ValueRow>> {
-    Ok(with_conn!(conn, c => kpi_values::table
-        .filter(kpi_values::id.eq_any(ids))
-        .select(ValueRow::as_select())
-        .load(c)
-        .await)?)
+/// Values by id (`node`); for the public, only values of public KPIs. The
+/// other lookups here take KPI ids the caller already sees.
+pub async fn by_ids(
+    conn: &mut DbConn,
+    ids: &[i64],
+    audience: Audience,
+) -> RepoResult<Vec<ValueRow>> {
+    Ok(with_conn!(conn, c => for_audience!(
+        kpi_values::table
+            .filter(kpi_values::id.eq_any(ids))
+            .select(ValueRow::as_select())
+            .into_boxed(),
+        audience,
+        kpi_values::kpi_id.eq_any(public_kpi_ids!())
+    )
+    .load(c)
+    .await)?)
 }
 
 /// Every value of the given KPIs, each KPI's oldest first (for exports).

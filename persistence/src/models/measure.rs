@@ -5,13 +5,15 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::legend::{Estimates, PeriodCategory, QuickWin, SizeCategory};
 use masterplan_domain::status::MeasureStatus;
+use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::models::visible::PUBLIC;
 use crate::page::{Direction, Window, contains_pattern};
 use crate::schema::{measure_relations, measures, working_groups};
 use crate::sql_types::{JsonText, TextEnum};
-use crate::with_conn;
+use crate::{for_audience, public_measure_ids, with_conn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = measures)]
@@ -57,6 +59,8 @@ pub struct MeasureRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub archived_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = TextEnum<Visibility>)]
+    pub visibility: Visibility,
 }
 
 impl MeasureRow {
@@ -90,6 +94,8 @@ pub fn search_text(code: Option<&str>, title: &str, description: &str) -> String
 /// Which measures a list shows. Empty vectors mean "no restriction".
 #[derive(Debug, Clone, Default)]
 pub struct MeasureFilter {
+    /// Who reads: the public sees public measures only.
+    pub audience: Audience,
     pub plan_id: Option<i64>,
     pub working_group_codes: Vec<String>,
     pub statuses: Vec<MeasureStatus>,
@@ -123,7 +129,11 @@ fn texts<T: ToString>(values: &[T]) -> Vec<String> {
 macro_rules! filter_measures {
     ($query:expr, $filter:expr) => {{
         let filter: &MeasureFilter = $filter;
-        let mut query = $query.filter(measures::archived_at.is_null());
+        let mut query = for_audience!(
+            $query.filter(measures::archived_at.is_null()),
+            filter.audience,
+            measures::visibility.eq(PUBLIC)
+        );
         if let Some(plan_id) = filter.plan_id {
             query = query.filter(measures::plan_id.eq(plan_id));
         }
@@ -237,42 +247,63 @@ pub async fn count(conn: &mut DbConn, filter: &MeasureFilter) -> RepoResult<i64>
     })?)
 }
 
-pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<MeasureRow>> {
-    Ok(with_conn!(conn, c => measures::table
-        .filter(measures::id.eq_any(ids))
-        .filter(measures::archived_at.is_null())
-        .select(MeasureRow::as_select())
-        .load(c)
-        .await)?)
+pub async fn by_ids(
+    conn: &mut DbConn,
+    ids: &[i64],
+    audience: Audience,
+) -> RepoResult<Vec<MeasureRow>> {
+    Ok(with_conn!(conn, c => for_audience!(
+        measures::table
+            .filter(measures::id.eq_any(ids))
+            .filter(measures::archived_at.is_null())
+            .select(MeasureRow::as_select())
+            .into_boxed(),
+        audience,
+        measures::visibility.eq(PUBLIC)
+    )
+    .load(c)
+    .await)?)
 }
 
 pub async fn find_by_code(
     conn: &mut DbConn,
     plan_id: i64,
     code: &str,
+    audience: Audience,
 ) -> RepoResult<Option<MeasureRow>> {
-    Ok(with_conn!(conn, c => measures::table
-        .filter(measures::plan_id.eq(plan_id))
-        .filter(measures::code.eq(code))
-        .filter(measures::archived_at.is_null())
-        .select(MeasureRow::as_select())
-        .first(c)
-        .await
-        .optional())?)
+    Ok(with_conn!(conn, c => for_audience!(
+        measures::table
+            .filter(measures::plan_id.eq(plan_id))
+            .filter(measures::code.eq(code))
+            .filter(measures::archived_at.is_null())
+            .select(MeasureRow::as_select())
+            .into_boxed(),
+        audience,
+        measures::visibility.eq(PUBLIC)
+    )
+    .first(c)
+    .await
+    .optional())?)
 }
 
 /// Measures of the given working groups, in the plan's order.
 pub async fn by_working_group_ids(
     conn: &mut DbConn,
     group_ids: &[i64],
+    audience: Audience,
 ) -> RepoResult<Vec<MeasureRow>> {
-    Ok(with_conn!(conn, c => measures::table
-        .filter(measures::working_group_id.eq_any(group_ids))
-        .filter(measures::archived_at.is_null())
-        .select(MeasureRow::as_select())
-        .order((measures::position, measures::id))
-        .load(c)
-        .await)?)
+    Ok(with_conn!(conn, c => for_audience!(
+        measures::table
+            .filter(measures::working_group_id.eq_any(group_ids))
+            .filter(measures::archived_at.is_null())
+            .select(MeasureRow::as_select())
+            .order((measures::position, measures::id))
+            .into_boxed(),
+        audience,
+        measures::visibility.eq(PUBLIC)
+    )
+    .load(c)
+    .await)?)
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -285,15 +316,27 @@ pub struct RelationRow {
 }
 
 /// Relations touching any of the measures, in either direction: a link stated
-/// in one measure ("3.5 needs an interface to 1.8") relates both.
-pub async fn relations_of(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<RelationRow>> {
-    Ok(with_conn!(conn, c => measure_relations::table
-        .filter(
-            measure_relations::measure_id
-                .eq_any(ids)
-                .or(measure_relations::related_measure_id.eq_any(ids)),
-        )
-        .select(RelationRow::as_select())
-        .load(c)
-        .await)?)
+/// in one measure ("3.5 needs an interface to 1.8") relates both. For the
+/// public, only relations between two public measures.
+pub async fn relations_of(
+    conn: &mut DbConn,
+    ids: &[i64],
+    audience: Audience,
+) -> RepoResult<Vec<RelationRow>> {
+    Ok(with_conn!(conn, c => for_audience!(
+        measure_relations::table
+            .filter(
+                measure_relations::measure_id
+                    .eq_any(ids)
+                    .or(measure_relations::related_measure_id.eq_any(ids)),
+            )
+            .select(RelationRow::as_select())
+            .into_boxed(),
+        audience,
+        measure_relations::measure_id
+            .eq_any(public_measure_ids!())
+            .and(measure_relations::related_measure_id.eq_any(public_measure_ids!()))
+    )
+    .load(c)
+    .await)?)
 }

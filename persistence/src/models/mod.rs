@@ -9,4 +9,5 @@ pub mod plan;
 pub mod portfolio;
 pub mod search;
 pub mod token;
+pub mod visible;
 pub mod working_group;

@@ -3,9 +3,11 @@
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::models::visible::PUBLIC;
 use crate::schema::{goals, measures, working_groups};
 use crate::with_conn;
 
@@ -27,13 +29,24 @@ pub enum MeasureDimension {
     QuickWin,
 }
 
+/// The visibilities an audience counts: the public only public objects.
+fn counted(audience: Audience) -> &'static [&'static str] {
+    if audience.is_public() {
+        &[PUBLIC]
+    } else {
+        &[PUBLIC, "INTERNAL"]
+    }
+}
+
 /// Counts of a plan's live measures per working group and value of
 /// `dimension` (`None`: no value, e.g. no cost estimate), one statement.
 pub async fn measure_counts(
     conn: &mut DbConn,
     plan_id: i64,
     dimension: MeasureDimension,
+    audience: Audience,
 ) -> RepoResult<Vec<(i64, Option<String>, i64)>> {
+    let visible = counted(audience);
     /// One grouped count; `$key` is the grouped column.
     macro_rules! grouped {
         ($c:ident, $key:expr) => {
@@ -41,6 +54,7 @@ pub async fn measure_counts(
                 .inner_join(working_groups::table)
                 .filter(measures::plan_id.eq(plan_id))
                 .filter(measures::archived_at.is_null())
+                .filter(measures::visibility.eq_any(visible))
                 .group_by((measures::working_group_id, $key))
                 .select((measures::working_group_id, $key, diesel::dsl::count_star()))
                 .load::<(i64, _, i64)>($c)
@@ -63,12 +77,19 @@ pub async fn measure_counts(
 }
 
 /// Counts of a plan's live goals per working group and status, one statement.
-pub async fn goal_counts(conn: &mut DbConn, plan_id: i64) -> RepoResult<Vec<(i64, String, i64)>> {
+pub async fn goal_counts(
+    conn: &mut DbConn,
+    plan_id: i64,
+    audience: Audience,
+) -> RepoResult<Vec<(i64, String, i64)>> {
+    let visible = counted(audience);
     Ok(with_conn!(conn, c => goals::table
         .inner_join(measures::table)
         .filter(measures::plan_id.eq(plan_id))
         .filter(measures::archived_at.is_null())
         .filter(goals::archived_at.is_null())
+        .filter(measures::visibility.eq_any(visible))
+        .filter(goals::visibility.eq_any(visible))
         .group_by((measures::working_group_id, goals::status))
         .select((measures::working_group_id, goals::status, diesel::dsl::count_star()))
         .load(c)

@@ -6,6 +6,7 @@ use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 use masterplan_domain::search::fold;
+use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
@@ -145,12 +146,26 @@ pub struct Candidate {
     pub body: String,
 }
 
+/// The documents the public sees, as SQL over `search_documents` (see
+/// `models::visible`: a goal or KPI needs a public measure too).
+const PUBLIC_DOCUMENT: &str = "(\
+    (entity_type = 'MEASURE' AND entity_id IN \
+        (SELECT id FROM measures WHERE visibility = 'PUBLIC')) \
+    OR (entity_type = 'GOAL' AND entity_id IN \
+        (SELECT g.id FROM goals g JOIN measures m ON m.id = g.measure_id \
+         WHERE g.visibility = 'PUBLIC' AND m.visibility = 'PUBLIC')) \
+    OR (entity_type = 'KPI' AND entity_id IN \
+        (SELECT k.id FROM kpis k JOIN measures m ON m.id = k.measure_id \
+         WHERE k.visibility = 'PUBLIC' AND m.visibility = 'PUBLIC')))";
+
 /// Documents whose text contains every term (substrings, already folded and
-/// free of LIKE wildcards: terms are letters and digits), optionally of one plan.
+/// free of LIKE wildcards: terms are letters and digits), optionally of one
+/// plan; for the public, only documents of public objects.
 pub async fn candidates(
     conn: &mut DbConn,
     terms: &[String],
     plan_id: Option<i64>,
+    audience: Audience,
 ) -> RepoResult<Vec<Candidate>> {
     if terms.is_empty() {
         return Ok(Vec::new());
@@ -160,6 +175,9 @@ pub async fn candidates(
         .collect();
     if plan_id.is_some() {
         conditions.push(format!("plan_id = {}", marker(conn, terms.len() + 1)));
+    }
+    if audience.is_public() {
+        conditions.push(PUBLIC_DOCUMENT.to_owned());
     }
     let sql = format!(
         "SELECT entity_type, entity_id, body FROM search_documents WHERE {}",

@@ -9,6 +9,7 @@ use masterplan_domain::timing::{Timing, parse_timing};
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS,
 };
+use masterplan_domain::visibility::Visibility;
 
 use crate::clock;
 use crate::db::DbConn;
@@ -34,6 +35,7 @@ pub struct NewGoalInput {
     pub status: GoalStatus,
     /// Place among the measure's goals; after the last one when left out.
     pub position: Option<i32>,
+    pub visibility: Visibility,
 }
 
 /// An update: `None` keeps a field; for nullable fields `Some(None)` clears it.
@@ -44,6 +46,7 @@ pub struct GoalPatch {
     pub timing: Option<Option<String>>,
     pub status: Option<GoalStatus>,
     pub position: Option<i32>,
+    pub visibility: Option<Visibility>,
 }
 
 /// What writes set on a goal, compared field by field for the audit trail.
@@ -54,6 +57,7 @@ pub struct GoalFields {
     pub timing: Option<String>,
     pub status: GoalStatus,
     pub position: i32,
+    pub visibility: Visibility,
 }
 
 #[derive(Debug, Clone, AsChangeset, Insertable)]
@@ -67,6 +71,7 @@ struct GoalColumns {
     starts_on: Option<NaiveDate>,
     due_on: Option<NaiveDate>,
     status: String,
+    visibility: String,
 }
 
 impl GoalFields {
@@ -122,6 +127,7 @@ impl GoalFields {
             starts_on: timing.starts_on,
             due_on: timing.due_on,
             status: self.status.as_str().to_owned(),
+            visibility: self.visibility.as_str().to_owned(),
         })
     }
 }
@@ -159,6 +165,7 @@ impl Audited for GoalFields {
             timing: row.timing_phrase.clone(),
             status: row.status,
             position: row.position,
+            visibility: row.visibility,
         })
     }
 
@@ -168,6 +175,7 @@ impl Audited for GoalFields {
         set_given(&mut self.timing, patch.timing);
         set_given(&mut self.status, patch.status);
         set_given(&mut self.position, patch.position);
+        set_given(&mut self.visibility, patch.visibility);
         self.normalised()
     }
 
@@ -235,6 +243,11 @@ impl Audited for GoalFields {
             &self.status.as_str(),
         );
         c.record("position", old.map(|o| &o.position), &self.position);
+        c.record(
+            "visibility",
+            old.map(|o| o.visibility.as_str()).as_ref(),
+            &self.visibility.as_str(),
+        );
         c
     }
 }
@@ -299,6 +312,7 @@ pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewGoalInput) -> Re
             timing: input.timing,
             status: input.status,
             position,
+            visibility: input.visibility,
         }
         .normalised();
         Ok((measure, fields))

@@ -16,6 +16,7 @@ use masterplan_domain::kpi::validate_value;
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_NOTE_CHARS, MAX_SHORT_TEXT_CHARS,
 };
+use masterplan_domain::visibility::Audience;
 
 use crate::clock;
 use crate::db::DbConn;
@@ -155,7 +156,7 @@ async fn resolve(
     }
     let keyed_measures: Vec<i64> = measures_by_code.values().map(|m| m.id).collect();
     let mut by_name: HashMap<(i64, String), KpiRow> = HashMap::new();
-    for row in kpi::by_measure_ids(conn, &keyed_measures).await? {
+    for row in kpi::by_measure_ids(conn, &keyed_measures, Audience::Internal).await? {
         by_name.insert((row.measure_id, row.name.clone()), row);
     }
     // KPIs named by id, in one query.
@@ -166,7 +167,7 @@ async fn resolve(
             KpiRef::Key { .. } => None,
         })
         .collect();
-    let by_id: HashMap<i64, KpiRow> = kpi::by_ids(conn, &ids)
+    let by_id: HashMap<i64, KpiRow> = kpi::by_ids(conn, &ids, Audience::Internal)
         .await?
         .into_iter()
         .map(|k| (k.id, k))
@@ -174,7 +175,7 @@ async fn resolve(
     // The live measures of every KPI found, and their working groups.
     let mut measure_ids: Vec<i64> = by_id.values().map(|k| k.measure_id).collect();
     measure_ids.extend(&keyed_measures);
-    let live: HashMap<i64, MeasureRow> = measure::by_ids(conn, &measure_ids)
+    let live: HashMap<i64, MeasureRow> = measure::by_ids(conn, &measure_ids, Audience::Internal)
         .await?
         .into_iter()
         .map(|m| (m.id, m))
@@ -536,7 +537,10 @@ pub async fn record(
 
 /// The working group code of a KPI's (live) measure.
 async fn group_of(conn: &mut DbConn, kpi: &KpiRow) -> RepoResult<Option<String>> {
-    let Some(measure) = measure::by_ids(conn, &[kpi.measure_id]).await?.pop() else {
+    let Some(measure) = measure::by_ids(conn, &[kpi.measure_id], Audience::Internal)
+        .await?
+        .pop()
+    else {
         return Ok(None);
     };
     Ok(working_group::by_ids(conn, &[measure.working_group_id])
@@ -551,11 +555,11 @@ async fn find(conn: &mut DbConn, target: &ValueRef) -> RepoResult<(ValueRow, Kpi
     let gone = || RepoError::rejected(not_found(&["id"], "no KPI value has this ID"));
     let (value, kpi) = match target {
         ValueRef::Id(id) => {
-            let value = kpi_values::by_ids(conn, &[*id])
+            let value = kpi_values::by_ids(conn, &[*id], Audience::Internal)
                 .await?
                 .pop()
                 .ok_or_else(gone)?;
-            let kpi = kpi::by_ids(conn, &[value.kpi_id])
+            let kpi = kpi::by_ids(conn, &[value.kpi_id], Audience::Internal)
                 .await?
                 .pop()
                 .ok_or_else(gone)?;

@@ -9,6 +9,7 @@ use masterplan_domain::status::{KpiDirection, KpiValueType};
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS,
 };
+use masterplan_domain::visibility::Visibility;
 use serde::Serialize;
 
 use crate::clock;
@@ -53,6 +54,7 @@ pub struct NewKpiInput {
     pub direction: KpiDirection,
     pub baseline: Option<Baseline>,
     pub targets: Vec<TargetInput>,
+    pub visibility: Visibility,
 }
 
 /// An update: `None` keeps a field; for nullable fields `Some(None)` clears
@@ -66,6 +68,7 @@ pub struct KpiPatch {
     pub direction: Option<KpiDirection>,
     pub baseline: Option<Option<Baseline>>,
     pub targets: Option<Vec<TargetInput>>,
+    pub visibility: Option<Visibility>,
 }
 
 /// What writes set on a KPI, compared field by field for the audit trail.
@@ -81,6 +84,7 @@ pub struct KpiFields {
     pub targets: Vec<TargetInput>,
     /// Place among the measure's KPIs, set when the KPI is added.
     pub position: i32,
+    pub visibility: Visibility,
 }
 
 #[derive(Debug, Clone, AsChangeset, Insertable)]
@@ -94,6 +98,7 @@ struct KpiColumns {
     baseline_value: Option<f64>,
     baseline_observed_on: Option<NaiveDate>,
     baseline_note: Option<String>,
+    visibility: String,
 }
 
 /// Where a value that does not fit the KPI's type is reported: at the value
@@ -207,6 +212,7 @@ impl KpiFields {
             baseline_value: self.baseline.as_ref().map(|b| b.value),
             baseline_observed_on: self.baseline.as_ref().and_then(|b| b.observed_on),
             baseline_note: self.baseline.as_ref().and_then(|b| b.note.clone()),
+            visibility: self.visibility.as_str().to_owned(),
         }
     }
 }
@@ -353,6 +359,7 @@ impl Audited for KpiFields {
             }),
             targets: targets_of(conn, row.id).await?,
             position: row.position,
+            visibility: row.visibility,
         })
     }
 
@@ -364,6 +371,7 @@ impl Audited for KpiFields {
         set_given(&mut self.direction, patch.direction);
         set_given(&mut self.baseline, patch.baseline);
         set_given(&mut self.targets, patch.targets);
+        set_given(&mut self.visibility, patch.visibility);
         self.normalised()
     }
 
@@ -462,6 +470,11 @@ impl Audited for KpiFields {
             &new.direction.as_str(),
         );
         c.record("baseline", old.map(|o| &o.baseline), &new.baseline);
+        c.record(
+            "visibility",
+            old.map(|o| o.visibility.as_str()).as_ref(),
+            &new.visibility.as_str(),
+        );
         if old.is_some() || !new.targets.is_empty() {
             c.record("targets", old.map(|o| &o.targets), &new.targets);
         }
@@ -491,6 +504,7 @@ pub async fn create(conn: &mut DbConn, actor: &Actor, input: NewKpiInput) -> Rep
             baseline: input.baseline,
             targets: input.targets,
             position,
+            visibility: input.visibility,
         }
         .normalised();
         Ok((measure, fields))

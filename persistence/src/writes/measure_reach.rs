@@ -8,6 +8,7 @@ use crate::models::working_group::{self, WorkingGroupRow};
 use crate::writes::Actor;
 use crate::writes::refs::{self, MeasureRef};
 use masterplan_domain::validation::FieldError;
+use masterplan_domain::visibility::Audience;
 
 /// The measure named in a create input (`measureId` or `measure`), checked
 /// against the actor's reach. Errors name `measureId` or `measure.plan` /
@@ -40,7 +41,7 @@ pub async fn parent_of(
     measure_id: i64,
     what: &str,
 ) -> RepoResult<(MeasureRow, WorkingGroupRow)> {
-    let measure = measure::by_ids(conn, &[measure_id])
+    let measure = measure::by_ids(conn, &[measure_id], Audience::Internal)
         .await?
         .pop()
         .ok_or_else(|| {

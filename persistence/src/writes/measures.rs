@@ -9,6 +9,7 @@ use masterplan_domain::status::MeasureStatus;
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_TITLE_CHARS,
 };
+use masterplan_domain::visibility::Visibility;
 
 use crate::clock;
 use crate::db::DbConn;
@@ -52,6 +53,7 @@ pub struct NewMeasureInput {
     /// Place in the plan's order; after the last measure when left out.
     pub position: Option<i32>,
     pub estimates: Estimates,
+    pub visibility: Visibility,
 }
 
 /// An update: `None` keeps a field; for nullable fields `Some(None)` clears it.
@@ -66,6 +68,7 @@ pub struct MeasurePatch {
     pub partners: Option<Vec<String>>,
     pub position: Option<i32>,
     pub estimates: EstimatesPatch,
+    pub visibility: Option<Visibility>,
 }
 
 /// What writes set on a measure, compared field by field for the audit trail.
@@ -82,6 +85,7 @@ pub struct MeasureFields {
     pub pilot_areas: Vec<PilotArea>,
     pub position: i32,
     pub estimates: Estimates,
+    pub visibility: Visibility,
 }
 
 /// The plan and working group a measure belongs to, and who writes.
@@ -116,6 +120,7 @@ struct MeasureColumns {
     period_category: Option<String>,
     quick_win: String,
     search_text: String,
+    visibility: String,
 }
 
 fn text<T: ToString>(value: Option<T>) -> Option<String> {
@@ -135,6 +140,7 @@ impl MeasureFields {
             pilot_areas: row.pilot_areas.clone(),
             position: row.position,
             estimates: row.estimates(),
+            visibility: row.visibility,
         })
     }
 
@@ -227,6 +233,7 @@ impl MeasureFields {
             period_category: text(class.period),
             quick_win: class.quick_win.to_string(),
             search_text: search_text(self.code.as_deref(), &self.title, &self.description),
+            visibility: self.visibility.as_str().to_owned(),
         }
     }
 
@@ -289,6 +296,7 @@ impl Audited for MeasureFields {
         set_given(&mut self.responsible_unit, patch.responsible_unit);
         set_given(&mut self.partners, patch.partners);
         set_given(&mut self.position, patch.position);
+        set_given(&mut self.visibility, patch.visibility);
         let (e, p) = (&mut self.estimates, patch.estimates);
         set_given(&mut e.cost_eur, p.cost_eur);
         set_given(&mut e.personnel_fte, p.personnel_fte);
@@ -383,6 +391,11 @@ impl Audited for MeasureFields {
         );
         c.record("partners", old.map(|o| &o.partners), &self.partners);
         c.record("position", old.map(|o| &o.position), &self.position);
+        c.record(
+            "visibility",
+            old.map(|o| o.visibility.as_str()).as_ref(),
+            &self.visibility.as_str(),
+        );
         c.record("estimates.costEur", oe.map(|o| &o.cost_eur), &e.cost_eur);
         c.record(
             "estimates.personnelFte",
@@ -501,6 +514,7 @@ pub async fn create(
             pilot_areas: Vec::new(),
             position,
             estimates: input.estimates,
+            visibility: input.visibility,
         }
         .normalised();
         let scope = MeasureScope {

@@ -3,6 +3,7 @@
 //! that a re-run script needs no id bookkeeping.
 
 use masterplan_domain::validation::FieldError;
+use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
@@ -74,7 +75,7 @@ async fn measure_by_key(
     code_field: &str,
 ) -> RepoResult<MeasureRow> {
     let plan = plan(conn, slug, &["key", "plan"]).await?;
-    measure::find_by_code(conn, plan.id, code)
+    measure::find_by_code(conn, plan.id, code, Audience::Internal)
         .await?
         .ok_or_else(|| {
             missing(
@@ -88,7 +89,7 @@ async fn measure_by_key(
 /// name the input field `id`, or `key.plan` / `key.code`.
 pub async fn measure(conn: &mut DbConn, target: &MeasureRef) -> RepoResult<MeasureRow> {
     match target {
-        MeasureRef::Id(id) => measure::by_ids(conn, &[*id])
+        MeasureRef::Id(id) => measure::by_ids(conn, &[*id], Audience::Internal)
             .await?
             .pop()
             .ok_or_else(|| missing(&["id"], "no measure has this ID (or it is archived)")),
@@ -112,7 +113,7 @@ pub enum KpiRef {
 /// are not found). Errors name `id`, or `key.plan` / `key.measure` / `key.name`.
 pub async fn kpi(conn: &mut DbConn, target: &KpiRef) -> RepoResult<KpiRow> {
     match target {
-        KpiRef::Id(id) => kpi::by_ids(conn, &[*id])
+        KpiRef::Id(id) => kpi::by_ids(conn, &[*id], Audience::Internal)
             .await?
             .pop()
             .ok_or_else(|| missing(&["id"], "no KPI has this ID (or it is archived)")),
@@ -122,7 +123,7 @@ pub async fn kpi(conn: &mut DbConn, target: &KpiRef) -> RepoResult<KpiRow> {
             name,
         } => {
             let measure = measure_by_key(conn, plan.as_deref(), code, "measure").await?;
-            kpi::by_measure_ids(conn, &[measure.id])
+            kpi::by_measure_ids(conn, &[measure.id], Audience::Internal)
                 .await?
                 .into_iter()
                 .find(|k| &k.name == name)
@@ -151,7 +152,7 @@ pub enum GoalRef {
 /// `id`, or `key.plan` / `key.measure` / `key.position`.
 pub async fn goal(conn: &mut DbConn, target: &GoalRef) -> RepoResult<GoalRow> {
     match target {
-        GoalRef::Id(id) => goal::by_ids(conn, &[*id])
+        GoalRef::Id(id) => goal::by_ids(conn, &[*id], Audience::Internal)
             .await?
             .pop()
             .ok_or_else(|| missing(&["id"], "no goal has this ID (or it is archived)")),
@@ -161,7 +162,7 @@ pub async fn goal(conn: &mut DbConn, target: &GoalRef) -> RepoResult<GoalRow> {
             position,
         } => {
             let measure = measure_by_key(conn, plan.as_deref(), code, "measure").await?;
-            goal::by_measure_ids(conn, &[measure.id])
+            goal::by_measure_ids(conn, &[measure.id], Audience::Internal)
                 .await?
                 .into_iter()
                 .find(|g| g.position == *position)

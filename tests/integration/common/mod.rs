@@ -92,6 +92,8 @@ pub struct TestApp {
     pub backend: Backend,
     pub db: Database,
     pub router: Router,
+    /// The secret of a READER token, made on first use ([`TestApp::staff_data`]).
+    reader: std::sync::OnceLock<String>,
     _cleanup: Cleanup,
 }
 
@@ -352,6 +354,29 @@ impl TestApp {
         .await
     }
 
+    /// A token of role READER (one per app): staff, who see internal data.
+    pub async fn reader(&self) -> String {
+        if let Some(secret) = self.reader.get() {
+            return secret.clone();
+        }
+        let secret = self
+            .token(
+                "test-reader",
+                masterplan_domain::status::Role::Reader,
+                &[],
+                None,
+            )
+            .await;
+        self.reader.get_or_init(|| secret).clone()
+    }
+
+    /// `data` of a query that must succeed, read by staff (a READER token):
+    /// internal objects and fields included.
+    pub async fn staff_data(&self, query: &str) -> Value {
+        let reader = self.reader().await;
+        self.data_with(&reader, query, json!({})).await
+    }
+
     /// A migrated database without any plan.
     pub async fn empty(backend: Backend) -> Option<Self> {
         Self::empty_with(backend, Limits::default(), false).await
@@ -393,6 +418,7 @@ impl TestApp {
             backend,
             db,
             router,
+            reader: std::sync::OnceLock::new(),
             _cleanup: cleanup,
         })
     }

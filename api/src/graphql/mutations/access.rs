@@ -1,6 +1,7 @@
-//! Who may write: anonymous callers and readers may not; editors may change
-//! measures, goals, KPIs and values (optionally only of their working groups);
-//! admins may change everything, plans and working groups included.
+//! Who may write: anonymous callers, public and reader tokens may not, nor
+//! anyone on a `--public-only` server; editors may change measures, goals,
+//! KPIs and values (optionally only of their working groups); admins may
+//! change everything, plans and working groups included.
 
 use async_graphql::Context;
 use masterplan_domain::status::Role;
@@ -21,17 +22,19 @@ fn check(ctx: &Context<'_>, needed: Role, what: &str) -> ApiResult<Actor> {
             ErrorCode::Unauthenticated,
             format!("{what} needs an API token (Authorization: Bearer …)"),
         )),
+        Caller::PublicZone => Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "this server serves public data only (--public-only); {what} is not possible here"
+            ),
+        )),
         Caller::Token {
             name,
             role,
             working_groups,
         } => {
-            let allowed = match needed {
-                Role::Reader => true,
-                Role::Editor => matches!(role, Role::Editor | Role::Admin),
-                Role::Admin => role == Role::Admin,
-            };
-            if !allowed {
+            // Roles are ordered PUBLIC < READER < EDITOR < ADMIN.
+            if role < needed {
                 return Err(ApiError::new(
                     ErrorCode::Forbidden,
                     format!("{name} has the role {role}; {what} needs {needed}"),

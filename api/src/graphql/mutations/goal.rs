@@ -6,7 +6,7 @@ use masterplan_persistence::writes::goals::{self, GoalPatch, NewGoalInput};
 use masterplan_persistence::writes::refs::{GoalRef, MeasureRef};
 
 use crate::error::ApiResult;
-use crate::graphql::enums::GoalStatus;
+use crate::graphql::enums::{GoalStatus, Visibility};
 use crate::graphql::mutations::access::editor;
 use crate::graphql::mutations::measure::{MeasureKeyInput, patch};
 use crate::graphql::mutations::payload::{mutation_payload, write};
@@ -71,6 +71,9 @@ pub struct CreateGoalInput {
     /// Place among the measure's goals (from 1; must be free); after the
     /// last goal when left out.
     pub position: Option<i32>,
+    /// `INTERNAL` (the default: a draft) or `PUBLIC` (published at once).
+    #[graphql(default_with = "Visibility::Internal")]
+    pub visibility: Visibility,
 }
 
 /// Names the goal by `id` or `key`; fields left out are kept.
@@ -90,6 +93,8 @@ pub struct UpdateGoalInput {
     pub status: Option<GoalStatus>,
     /// A new place among the measure's goals; must be free.
     pub position: Option<i32>,
+    /// `PUBLIC` publishes, `INTERNAL` withdraws from the public.
+    pub visibility: Option<Visibility>,
 }
 
 #[derive(InputObject)]
@@ -135,6 +140,7 @@ impl GoalMutations {
             timing: input.timing,
             status: input.status.into(),
             position: input.position,
+            visibility: input.visibility.into(),
         });
         write(ctx, input.client_mutation_id, new, async |db, new| {
             goals::create(db, &actor, new).await
@@ -156,6 +162,7 @@ impl GoalMutations {
             timing: patch(input.timing),
             status: input.status.map(Into::into),
             position: input.position,
+            visibility: input.visibility.map(Into::into),
         };
         write(ctx, input.client_mutation_id, target, async |db, target| {
             goals::update(db, &actor, &target, input.expected_version, change).await

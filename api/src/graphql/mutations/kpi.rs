@@ -6,7 +6,7 @@ use masterplan_persistence::writes::kpis::{self, Baseline, KpiPatch, NewKpiInput
 use masterplan_persistence::writes::refs::KpiRef;
 
 use crate::error::ApiResult;
-use crate::graphql::enums::{KpiDirection, KpiValueType};
+use crate::graphql::enums::{KpiDirection, KpiValueType, Visibility};
 use crate::graphql::mutations::access::editor;
 use crate::graphql::mutations::goal::parent_measure_ref;
 use crate::graphql::mutations::measure::{MeasureKeyInput, patch};
@@ -104,6 +104,9 @@ pub struct CreateKpiInput {
     pub baseline: Option<BaselineInput>,
     #[graphql(default)]
     pub targets: Vec<TargetValueInput>,
+    /// `INTERNAL` (the default: a draft) or `PUBLIC` (published at once).
+    #[graphql(default_with = "Visibility::Internal")]
+    pub visibility: Visibility,
 }
 
 /// Names the KPI by `id` or `key`; fields left out are kept.
@@ -128,6 +131,8 @@ pub struct UpdateKpiInput {
     pub baseline: MaybeUndefined<BaselineInput>,
     /// When given, replaces all targets.
     pub targets: Option<Vec<TargetValueInput>>,
+    /// `PUBLIC` publishes, `INTERNAL` withdraws from the public.
+    pub visibility: Option<Visibility>,
 }
 
 #[derive(InputObject)]
@@ -163,6 +168,7 @@ impl KpiMutations {
             direction: input.direction.into(),
             baseline: input.baseline.map(Into::into),
             targets: targets(input.targets),
+            visibility: input.visibility.into(),
         });
         write(ctx, input.client_mutation_id, new, async |db, new| {
             kpis::create(db, &actor, new).await
@@ -182,6 +188,7 @@ impl KpiMutations {
             direction: input.direction.map(Into::into),
             baseline: patch(input.baseline),
             targets: input.targets.map(targets),
+            visibility: input.visibility.map(Into::into),
         };
         write(ctx, input.client_mutation_id, target, async |db, target| {
             kpis::update(db, &actor, &target, input.expected_version, change).await

@@ -8,7 +8,7 @@ use masterplan_persistence::writes::measures::{
 use masterplan_persistence::writes::refs::MeasureRef;
 
 use crate::error::ApiResult;
-use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory};
+use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory, Visibility};
 use crate::graphql::mutations::access::editor;
 use crate::graphql::mutations::payload::{mutation_payload, write};
 use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused};
@@ -117,6 +117,9 @@ pub struct CreateMeasureInput {
     /// Place in the plan's order; after the last measure when left out.
     pub position: Option<i32>,
     pub estimates: Option<EstimatesInput>,
+    /// `INTERNAL` (the default: a draft) or `PUBLIC` (published at once).
+    #[graphql(default_with = "Visibility::Internal")]
+    pub visibility: Visibility,
 }
 
 /// Names the measure by `id` or `key`; fields left out are kept.
@@ -138,6 +141,8 @@ pub struct UpdateMeasureInput {
     pub partners: Option<Vec<String>>,
     pub position: Option<i32>,
     pub estimates: Option<EstimatesInput>,
+    /// `PUBLIC` publishes, `INTERNAL` withdraws from the public.
+    pub visibility: Option<Visibility>,
 }
 
 #[derive(InputObject)]
@@ -186,6 +191,7 @@ impl MeasureMutations {
             partners: input.partners,
             position: input.position,
             estimates: input.estimates.unwrap_or_default().into_estimates(),
+            visibility: input.visibility.into(),
         };
         write(ctx, input.client_mutation_id, Ok(new), async |db, new| {
             measures::create(db, &actor, new).await
@@ -211,6 +217,7 @@ impl MeasureMutations {
             partners: input.partners,
             position: input.position,
             estimates: input.estimates.unwrap_or_default().into_patch(),
+            visibility: input.visibility.map(Into::into),
         };
         write(ctx, input.client_mutation_id, target, async |db, target| {
             measures::update(db, &actor, &target, input.expected_version, change).await

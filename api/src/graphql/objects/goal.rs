@@ -7,7 +7,7 @@ use masterplan_persistence::models::goal::GoalRow;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{as_of, loaders};
-use crate::graphql::enums::{GoalStatus, TimingKind};
+use crate::graphql::enums::{GoalStatus, TimingKind, Visibility};
 use crate::graphql::objects::Measure;
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, encode};
@@ -33,6 +33,11 @@ impl Goal {
     }
     async fn status(&self) -> GoalStatus {
         self.0.status.into()
+    }
+    /// `INTERNAL` goals are seen by staff only; so are all goals of an
+    /// internal measure, whatever their own visibility.
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
     }
     async fn timing(&self) -> Timing {
         let timing = self.0.timing();

@@ -14,7 +14,9 @@ use masterplan_persistence::models::kpi_values::ValueSlice;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::audit::{AuditEntry, history};
 use crate::graphql::context::{as_of, limits, loaders};
-use crate::graphql::enums::{KpiDirection, KpiValueType, SeriesAggregate, SeriesInterval, Trend};
+use crate::graphql::enums::{
+    KpiDirection, KpiValueType, SeriesAggregate, SeriesInterval, Trend, Visibility,
+};
 use crate::graphql::objects::{KpiValue, Measure};
 use crate::graphql::paging::{PageArgs, PageSize, decode_cursor, page_size};
 use crate::graphql::scalars::Date;
@@ -59,6 +61,11 @@ impl Kpi {
     }
     async fn direction(&self) -> KpiDirection {
         self.0.direction.into()
+    }
+    /// `INTERNAL` KPIs, and all KPIs of an internal measure, are seen by
+    /// staff only, with their values.
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
     }
     /// Place within the measure's KPIs, from 1.
     async fn position(&self) -> i32 {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use masterplan_persistence::models::kpi_values::ValueRow;
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::loaders;
+use crate::graphql::context::{audience, loaders};
 use crate::graphql::objects::Kpi;
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, encode};
@@ -24,12 +24,20 @@ impl KpiValue {
     async fn value(&self) -> f64 {
         self.0.value
     }
-    async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+    /// Internal: null for public callers.
+    async fn note(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.0
+            .note
+            .as_deref()
+            .filter(|_| audience(ctx).sees_internal_fields())
     }
-    /// Where the value comes from (a report, a system).
-    async fn source(&self) -> Option<&str> {
-        self.0.source.as_deref()
+    /// Where the value comes from (a report, a system). Internal: null for
+    /// public callers.
+    async fn source(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.0
+            .source
+            .as_deref()
+            .filter(|_| audience(ctx).sees_internal_fields())
     }
     async fn kpi(&self, ctx: &Context<'_>) -> ApiResult<Kpi> {
         let kpi = loaders(ctx)?.kpi.load_one(self.0.kpi_id).await?;

@@ -7,8 +7,8 @@ use masterplan_persistence::models::measure::MeasureRow;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::audit::{AuditEntry, history};
-use crate::graphql::context::loaders;
-use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory};
+use crate::graphql::context::{audience, loaders};
+use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory, Visibility};
 use crate::graphql::objects::{Goal, Kpi, Plan, WorkingGroup};
 use crate::ids::{NodeType, encode};
 
@@ -38,6 +38,11 @@ impl Measure {
     }
     async fn status(&self) -> MeasureStatus {
         self.0.status.into()
+    }
+    /// `PUBLIC`: part of the published plan; `INTERNAL`: seen by staff only
+    /// (a draft until someone publishes it), with its goals and KPIs.
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
     }
     async fn working_group(&self, ctx: &Context<'_>) -> ApiResult<WorkingGroup> {
         let group = loaders(ctx)?
@@ -99,16 +104,18 @@ impl Measure {
         Ok(kpis.into_iter().map(Kpi).collect())
     }
     /// Implementation and follow-up costs during the realisation period.
-    async fn cost_estimate(&self) -> CostEstimate {
+    async fn cost_estimate(&self, ctx: &Context<'_>) -> CostEstimate {
+        let shown = audience(ctx).sees_internal_fields();
         CostEstimate {
-            amount_eur: self.0.cost_estimate_eur,
+            amount_eur: self.0.cost_estimate_eur.filter(|_| shown),
             category: self.0.cost_category.map(Into::into),
             category_is_explicit: self.0.cost_category_override.is_some(),
         }
     }
-    async fn personnel_estimate(&self) -> PersonnelEstimate {
+    async fn personnel_estimate(&self, ctx: &Context<'_>) -> PersonnelEstimate {
+        let shown = audience(ctx).sees_internal_fields();
         PersonnelEstimate {
-            fte: self.0.personnel_estimate_fte,
+            fte: self.0.personnel_estimate_fte.filter(|_| shown),
             category: self.0.personnel_category.map(Into::into),
             category_is_explicit: self.0.personnel_category_override.is_some(),
         }
@@ -159,6 +166,7 @@ pub struct PilotArea {
 /// Cost estimate in EUR; the category comes from the legend unless set explicitly.
 #[derive(SimpleObject)]
 pub struct CostEstimate {
+    /// Internal: null for public callers, who see the category.
     pub amount_eur: Option<f64>,
     pub category: Option<SizeCategory>,
     pub category_is_explicit: bool,
@@ -167,6 +175,7 @@ pub struct CostEstimate {
 /// Personnel estimate in full-time equivalents (VZV MA).
 #[derive(SimpleObject)]
 pub struct PersonnelEstimate {
+    /// Internal: null for public callers, who see the category.
     pub fte: Option<f64>,
     pub category: Option<SizeCategory>,
     pub category_is_explicit: bool,
