@@ -280,3 +280,67 @@ async fn audit_verify_reports_an_intact_and_a_tampered_log() {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }
+
+#[test]
+fn plan_files_carry_visibility_and_export_public_only_writes_the_public_part() {
+    let dir = std::env::temp_dir();
+    let id = std::process::id();
+    let db = dir.join(format!("mp_cli_public_{id}.db"));
+    let file = dir.join(format!("mp_cli_public_{id}.json"));
+    let mut plan: serde_json::Value =
+        serde_json::from_str(masterplan_persistence::seed::BUNDLED_PLAN).unwrap();
+    plan["measures"][0]["visibility"] = "INTERNAL".into();
+    plan["measures"][1]["goals"][0]["visibility"] = "INTERNAL".into();
+    plan["measures"][1]["estimates"]["costEur"] = 424242.5.into();
+    plan["measures"][1]["kpis"][0]["values"] = serde_json::json!([
+        { "observedOn": "2021-01-31", "value": 70.0, "note": "vorläufig", "source": "Fachamt" }
+    ]);
+    std::fs::write(&file, plan.to_string()).unwrap();
+    let imported = masterplan(&db, &["import", file.to_str().unwrap()]);
+    assert!(imported.status.success(), "{imported:?}");
+
+    // The whole plan keeps what is internal, marked as such.
+    let full = masterplan(&db, &["export"]);
+    let full: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap();
+    assert_eq!(full["measures"][0]["visibility"], "INTERNAL");
+    assert_eq!(full["measures"][1]["goals"][0]["visibility"], "INTERNAL");
+    assert!(
+        full["measures"][1].get("visibility").is_none(),
+        "public is the default"
+    );
+    assert_eq!(
+        full["measures"][1]["kpis"][0]["values"][0]["source"],
+        "Fachamt"
+    );
+
+    let public = masterplan(&db, &["export", "--public-only"]);
+    assert!(public.status.success(), "{public:?}");
+    let text = String::from_utf8_lossy(&public.stdout);
+    let public: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(public["measures"].as_array().unwrap().len(), 24);
+    assert_eq!(public["measures"][0]["code"], "1.2");
+    assert_eq!(public["measures"][0]["goals"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        public["measures"][0]["estimates"]["costEur"],
+        serde_json::Value::Null
+    );
+    assert!(public["measures"][0]["estimates"]["costCategory"].is_string());
+    let value = &public["measures"][0]["kpis"][0]["values"][0];
+    assert_eq!(value["value"], 70.0);
+    assert!(value.get("note").is_none_or(|n| n.is_null()), "{value}");
+    assert!(!text.contains("Fachamt") && !text.contains("BYOD") && !text.contains("INTERNAL"));
+
+    // A token for a citizen portal that must authenticate.
+    let created = masterplan(
+        &db,
+        &["token", "create", "--name", "portal", "--role", "PUBLIC"],
+    );
+    assert!(created.status.success(), "{created:?}");
+    let list = masterplan(&db, &["token", "list"]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("portal\tPUBLIC"));
+
+    let _ = std::fs::remove_file(&file);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}

@@ -27,3 +27,4 @@ mod schema;
 mod search;
 mod series;
 mod statements;
+mod visibility;
