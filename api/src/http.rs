@@ -262,9 +262,18 @@ pub async fn readyz(State(state): State<AppState>) -> axum::response::Response {
     }
 }
 
-pub async fn schema_sdl(State(state): State<AppState>) -> impl IntoResponse {
+/// `GET /schema.graphql`: the contract; with `--require-auth`, for token
+/// holders only (as introspection is).
+pub async fn schema_sdl(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> axum::response::Response {
+    if let Err(response) = state.caller(&headers).await {
+        return response;
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         state.schema.sdl(),
     )
+        .into_response()
 }

@@ -100,6 +100,8 @@ async fn require_auth_refuses_anonymous_callers(backend: Backend) {
         "/graphql?query=%7Bplans%7Bslug%7D%7D",
         "/export/dortmund-arbeiten-4-0.json",
         "/export/dortmund-arbeiten-4-0/goals.csv",
+        // The contract too, as introspection is refused.
+        "/schema.graphql",
     ] {
         let (status, _, body) = app
             .send(Request::get(uri).body(Body::empty()).unwrap())
