@@ -302,6 +302,12 @@ async fn run_token(conn: &mut DbConn, command: TokenCommand) -> Result<(), Strin
             if name.trim().is_empty() {
                 return Err("--name must not be empty".into());
             }
+            let today = masterplan_persistence::clock::now().date();
+            if let Some(day) = expires.filter(|day| *day < today) {
+                return Err(format!(
+                    "--expires {day} is in the past (today is {today}); a token would never work"
+                ));
+            }
             let expires_at = expires
                 .and_then(|day| day.succ_opt())
                 .and_then(|next| next.and_hms_opt(0, 0, 0));

@@ -4,6 +4,7 @@
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use masterplan_persistence::Database;
 
+use crate::control_characters::RefuseControlCharacters;
 use crate::graphql::mutations::Mutation;
 use crate::graphql::query::Query;
 use crate::limits::Limits;
@@ -17,6 +18,7 @@ fn builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription>
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
         .limit_directives(16)
+        .extension(RefuseControlCharacters)
         .data(limits.clone())
 }
 

@@ -7,6 +7,11 @@
 const SUFFIXES: &[&str] = &["ern", "en", "er", "es", "n", "s", "e"];
 const MIN_STEM: usize = 4;
 
+/// The most distinct words a query may have: each word is one condition of
+/// the candidate query (SQLite refuses a few thousand as "Expression tree is
+/// too large"), and no one types more.
+pub const MAX_TERMS: usize = 20;
+
 /// The case-folded form texts are stored and compared in.
 pub fn fold(text: &str) -> String {
     text.to_lowercase()

@@ -98,10 +98,40 @@ pub fn required_text(value: &str, max: usize) -> Option<String> {
     }
 }
 
-/// An optional text's length (blank is allowed: it clears the field).
+/// An optional text's length and characters (blank is allowed: it clears
+/// the field). Control characters are refused (PostgreSQL cannot store NUL,
+/// and none belongs in a plan); texts that may be long (notes, descriptions:
+/// [`MAX_NOTE_CHARS`] and more) may hold tabs and line breaks.
 pub fn too_long(value: &str, max: usize) -> Option<String> {
     let chars = value.chars().count();
-    (chars > max).then(|| format!("must be at most {max} characters, has {chars}"))
+    if chars > max {
+        return Some(format!("must be at most {max} characters, has {chars}"));
+    }
+    let multiline = max >= MAX_NOTE_CHARS;
+    value
+        .chars()
+        .find(|c| c.is_control() && !(multiline && is_line_space(*c)))
+        .map(|c| {
+            format!(
+                "must not contain the control character U+{:04X}{}",
+                u32::from(c),
+                if multiline {
+                    ""
+                } else {
+                    " (line breaks and tabs included)"
+                }
+            )
+        })
+}
+
+fn is_line_space(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The first control character other than tab and line breaks in a text
+/// (the rule for every string argument of a request).
+pub fn control_character(value: &str) -> Option<char> {
+    value.chars().find(|c| c.is_control() && !is_line_space(*c))
 }
 
 /// A plan slug: lowercase letters a-z, digits and `-`.
@@ -167,6 +197,24 @@ pub fn estimate_problem(value: f64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_and_line_breaks_only_in_long_texts() {
+        assert!(
+            too_long("Bürger\u{0}portal", MAX_TITLE_CHARS)
+                .unwrap()
+                .contains("U+0000")
+        );
+        assert!(
+            required_text("zwei\nZeilen", MAX_TITLE_CHARS)
+                .unwrap()
+                .contains("U+000A")
+        );
+        assert!(too_long("zwei\nZeilen\tund Tab", MAX_LONG_TEXT_CHARS).is_none());
+        assert!(too_long("Glocke\u{7}", MAX_NOTE_CHARS).is_some());
+        assert_eq!(control_character("a\u{0}"), Some('\u{0}'));
+        assert_eq!(control_character("a\nb\t"), None);
+    }
 
     #[test]
     fn texts() {

@@ -344,3 +344,40 @@ fn plan_files_carry_visibility_and_export_public_only_writes_the_public_part() {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }
+
+#[test]
+fn import_refuses_control_characters_and_tokens_that_expired_already() {
+    let dir = std::env::temp_dir();
+    let id = std::process::id();
+    let db = dir.join(format!("mp_cli_nul_{id}.db"));
+    let file = dir.join(format!("mp_cli_nul_{id}.json"));
+    let mut plan: serde_json::Value =
+        serde_json::from_str(masterplan_persistence::seed::BUNDLED_PLAN).unwrap();
+    plan["measures"][1]["title"] = "Bürger\u{0}portal".into();
+    std::fs::write(&file, plan.to_string()).unwrap();
+    let imported = masterplan(&db, &["import", file.to_str().unwrap()]);
+    assert!(!imported.status.success(), "{imported:?}");
+    let err = String::from_utf8_lossy(&imported.stderr);
+    assert!(err.contains("U+0000") && err.contains("title"), "{err}");
+
+    let expired = masterplan(
+        &db,
+        &[
+            "token",
+            "create",
+            "--name",
+            "old",
+            "--role",
+            "READER",
+            "--expires",
+            "2020-01-01",
+        ],
+    );
+    assert!(!expired.status.success(), "{expired:?}");
+    assert!(String::from_utf8_lossy(&expired.stderr).contains("in the past"));
+
+    let _ = std::fs::remove_file(&file);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}

@@ -15,6 +15,7 @@ mod concurrency;
 mod export;
 mod goal_mutations;
 mod http;
+mod input_rules;
 mod kpi_mutations;
 mod kpi_value_mutations;
 mod limits;

@@ -222,6 +222,7 @@ impl Query {
     /// Measures, goals and KPIs containing every word of `query` (case and
     /// German word forms ignored: "Portal" finds "Bürgerportal", "Akten"
     /// finds "E-Akte"), most relevant first; in one plan (by slug) or all.
+    /// At most 20 different words.
     #[graphql(complexity = "first.or(last).map_or(100, |n| n.max(0) as usize) * child_complexity")]
     #[allow(clippy::too_many_arguments)]
     async fn search(

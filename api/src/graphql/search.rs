@@ -3,7 +3,7 @@
 
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{Context, SimpleObject, Union};
-use masterplan_domain::search::{score, snippet, terms};
+use masterplan_domain::search::{MAX_TERMS, score, snippet, terms};
 use masterplan_persistence::models::search::{
     self, Candidate, EntityType, goal_document, kpi_document, measure_document,
 };
@@ -51,6 +51,12 @@ pub async fn search(
     let terms = terms(query);
     if terms.is_empty() {
         return Err(ApiError::bad_input("`query` has no words to search for"));
+    }
+    if terms.len() > MAX_TERMS {
+        return Err(ApiError::bad_input(format!(
+            "`query` may have at most {MAX_TERMS} different words, got {}",
+            terms.len()
+        )));
     }
     let plan_id = match plan {
         Some(slug) => Some(plan_id_by_slug(ctx, slug).await?),
