@@ -6,6 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use masterplan_domain::status::Role;
 use masterplan_domain::visibility::Audience;
+use masterplan_persistence::models::audit::AuditScope;
 use masterplan_persistence::models::token::{self, NewToken};
 use masterplan_persistence::{DbConn, clock};
 use sha2::{Digest, Sha256};
@@ -43,6 +44,26 @@ impl Caller {
         match self {
             Caller::Token { role, .. } if *role >= Role::Reader => Audience::Internal,
             _ => Audience::Public,
+        }
+    }
+
+    /// Which audit entries the caller may read, once it may read the audit
+    /// trail at all (editors and admins): admins all, editors all but those
+    /// about tokens, restricted editors those of their working groups.
+    pub fn audit_scope(&self) -> AuditScope {
+        match self {
+            Caller::Token { role, .. } if *role == Role::Admin => AuditScope::Everything,
+            Caller::Token {
+                role: Role::Editor,
+                working_groups,
+                ..
+            } if working_groups.is_empty() => AuditScope::AllButTokens,
+            Caller::Token {
+                role: Role::Editor,
+                working_groups,
+                ..
+            } => AuditScope::WorkingGroups(working_groups.clone()),
+            _ => AuditScope::default(),
         }
     }
 }

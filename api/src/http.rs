@@ -194,7 +194,7 @@ async fn run(state: &AppState, request: Request, caller: &Caller) -> Response {
     );
     let activity = Arc::new(Activity::default());
     let request = request
-        .data(Loaders::new(&state.db, &activity, caller.audience()))
+        .data(Loaders::new(&state.db, &activity, caller))
         .data(caller.clone());
     let execution = Tracked::new(state.schema.execute(request), activity);
     let response = match tokio::time::timeout(state.limits.timeout, execution)

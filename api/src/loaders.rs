@@ -12,7 +12,7 @@ use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::series::Interval;
 use masterplan_domain::visibility::Audience;
 use masterplan_persistence::Database;
-use masterplan_persistence::models::audit::{self, AuditRow};
+use masterplan_persistence::models::audit::{self, AuditRow, AuditScope};
 use masterplan_persistence::models::goal::{self, GoalRow};
 use masterplan_persistence::models::kpi::{self, KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::{self, Aggregate, ValueRow, ValueSlice};
@@ -21,6 +21,7 @@ use masterplan_persistence::models::plan::{self, PlanRow};
 use masterplan_persistence::models::portfolio::{self, MeasureDimension};
 use masterplan_persistence::models::working_group::{self, WorkingGroupRow};
 
+use crate::auth::Caller;
 use crate::batching::Activity;
 use crate::error::ApiError;
 use crate::graphql::portfolio::{GoalListKey, goal_filter, stale_filter};
@@ -418,7 +419,7 @@ impl Loader<(i64, NaiveDate)> for StaleKpiLists {
 
 /// The audit entries of objects (`history` fields), oldest first: one
 /// statement per entity type asked for in a batch.
-pub struct History(Database);
+pub struct History(Database, AuditScope);
 
 impl Loader<(AuditEntityType, i64)> for History {
     type Value = Vec<AuditRow>;
@@ -436,7 +437,7 @@ impl Loader<(AuditEntityType, i64)> for History {
         let mut result: HashMap<(AuditEntityType, i64), Vec<AuditRow>> =
             keys.iter().map(|key| (*key, Vec::new())).collect();
         for (entity_type, ids) in by_type {
-            for row in audit::of_entities(&mut conn, entity_type, &ids).await? {
+            for row in audit::of_entities(&mut conn, entity_type, &ids, &self.1).await? {
                 result
                     .entry((entity_type, row.entity_id))
                     .or_default()
@@ -478,7 +479,8 @@ pub struct Loaders {
 
 impl Loaders {
     /// Loaders whose batches wait until the request is idle (see [`crate::batching`]).
-    pub fn new(db: &Database, activity: &Arc<Activity>, audience: Audience) -> Self {
+    pub fn new(db: &Database, activity: &Arc<Activity>, caller: &Caller) -> Self {
+        let audience = caller.audience();
         fn loader<T: Send + Sync + 'static>(inner: T, activity: &Arc<Activity>) -> DataLoader<T> {
             // The delay is applied by the spawner, before it waits for idleness.
             DataLoader::new(inner, activity.spawner(BATCH_DELAY)).delay(Duration::ZERO)
@@ -508,7 +510,7 @@ impl Loaders {
             value_as_of: loader(ValueAsOf(db.clone()), activity),
             goal_lists: loader(GoalLists(db.clone(), audience), activity),
             stale_kpi_lists: loader(StaleKpiLists(db.clone(), audience), activity),
-            history: loader(History(db.clone()), activity),
+            history: loader(History(db.clone(), caller.audit_scope()), activity),
         }
     }
 }

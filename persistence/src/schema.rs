@@ -158,6 +158,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     kpis,
     kpi_targets,
     kpi_values,
+    audit_log,
 );
 
 // Portfolio counts group measures by working group together with columns of

@@ -199,7 +199,7 @@ backend_tests! {
         assert_eq!(ids(&of_portal), after(b, &[3, 1]));
         assert_eq!(of_portal["totalCount"], 2);
 
-        // An editor may read the whole log, not only its groups' entries.
+        // An editor restricted to group III reads its group's entries.
         let by_editor = log(&app, &editor, json!({ "filter": { "actor": "group-three" } })).await;
         assert_eq!(ids(&by_editor), after(b, &[4, 2]));
         let both = log(&app, &admin, json!({ "filter": {
@@ -298,9 +298,29 @@ backend_tests! {
             assert_eq!(codes(&body), ["FORBIDDEN"], "{query}");
             app.data_with(&editor, query, json!({})).await;
         }
-        // Editors restricted to a group still see every entry.
+        // An editor restricted to groups reads their entries only; entries
+        // about tokens are for admins.
         let by_admin = json!({ "filter": { "actor": "test-admin" } });
-        assert_eq!(log(&app, &editor, by_admin).await["totalCount"], 1);
+        assert_eq!(log(&app, &admin, by_admin.clone()).await["totalCount"], 1);
+        assert_eq!(log(&app, &editor, by_admin.clone()).await["totalCount"], 0);
+        let everywhere = app.token("editor-everywhere", Role::Editor, &[], None).await;
+        assert_eq!(log(&app, &everywhere, by_admin).await["totalCount"], 1);
+        let of_1_2 = app.data_with(&editor, history, json!({})).await;
+        assert_eq!(of_1_2["measure"]["history"], json!([]), "{of_1_2}");
+        assert_eq!(app.data_with(&everywhere, history, json!({})).await["measure"]["history"].as_array().unwrap().len(), 1);
+        let tokens = "{ auditLog(first: 100) { nodes { entityType } } }";
+        let types = |data: Value| data.to_string();
+        assert!(types(app.data_with(&admin, tokens, json!({})).await).contains("API_TOKEN"));
+        assert!(!types(app.data_with(&everywhere, tokens, json!({})).await).contains("API_TOKEN"));
+        let mine = types(app.data_with(&editor, tokens, json!({})).await);
+        assert!(!mine.contains("API_TOKEN") && !mine.contains("PLAN"), "{mine}");
+        // Its own group's changes it does read, with their history.
+        rename(&app, &editor, "3.1", "Drei eins").await;
+        let of_3_1 = r#"{ measure(code: "3.1") { history { actor } } }"#;
+        let entries = app.data_with(&editor, of_3_1, json!({})).await;
+        assert_eq!(entries["measure"]["history"].as_array().unwrap().len(), 1, "{entries}");
+        let seen = log(&app, &editor, json!({})).await;
+        assert_eq!(seen["totalCount"], 1, "{seen}");
     }
 
     async fn an_intact_log_verifies(app) {

@@ -68,7 +68,10 @@ backend_tests! {
         assert!(masterplan_persistence::models::token::revoke(&mut conn, "etl", now, "admin-cli").await.unwrap());
         let entries = masterplan_persistence::models::audit::list(
             &mut conn,
-            &Default::default(),
+            &masterplan_persistence::models::audit::AuditFilter {
+                scope: masterplan_persistence::models::audit::AuditScope::Everything,
+                ..Default::default()
+            },
             masterplan_persistence::page::Window { offset: 0, limit: 10 },
         )
         .await

@@ -46,17 +46,22 @@ async fn goals_of(app: &TestApp, code: &str) -> Vec<Value> {
 async fn audit_of(app: &TestApp, id: &Value) -> Vec<(String, Value)> {
     let id = decode_as(id.as_str().unwrap(), NodeType::Goal).expect("a goal ID");
     let mut conn = app.db.conn().await.unwrap();
-    audit::of_entities(&mut conn, AuditEntityType::Goal, &[id])
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| {
-            (
-                row.action.to_string(),
-                serde_json::from_str(&row.changes).unwrap(),
-            )
-        })
-        .collect()
+    audit::of_entities(
+        &mut conn,
+        AuditEntityType::Goal,
+        &[id],
+        &audit::AuditScope::Everything,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|row| {
+        (
+            row.action.to_string(),
+            serde_json::from_str(&row.changes).unwrap(),
+        )
+    })
+    .collect()
 }
 
 fn errors(payload: &Value) -> Vec<(Value, String)> {
@@ -299,6 +304,7 @@ backend_tests! {
         assert_eq!(data["createGoal"]["userErrors"], json!([]));
         let mut conn = app.db.conn().await.unwrap();
         let mine = audit::list(&mut conn, &audit::AuditFilter {
+            scope: audit::AuditScope::Everything,
             actor: Some("group-three".into()), ..Default::default()
         }, masterplan_persistence::page::Window { offset: 0, limit: 10 }).await.unwrap();
         assert_eq!(mine.len(), 2);

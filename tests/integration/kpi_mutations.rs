@@ -46,17 +46,22 @@ async fn kpis_of(app: &TestApp, code: &str) -> Vec<Value> {
 async fn audit_of(app: &TestApp, id: &Value) -> Vec<(String, Value)> {
     let id = decode_as(id.as_str().unwrap(), NodeType::Kpi).expect("a KPI ID");
     let mut conn = app.db.conn().await.unwrap();
-    audit::of_entities(&mut conn, AuditEntityType::Kpi, &[id])
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| {
-            (
-                row.action.to_string(),
-                serde_json::from_str(&row.changes).unwrap(),
-            )
-        })
-        .collect()
+    audit::of_entities(
+        &mut conn,
+        AuditEntityType::Kpi,
+        &[id],
+        &audit::AuditScope::Everything,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|row| {
+        (
+            row.action.to_string(),
+            serde_json::from_str(&row.changes).unwrap(),
+        )
+    })
+    .collect()
 }
 
 fn errors(payload: &Value) -> Vec<(Value, String)> {

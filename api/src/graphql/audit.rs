@@ -1,15 +1,18 @@
 //! The audit trail in GraphQL: the `auditLog` list, `verifyAuditLog`, and
 //! the entries `Measure.history` and `Kpi.history` show. Only editors and
 //! admins may read any of it (anonymous callers get UNAUTHENTICATED, readers
-//! FORBIDDEN), because entries name token holders and every old value.
+//! FORBIDDEN), because entries name token holders and every old value; an
+//! editor restricted to working groups reads the entries of those groups,
+//! and only admins read entries about tokens.
 
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use masterplan_domain::audit as domain;
-use masterplan_persistence::models::audit::{self, AuditFilter, AuditRow};
+use masterplan_persistence::models::audit::{self, AuditFilter, AuditRow, AuditScope};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{conn, limits, loaders};
 use crate::graphql::enums::{AuditAction, AuditEntityType};
@@ -32,7 +35,7 @@ pub struct AuditLogFilter {
 }
 
 impl AuditLogFilter {
-    fn resolve(self) -> ApiResult<AuditFilter> {
+    fn resolve(self, scope: AuditScope) -> ApiResult<AuditFilter> {
         let entity = self
             .entity_id
             .map(|id| {
@@ -47,6 +50,7 @@ impl AuditLogFilter {
             })
             .transpose()?;
         Ok(AuditFilter {
+            scope,
             entity,
             actor: self.actor,
             from: self.from.map(|t| t.naive_utc()),
@@ -218,7 +222,11 @@ pub async fn audit_log(
     args: &PageArgs,
 ) -> ApiResult<OffsetConnection<AuditEntry, AuditCount>> {
     auditor(ctx)?;
-    let filter = filter.unwrap_or_default().resolve()?;
+    let scope = ctx
+        .data::<Caller>()
+        .map(Caller::audit_scope)
+        .unwrap_or_default();
+    let filter = filter.unwrap_or_default().resolve(scope)?;
     let total = AuditCount {
         filter: filter.clone(),
         count: OnceCell::new(),

@@ -16,7 +16,7 @@ use crate::clock;
 use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::page::Window;
-use crate::schema::{audit_head, audit_log};
+use crate::schema::{audit_head, audit_log, goals, kpi_values, kpis, measures, working_groups};
 use crate::sql_types::TextEnum;
 use crate::with_conn;
 
@@ -138,9 +138,84 @@ pub async fn append(
     Ok(row)
 }
 
+/// Whose entries a reader of the log may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditScope {
+    /// Admins: every entry, tokens included.
+    Everything,
+    /// Editors of every working group: every entry but those about tokens.
+    AllButTokens,
+    /// Editors restricted to working groups (by code): entries about these
+    /// groups and their measures, goals, KPIs and KPI values. Entries of a
+    /// deleted KPI value can no longer be placed in a group and are left out.
+    WorkingGroups(Vec<String>),
+}
+
+impl Default for AuditScope {
+    /// No working group: nothing, so a reader that forgets to say who it is
+    /// sees nothing.
+    fn default() -> Self {
+        AuditScope::WorkingGroups(Vec::new())
+    }
+}
+
+/// Restricts a boxed `audit_log` query to what `$scope` may see.
+macro_rules! scoped {
+    ($query:expr, $scope:expr) => {{
+        let query = $query;
+        let token = TextEnum(AuditEntityType::ApiToken);
+        match $scope {
+            AuditScope::Everything => query,
+            AuditScope::AllButTokens => query.filter(audit_log::entity_type.ne(token)),
+            AuditScope::WorkingGroups(codes) => {
+                let groups = || {
+                    working_groups::table
+                        .filter(working_groups::code.eq_any(codes.clone()))
+                        .select(working_groups::id)
+                };
+                let group_measures = || {
+                    measures::table
+                        .filter(measures::working_group_id.eq_any(groups()))
+                        .select(measures::id)
+                };
+                let group_kpis = || {
+                    kpis::table
+                        .filter(kpis::measure_id.eq_any(group_measures()))
+                        .select(kpis::id)
+                };
+                let about = |t: AuditEntityType| audit_log::entity_type.eq(TextEnum(t));
+                query.filter(
+                    about(AuditEntityType::WorkingGroup)
+                        .and(audit_log::entity_id.eq_any(groups()))
+                        .or(about(AuditEntityType::Measure)
+                            .and(audit_log::entity_id.eq_any(group_measures())))
+                        .or(about(AuditEntityType::Goal).and(
+                            audit_log::entity_id.eq_any(
+                                goals::table
+                                    .filter(goals::measure_id.eq_any(group_measures()))
+                                    .select(goals::id),
+                            ),
+                        ))
+                        .or(about(AuditEntityType::Kpi)
+                            .and(audit_log::entity_id.eq_any(group_kpis())))
+                        .or(about(AuditEntityType::KpiValue).and(
+                            audit_log::entity_id.eq_any(
+                                kpi_values::table
+                                    .filter(kpi_values::kpi_id.eq_any(group_kpis()))
+                                    .select(kpi_values::id),
+                            ),
+                        )),
+                )
+            }
+        }
+    }};
+}
+
 /// Which entries a log query returns; `None` means no restriction.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
+    /// Whose entries the reader may see.
+    pub scope: AuditScope,
     pub entity: Option<(AuditEntityType, i64)>,
     pub actor: Option<String>,
     pub from: Option<NaiveDateTime>,
@@ -150,7 +225,7 @@ pub struct AuditFilter {
 macro_rules! filter_entries {
     ($filter:expr) => {{
         let filter: &AuditFilter = $filter;
-        let mut query = audit_log::table.into_boxed();
+        let mut query = scoped!(audit_log::table.into_boxed(), &filter.scope);
         if let Some((entity_type, entity_id)) = filter.entity {
             query = query
                 .filter(audit_log::entity_type.eq(TextEnum(entity_type)))
@@ -188,20 +263,23 @@ pub async fn count(conn: &mut DbConn, filter: &AuditFilter) -> RepoResult<i64> {
     Ok(with_conn!(conn, c => filter_entries!(filter).count().get_result(c).await)?)
 }
 
-/// Every entry about the given entities of one type, oldest first (for the
-/// `history` fields' loader).
+/// Every entry about the given entities of one type that `scope` may see,
+/// oldest first (for the `history` fields' loader).
 pub async fn of_entities(
     conn: &mut DbConn,
     entity_type: AuditEntityType,
     ids: &[i64],
+    scope: &AuditScope,
 ) -> RepoResult<Vec<AuditRow>> {
-    Ok(with_conn!(conn, c => audit_log::table
+    Ok(
+        with_conn!(conn, c => scoped!(audit_log::table.into_boxed(), scope)
         .filter(audit_log::entity_type.eq(TextEnum(entity_type)))
         .filter(audit_log::entity_id.eq_any(ids))
         .order(audit_log::id.asc())
         .select(AuditRow::as_select())
         .load(c)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// The outcome of walking the chain.
