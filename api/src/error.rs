@@ -28,6 +28,9 @@ pub enum ErrorCode {
     BadUserInput,
     /// A failure on the server's side; the details are logged, not sent.
     Internal,
+    /// The database cannot be reached, is read-only or full: retry later
+    /// (HTTP 503 with `Retry-After`). Not a defect, unlike `INTERNAL`.
+    ServiceUnavailable,
     /// The document is not GraphQL.
     GraphqlParseFailed,
     /// The document does not fit the schema (async-graphql's validation).
@@ -53,7 +56,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -71,6 +74,7 @@ impl ErrorCode {
         ErrorCode::BatchingDisabled,
         ErrorCode::BatchTooLarge,
         ErrorCode::MethodNotAllowed,
+        ErrorCode::ServiceUnavailable,
     ];
 
     /// The text clients see in `extensions.code`.
@@ -93,6 +97,7 @@ impl ErrorCode {
             ErrorCode::BatchingDisabled => "BATCHING_DISABLED",
             ErrorCode::BatchTooLarge => "BATCH_TOO_LARGE",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
         }
     }
 
@@ -114,7 +119,7 @@ impl ErrorCode {
             | ErrorCode::BatchingDisabled
             | ErrorCode::BatchTooLarge => StatusCode::BAD_REQUEST,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Timeout | ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -153,10 +158,24 @@ impl ApiError {
     pub fn internal() -> Self {
         Self::new(ErrorCode::Internal, "internal error; it has been logged")
     }
+
+    pub fn service_unavailable() -> Self {
+        Self::new(
+            ErrorCode::ServiceUnavailable,
+            format!("the database is not available; retry in {RETRY_AFTER_SECONDS} s"),
+        )
+    }
 }
+
+/// What `Retry-After` tells a client refused for an outage.
+pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 impl From<RepoError> for ApiError {
     fn from(err: RepoError) -> Self {
+        if err.is_outage() {
+            tracing::warn!(error = %err, "database unavailable");
+            return ApiError::service_unavailable();
+        }
         tracing::error!(error = %err, "repository error");
         ApiError::internal()
     }
@@ -176,7 +195,13 @@ impl IntoResponse for ApiError {
         let body = serde_json::json!({
             "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }]
         });
-        (self.code.status(), axum::Json(body)).into_response()
+        let mut response = (self.code.status(), axum::Json(body)).into_response();
+        if self.code == ErrorCode::ServiceUnavailable {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+        }
+        response
     }
 }
 
@@ -208,6 +233,7 @@ mod tests {
                 "BATCHING_DISABLED",
                 "BATCH_TOO_LARGE",
                 "METHOD_NOT_ALLOWED",
+                "SERVICE_UNAVAILABLE",
             ]
         );
     }

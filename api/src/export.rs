@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use masterplan_persistence::export::{export_plan, read_plan, to_json};
 
 use crate::csv_export::{CsvEntity, render};
+use crate::error::ApiError;
 use crate::server::AppState;
 
 pub async fn plan_json(
@@ -40,14 +41,8 @@ pub async fn plan_json(
         )
             .into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, format!("no plan with slug {slug:?}")).into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "export failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error; it has been logged",
-            )
-                .into_response()
-        }
+        // An outage is a 503 with Retry-After, anything else is logged.
+        Err(err) => ApiError::from(err).into_response(),
     }
 }
 
@@ -89,13 +84,6 @@ pub async fn plan_csv(
         )
             .into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, format!("no plan with slug {slug:?}")).into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "CSV export failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error; it has been logged",
-            )
-                .into_response()
-        }
+        Err(err) => ApiError::from(err).into_response(),
     }
 }

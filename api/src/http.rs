@@ -18,7 +18,7 @@ use tracing::Instrument;
 use crate::auth::Caller;
 use crate::batching::{Activity, Tracked};
 use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, RETRY_AFTER_SECONDS};
 use crate::loaders::Loaders;
 use crate::server::AppState;
 
@@ -83,7 +83,9 @@ pub async fn graphql_post(
     };
     match batch {
         BatchRequest::Single(request) => {
-            axum::Json(execute(&state, request, &caller).await).into_response()
+            let response = execute(&state, request, &caller).await;
+            let outage = is_outage(&response);
+            with_outage_status(axum::Json(response).into_response(), outage)
         }
         BatchRequest::Batch(requests) => {
             if state.limits.max_batch == 0 {
@@ -105,7 +107,8 @@ pub async fn graphql_post(
             for request in requests {
                 responses.push(execute(&state, request, &caller).await);
             }
-            axum::Json(responses).into_response()
+            let outage = responses.iter().any(is_outage);
+            with_outage_status(axum::Json(responses).into_response(), outage)
         }
     }
 }
@@ -152,7 +155,11 @@ pub async fn graphql_get(
             ErrorCode::MethodNotAllowed,
             "GET runs queries only; send mutations by POST",
         ),
-        Ok(_) => axum::Json(run(&state, request, &caller).await).into_response(),
+        Ok(_) => {
+            let response = run(&state, request, &caller).await;
+            let outage = is_outage(&response);
+            with_outage_status(axum::Json(response).into_response(), outage)
+        }
         Err(err) => axum::Json(rejection(err)).into_response(),
     }
 }
@@ -216,6 +223,34 @@ async fn run(state: &AppState, request: Request, caller: &Caller) -> Response {
     response
 }
 
+/// Whether a response failed because the database is not available.
+fn is_outage(response: &Response) -> bool {
+    response.errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .is_some_and(|code| {
+                *code == async_graphql::Value::from(ErrorCode::ServiceUnavailable.as_str())
+            })
+    })
+}
+
+/// An outage is answered with 503 and `Retry-After`, so that clients and
+/// load balancers retry instead of taking it for a defect.
+fn with_outage_status(
+    mut response: axum::response::Response,
+    outage: bool,
+) -> axum::response::Response {
+    if outage {
+        *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+    }
+    response
+}
+
 /// Gives every error a code: async-graphql's own validation and argument
 /// errors come without one.
 fn with_codes(mut response: Response) -> Response {
@@ -246,13 +281,20 @@ pub async fn healthz() -> impl IntoResponse {
     axum::Json(json!({ "status": "ok" }))
 }
 
-/// Ready when the database answers.
+/// How long `/readyz` waits for the database (a frozen one never answers).
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Ready when the database answers within [`READY_TIMEOUT`].
 pub async fn readyz(State(state): State<AppState>) -> axum::response::Response {
-    match state.db.ping().await {
-        Ok(()) => axum::Json(json!({ "status": "ok", "database": state.db.backend_name() }))
+    let ping = tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await;
+    match ping {
+        Ok(Ok(())) => axum::Json(json!({ "status": "ok", "database": state.db.backend_name() }))
             .into_response(),
-        Err(err) => {
-            tracing::warn!(error = %err, "readiness check failed");
+        failed => {
+            match failed {
+                Ok(Err(err)) => tracing::warn!(error = %err, "readiness check failed"),
+                _ => tracing::warn!("readiness check timed out"),
+            }
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 axum::Json(json!({ "status": "unavailable", "database": state.db.backend_name() })),

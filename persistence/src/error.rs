@@ -32,6 +32,26 @@ pub enum RepoError {
 }
 
 impl RepoError {
+    /// Whether the database, not the program, failed: it cannot be reached,
+    /// dropped the connection, is read-only, full or busy. Such a request
+    /// may succeed when retried later.
+    pub fn is_outage(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match self {
+            RepoError::Connect(_) | RepoError::Pool(_) => true,
+            RepoError::Query(Error::DatabaseError(kind, info)) => {
+                matches!(
+                    kind,
+                    Kind::ClosedConnection | Kind::UnableToSendCommand | Kind::ReadOnlyTransaction
+                ) || {
+                    let message = info.message();
+                    OUTAGE_MESSAGES.iter().any(|m| message.contains(m))
+                }
+            }
+            _ => false,
+        }
+    }
+
     pub fn rejected(error: FieldError) -> Self {
         RepoError::Rejected(vec![error])
     }
@@ -48,3 +68,47 @@ impl RepoError {
 }
 
 pub type RepoResult<T> = Result<T, RepoError>;
+
+/// Texts of database errors that mean an outage, for the errors diesel does
+/// not give a kind of their own (SQLite's and PostgreSQL's messages).
+const OUTAGE_MESSAGES: &[&str] = &[
+    // SQLite
+    "database or disk is full",
+    "attempt to write a readonly database",
+    "database is locked",
+    "disk I/O error",
+    "unable to open database file",
+    // PostgreSQL
+    "No space left on device",
+    "terminating connection due to administrator command",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "server closed the connection unexpectedly",
+    "connection to server",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> RepoError {
+        RepoError::Query(Error::DatabaseError(kind, Box::new(message.to_owned())))
+    }
+
+    #[test]
+    fn outages_are_told_from_defects() {
+        assert!(database_error(DatabaseErrorKind::ClosedConnection, "gone").is_outage());
+        assert!(database_error(DatabaseErrorKind::Unknown, "database or disk is full").is_outage());
+        assert!(
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "attempt to write a readonly database"
+            )
+            .is_outage()
+        );
+        assert!(!database_error(DatabaseErrorKind::Unknown, "no such column: x").is_outage());
+        assert!(!database_error(DatabaseErrorKind::UniqueViolation, "duplicate").is_outage());
+        assert!(!RepoError::Corrupt("bad status".into()).is_outage());
+    }
+}

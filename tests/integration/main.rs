@@ -20,6 +20,7 @@ mod kpi_mutations;
 mod kpi_value_mutations;
 mod limits;
 mod measure_mutations;
+mod outage;
 mod plan_content;
 mod plan_mutations;
 mod portfolio;

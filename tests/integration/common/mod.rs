@@ -92,6 +92,8 @@ pub struct TestApp {
     pub backend: Backend,
     pub db: Database,
     pub router: Router,
+    /// The database's URL (`sqlite://…` or `postgres://…`).
+    pub url: String,
     /// The secret of a READER token, made on first use ([`TestApp::staff_data`]).
     reader: std::sync::OnceLock<String>,
     _cleanup: Cleanup,
@@ -383,16 +385,15 @@ impl TestApp {
     }
 
     async fn empty_with(backend: Backend, limits: Limits, seeded: bool) -> Option<Self> {
-        let (db, cleanup) = match backend {
+        let (db, cleanup, url) = match backend {
             Backend::Sqlite => {
                 let template = sqlite_templates().await.get(seeded);
                 let path = std::env::temp_dir().join(format!("{}.db", unique("mp_test")));
                 let cleanup = Cleanup::SqliteFile(path.clone());
                 std::fs::write(&path, template).expect("copy the SQLite template");
-                let db = Database::connect(&sqlite_url(&path))
-                    .await
-                    .expect("open SQLite");
-                (db, cleanup)
+                let url = sqlite_url(&path);
+                let db = Database::connect(&url).await.expect("open SQLite");
+                (db, cleanup, url)
             }
             Backend::Postgres => {
                 if skip_postgres() {
@@ -407,10 +408,11 @@ impl TestApp {
                     admin_url: admin_url.clone(),
                     name: name.clone(),
                 };
-                let db = Database::connect(&with_database(&admin_url, &name))
+                let url = with_database(&admin_url, &name);
+                let db = Database::connect(&url)
                     .await
                     .expect("connect to the test database");
-                (db, cleanup)
+                (db, cleanup, url)
             }
         };
         let router = router(AppState::new(db.clone(), limits));
@@ -418,6 +420,7 @@ impl TestApp {
             backend,
             db,
             router,
+            url,
             reader: std::sync::OnceLock::new(),
             _cleanup: cleanup,
         })
