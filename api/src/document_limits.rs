@@ -82,6 +82,8 @@ impl From<OperationType> for OperationKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentMeasure {
     pub kind: OperationKind,
+    /// The chosen operation's name, when it has one (for logs and traces).
+    pub name: Option<String>,
     pub depth: usize,
     pub fields: usize,
     pub aliases: usize,
@@ -188,7 +190,7 @@ pub fn check_document(
         });
     }
 
-    let chosen = select_operation(&document.operations, operation_name)?;
+    let (chosen_name, chosen) = select_operation(&document.operations, operation_name)?;
     let mut measurer = Measurer {
         fragments: &document.fragments,
         memo: HashMap::new(),
@@ -207,6 +209,7 @@ pub fn check_document(
 
     Ok(DocumentMeasure {
         kind: chosen.node.ty.into(),
+        name: chosen_name.map(|n| n.to_string()),
         depth: measure.depth,
         fields: measure.fields,
         aliases: measure.aliases,
@@ -217,11 +220,12 @@ pub fn check_document(
 fn select_operation<'a>(
     operations: &'a DocumentOperations,
     name: Option<&str>,
-) -> Result<&'a Positioned<OperationDefinition>, DocumentLimitError> {
+) -> Result<(Option<&'a Name>, &'a Positioned<OperationDefinition>), DocumentLimitError> {
     match (operations, name) {
-        (DocumentOperations::Single(operation), None) => Ok(operation),
+        (DocumentOperations::Single(operation), None) => Ok((None, operation)),
         (DocumentOperations::Multiple(map), None) if map.len() == 1 => {
-            Ok(map.values().next().expect("map has one entry"))
+            let (name, operation) = map.iter().next().expect("map has one entry");
+            Ok((Some(name), operation))
         }
         (DocumentOperations::Multiple(_), None) => Err(DocumentLimitError::OperationNotFound(None)),
         // An anonymous operation cannot be picked by name; async-graphql refuses it as well.
@@ -229,7 +233,8 @@ fn select_operation<'a>(
             Err(DocumentLimitError::OperationNotFound(Some(name.to_owned())))
         }
         (DocumentOperations::Multiple(map), Some(name)) => map
-            .get(name)
+            .get_key_value(name)
+            .map(|(name, operation)| (Some(name), operation))
             .ok_or_else(|| DocumentLimitError::OperationNotFound(Some(name.to_owned()))),
     }
 }
@@ -536,6 +541,7 @@ mod tests {
     ) -> DocumentMeasure {
         DocumentMeasure {
             kind,
+            name: None,
             depth,
             fields,
             aliases,

@@ -20,6 +20,7 @@ use crate::batching::{Activity, Tracked};
 use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
 use crate::error::{ApiError, ErrorCode, RETRY_AFTER_SECONDS};
 use crate::loaders::Loaders;
+use crate::request_id;
 use crate::server::AppState;
 
 /// A transport-level failure: the code's HTTP status plus a GraphQL-shaped body.
@@ -65,6 +66,7 @@ pub async fn graphql_post(
         Ok(caller) => caller,
         Err(response) => return response,
     };
+    let id = request_id::of(&headers);
     let limit = state.limits.max_body_bytes;
     let Ok(bytes) = to_bytes(body, limit).await else {
         return transport_error(
@@ -83,7 +85,7 @@ pub async fn graphql_post(
     };
     match batch {
         BatchRequest::Single(request) => {
-            let response = execute(&state, request, &caller).await;
+            let response = execute(&state, request, &caller, id).await;
             let outage = is_outage(&response);
             with_outage_status(axum::Json(response).into_response(), outage)
         }
@@ -105,7 +107,7 @@ pub async fn graphql_post(
             }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
-                responses.push(execute(&state, request, &caller).await);
+                responses.push(execute(&state, request, &caller, id).await);
             }
             let outage = responses.iter().any(is_outage);
             with_outage_status(axum::Json(responses).into_response(), outage)
@@ -135,6 +137,7 @@ pub async fn graphql_get(
         Ok(caller) => caller,
         Err(response) => return response,
     };
+    let id = request_id::of(&headers);
     let mut request = Request::new(query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -155,21 +158,21 @@ pub async fn graphql_get(
             ErrorCode::MethodNotAllowed,
             "GET runs queries only; send mutations by POST",
         ),
-        Ok(_) => {
-            let response = run(&state, request, &caller).await;
+        Ok(measure) => {
+            let response = run(&state, named(request, measure.name), &caller, id).await;
             let outage = is_outage(&response);
             with_outage_status(axum::Json(response).into_response(), outage)
         }
-        Err(err) => axum::Json(rejection(err)).into_response(),
+        Err(err) => axum::Json(with_request_id(rejection(err), id)).into_response(),
     }
 }
 
 /// Checks the document against the limits (before async-graphql parses or
 /// validates it), then executes it within the time limit.
-async fn execute(state: &AppState, request: Request, caller: &Caller) -> Response {
+async fn execute(state: &AppState, request: Request, caller: &Caller, id: &str) -> Response {
     match check(state, &request) {
-        Ok(_) => run(state, request, caller).await,
-        Err(err) => rejection(err),
+        Ok(measure) => run(state, named(request, measure.name), caller, id).await,
+        Err(err) => with_request_id(rejection(err), id),
     }
 }
 
@@ -184,13 +187,22 @@ fn check(state: &AppState, request: &Request) -> Result<DocumentMeasure, Documen
     })
 }
 
+/// The request with its operation's name made explicit (the name of the one
+/// operation of a document), so logs and traces name what ran.
+fn named(request: Request, name: Option<String>) -> Request {
+    match (&request.operation_name, name) {
+        (None, Some(name)) => request.operation_name(name),
+        _ => request,
+    }
+}
+
 fn rejection(err: DocumentLimitError) -> Response {
     Response::from_errors(vec![coded(err.to_string(), err.code())])
 }
 
 /// Executes one operation inside a `graphql` span that records the operation
-/// name, the duration and the number of errors.
-async fn run(state: &AppState, request: Request, caller: &Caller) -> Response {
+/// name, the duration and the error codes.
+async fn run(state: &AppState, request: Request, caller: &Caller, id: &str) -> Response {
     let started = Instant::now();
     let span = tracing::info_span!(
         "graphql",
@@ -198,6 +210,7 @@ async fn run(state: &AppState, request: Request, caller: &Caller) -> Response {
         caller = caller.name(),
         duration_ms = tracing::field::Empty,
         errors = tracing::field::Empty,
+        codes = tracing::field::Empty,
     );
     let activity = Arc::new(Activity::default());
     let request = request
@@ -219,7 +232,26 @@ async fn run(state: &AppState, request: Request, caller: &Caller) -> Response {
     };
     span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
     span.record("errors", response.errors.len());
+    let codes: Vec<String> = response
+        .errors
+        .iter()
+        .filter_map(|e| e.extensions.as_ref()?.get("code").map(|c| c.to_string()))
+        .collect();
+    span.record("codes", codes.join(",").replace('"', ""));
+    let response = with_request_id(response, id);
     span.in_scope(|| tracing::info!("graphql request"));
+    response
+}
+
+/// Puts the request's id into every error's `extensions.requestId`, so a
+/// client's report can be found in the logs.
+fn with_request_id(mut response: Response, id: &str) -> Response {
+    for error in &mut response.errors {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("requestId", id);
+    }
     response
 }
 

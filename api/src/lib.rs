@@ -14,6 +14,7 @@ pub mod http;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
+pub mod request_id;
 pub mod schema;
 pub mod server;
 pub mod telemetry;

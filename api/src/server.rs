@@ -3,7 +3,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use axum::Router;
+use axum::extract::MatchedPath;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,7 +17,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{Caller, authenticate};
 use crate::limits::Limits;
 use crate::schema::{AppSchema, build_schema};
-use crate::{export, graphiql, http};
+use crate::{export, graphiql, http, request_id};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -93,8 +96,39 @@ pub fn router(state: AppState) -> Router {
         .route("/export/{file}", get(export::plan_json))
         .route("/export/{plan}/{file}", get(export::plan_csv))
         .layer(cors)
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(http_span)
+                .on_response(log_response),
+        )
+        .layer(request_id::propagate())
+        .layer(request_id::set())
+        .layer(axum::middleware::map_request(request_id::drop_unacceptable))
         .with_state(state)
+}
+
+/// One span per HTTP request (method, route, request id); the `graphql`
+/// span and its log line sit inside it.
+fn http_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("", MatchedPath::as_str);
+    tracing::info_span!(
+        "http",
+        method = %request.method(),
+        route,
+        request_id = request_id::of(request.headers()),
+    )
+}
+
+/// One log line per response: status and duration, in the request's span.
+fn log_response(response: &Response, latency: Duration, _span: &tracing::Span) {
+    tracing::info!(
+        status = response.status().as_u16(),
+        duration_ms = latency.as_secs_f64() * 1000.0,
+        "http response"
+    );
 }
 
 /// Serves until Ctrl-C / SIGTERM.

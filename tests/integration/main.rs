@@ -25,6 +25,7 @@ mod plan_content;
 mod plan_mutations;
 mod portfolio;
 mod queries;
+mod request_ids;
 mod schema;
 mod search;
 mod series;

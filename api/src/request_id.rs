@@ -1,0 +1,68 @@
+//! `x-request-id`: taken from the caller when it is a sensible token, made
+//! (a UUID) otherwise, echoed on the response, recorded on the request's
+//! log lines and in the `extensions.requestId` of its GraphQL errors.
+
+use axum::extract::Request;
+use axum::http::HeaderMap;
+use axum::http::header::HeaderName;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest caller-given id kept; longer ones are replaced.
+const MAX_LEN: usize = 128;
+
+/// Whether a caller's id can be logged and echoed as it is: 1 to 128
+/// letters, digits and `-_.:/+=` (a UUID, a W3C trace id, a ULID, …).
+fn acceptable(value: &str) -> bool {
+    (1..=MAX_LEN).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b))
+}
+
+/// Drops an `x-request-id` that is not [`acceptable`] (so one is made
+/// instead): ids end up in log lines, which must not be forged.
+pub async fn drop_unacceptable(mut request: Request) -> Request {
+    let keep = request
+        .headers()
+        .get(&X_REQUEST_ID)
+        .is_none_or(|v| v.to_str().is_ok_and(acceptable));
+    if !keep {
+        request.headers_mut().remove(&X_REQUEST_ID);
+    }
+    request
+}
+
+/// Sets a missing id (layer it outside [`propagate`]).
+pub fn set() -> SetRequestIdLayer<MakeRequestUuid> {
+    SetRequestIdLayer::new(X_REQUEST_ID, MakeRequestUuid)
+}
+
+/// Copies the request's id onto the response.
+pub fn propagate() -> PropagateRequestIdLayer {
+    PropagateRequestIdLayer::new(X_REQUEST_ID)
+}
+
+/// The request's id (set by the layers above for every request).
+pub fn of(headers: &HeaderMap) -> &str {
+    headers
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_could_forge_log_lines_are_not_kept() {
+        assert!(acceptable("3f2c6a9e-1b7d-4c1e-9a4f-0d2e8b7c6a51"));
+        assert!(acceptable("portal:widget/42"));
+        assert!(!acceptable(""));
+        assert!(!acceptable("a b"));
+        assert!(!acceptable("x\" status=500"));
+        assert!(!acceptable(&"a".repeat(129)));
+    }
+}
