@@ -45,6 +45,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// A request body over the size limit.
     RequestTooLarge,
+    /// A request body that did not arrive within the body timeout.
+    RequestTimeout,
     /// A body or query string that is not a GraphQL request.
     BadRequest,
     /// An array-batched POST on a server with batching off.
@@ -56,7 +58,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -75,6 +77,7 @@ impl ErrorCode {
         ErrorCode::BatchTooLarge,
         ErrorCode::MethodNotAllowed,
         ErrorCode::ServiceUnavailable,
+        ErrorCode::RequestTimeout,
     ];
 
     /// The text clients see in `extensions.code`.
@@ -98,6 +101,7 @@ impl ErrorCode {
             ErrorCode::BatchTooLarge => "BATCH_TOO_LARGE",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
         }
     }
 
@@ -122,6 +126,7 @@ impl ErrorCode {
             ErrorCode::Timeout | ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
@@ -234,6 +239,7 @@ mod tests {
                 "BATCH_TOO_LARGE",
                 "METHOD_NOT_ALLOWED",
                 "SERVICE_UNAVAILABLE",
+                "REQUEST_TIMEOUT",
             ]
         );
     }

@@ -62,17 +62,41 @@ pub async fn graphql_post(
             "POST /graphql takes Content-Type: application/json",
         );
     }
+    let limit = state.limits.max_body_bytes;
+    // A declared length over the limit is refused before anything is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return transport_error(
+            ErrorCode::RequestTooLarge,
+            &format!("the request body exceeds {limit} bytes"),
+        );
+    }
     let caller = match state.caller(&headers).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
     let id = request_id::of(&headers);
-    let limit = state.limits.max_body_bytes;
-    let Ok(bytes) = to_bytes(body, limit).await else {
-        return transport_error(
-            ErrorCode::RequestTooLarge,
-            &format!("the request body exceeds {limit} bytes"),
-        );
+    let within = state.limits.body_timeout;
+    let bytes = match tokio::time::timeout(within, to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
+            return transport_error(
+                ErrorCode::RequestTooLarge,
+                &format!("the request body exceeds {limit} bytes"),
+            );
+        }
+        Err(_) => {
+            return transport_error(
+                ErrorCode::RequestTimeout,
+                &format!(
+                    "the request body did not arrive within {} ms",
+                    within.as_millis()
+                ),
+            );
+        }
     };
     let batch: BatchRequest = match serde_json::from_slice(&bytes) {
         Ok(batch) => batch,

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod batching;
 pub mod cli;
+pub mod connections;
 pub mod control_characters;
 pub mod csv_export;
 pub mod document_limits;

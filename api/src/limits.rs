@@ -21,6 +21,11 @@ pub struct Limits {
     pub timeout: Duration,
     /// IDs in one `nodes(ids:)` call.
     pub max_node_ids: usize,
+    /// Time a client has to send a request's headers; also how long an idle
+    /// keep-alive connection stays open.
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's whole body.
+    pub body_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -75,6 +80,12 @@ pub struct LimitArgs {
     /// IDs in one `nodes(ids:)` call.
     #[arg(long, env = "MASTERPLAN_MAX_NODE_IDS", default_value_t = 100)]
     pub max_node_ids: usize,
+    /// Time for a request's headers, and for an idle connection, in milliseconds.
+    #[arg(long, env = "MASTERPLAN_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+    /// Time for a request's whole body, in milliseconds.
+    #[arg(long, env = "MASTERPLAN_BODY_TIMEOUT_MS", default_value_t = 10_000)]
+    pub body_timeout_ms: u64,
 }
 
 impl Default for LimitArgs {
@@ -109,6 +120,8 @@ impl From<LimitArgs> for Limits {
             max_batch: args.max_batch,
             timeout: Duration::from_millis(args.timeout_ms),
             max_node_ids: args.max_node_ids,
+            header_timeout: Duration::from_millis(args.header_timeout_ms.max(1)),
+            body_timeout: Duration::from_millis(args.body_timeout_ms.max(1)),
         }
     }
 }

@@ -137,9 +137,9 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     println!("Masterplan API on http://{addr}/graphql (GraphiQL: http://{addr}/)");
     tracing::info!(%addr, database = state.db.backend_name(), "listening");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let header_timeout = state.limits.header_timeout;
+    crate::connections::serve(listener, router(state), header_timeout, shutdown_signal()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

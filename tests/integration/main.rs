@@ -12,6 +12,7 @@ mod auth;
 mod bundled_plan;
 mod cli;
 mod concurrency;
+mod connections;
 mod export;
 mod goal_mutations;
 mod http;

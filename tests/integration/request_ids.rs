@@ -2,11 +2,12 @@
 //! onto the request's log lines; logs written to a file carry no colours.
 
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
 
 use axum::body::Body;
 use axum::http::{Request, header};
 use tower::ServiceExt;
+
+use crate::common::Server;
 
 fn graphql(body: &str, id: Option<&str>) -> Request<Body> {
     let mut request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
@@ -36,30 +37,8 @@ backend_tests! {
 
 #[test]
 fn log_lines_carry_the_request_id_and_status_without_colours() {
-    let db = std::env::temp_dir().join(format!("mp_logs_{}.db", std::process::id()));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_masterplan"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the server");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let mut stream = loop {
-        match std::net::TcpStream::connect(("127.0.0.1", port)) {
-            Ok(stream) => break stream,
-            Err(_) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            Err(e) => panic!("server did not start: {e}"),
-        }
-    };
+    let server = Server::start(&[]);
+    let mut stream = server.connect();
     let body = r#"{"query":"query Widget { plans { slug } }"}"#;
     write!(
         stream,
@@ -70,18 +49,7 @@ fn log_lines_carry_the_request_id_and_status_without_colours() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.contains("x-request-id: trace-me-7"), "{answer}");
-    server.kill().unwrap();
-    let mut logs = String::new();
-    server
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
-    let _ = server.wait();
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
+    let logs = server.stop();
     assert!(
         !logs.contains('\u{1b}'),
         "colour codes in a log file: {logs}"

@@ -605,3 +605,69 @@ pub async fn app_with_values(backend: Backend) -> Option<TestApp> {
     app.load(&plan_with_values()).await;
     Some(app)
 }
+
+/// A `masterplan serve` process on a free port over a fresh SQLite file,
+/// for tests of what only a real server shows (sockets, timeouts, logs).
+pub struct Server {
+    pub child: std::process::Child,
+    pub port: u16,
+    db: PathBuf,
+}
+
+impl Server {
+    /// Starts the server with extra `serve` flags, stderr captured, and
+    /// waits until it accepts connections.
+    pub fn start(flags: &[&str]) -> Self {
+        let db = std::env::temp_dir().join(format!("{}.db", unique("mp_server")));
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_masterplan"))
+            .args(["serve", "--listen", &listen])
+            .args(flags)
+            .env("DATABASE_URL", sqlite_url(&db))
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the server");
+        let server = Server { child, port, db };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+
+    pub fn connect(&self) -> std::net::TcpStream {
+        std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect")
+    }
+
+    /// Stops the server and returns what it logged.
+    pub fn stop(mut self) -> String {
+        use std::io::Read;
+        let _ = self.child.kill();
+        let mut logs = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            let _ = stderr.read_to_string(&mut logs);
+        }
+        logs
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.db.display()));
+        }
+    }
+}
