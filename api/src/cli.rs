@@ -57,6 +57,10 @@ pub enum Command {
         /// mutations: for the citizen portal's network zone.
         #[arg(long, env = "MASTERPLAN_PUBLIC_ONLY", conflicts_with = "require_auth")]
         public_only: bool,
+        /// Origins browsers may call from, comma-separated
+        /// (`https://portal.dortmund.de,https://intranet.dortmund.de`); default: any.
+        #[arg(long, env = "MASTERPLAN_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+        cors_origins: Vec<axum::http::HeaderValue>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -245,6 +249,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             no_seed,
             require_auth,
             public_only,
+            cors_origins,
             limits,
         } => {
             let db = connect(&cli.database_url).await?;
@@ -253,7 +258,8 @@ async fn execute(cli: Cli) -> Result<(), String> {
             }
             let state = AppState::new(db, limits.into())
                 .requiring_auth(require_auth)
-                .public_only(public_only);
+                .public_only(public_only)
+                .cors_origins(cors_origins);
             serve(state, listen)
                 .await
                 .map_err(|e| format!("cannot serve on {listen}: {e}"))
@@ -450,5 +456,38 @@ fn describe_plan_file(err: RepoError) -> String {
             format!("invalid plan file:\n  {}", problems.join("\n  "))
         }
         other => describe(other),
+    }
+}
+
+/// An origin for `--cors-origins`: `scheme://host[:port]`, nothing after.
+fn parse_origin(text: &str) -> Result<axum::http::HeaderValue, String> {
+    let origin = text.trim().trim_end_matches('/');
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains('/') => {
+            axum::http::HeaderValue::from_str(origin).map_err(|e| e.to_string())
+        }
+        _ => Err(format!(
+            "{text:?} is not an origin like https://portal.dortmund.de"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_origin;
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        assert_eq!(
+            parse_origin("https://portal.dortmund.de/").unwrap(),
+            "https://portal.dortmund.de"
+        );
+        assert!(parse_origin("http://localhost:5173").is_ok());
+        assert!(parse_origin("portal.dortmund.de").is_err());
+        assert!(parse_origin("https://portal.dortmund.de/widgets").is_err());
+        assert!(parse_origin("https://").is_err());
     }
 }

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::MatchedPath;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use masterplan_persistence::Database;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{Caller, authenticate};
@@ -29,6 +29,8 @@ pub struct AppState {
     pub require_auth: bool,
     /// Answer every caller as a public caller and take no changes (`--public-only`).
     pub public_only: bool,
+    /// Origins browsers may call from (`--cors-origins`); empty: any.
+    pub cors_origins: Vec<HeaderValue>,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             limits: Arc::new(limits),
             require_auth: false,
             public_only: false,
+            cors_origins: Vec::new(),
         }
     }
 
@@ -56,6 +59,15 @@ impl AppState {
     pub fn public_only(self, public_only: bool) -> Self {
         Self {
             public_only,
+            ..self
+        }
+    }
+
+    /// Let browsers call only from these origins (`https://portal.dortmund.de`);
+    /// empty: from any origin.
+    pub fn cors_origins(self, cors_origins: Vec<HeaderValue>) -> Self {
+        Self {
+            cors_origins,
             ..self
         }
     }
@@ -81,11 +93,28 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     // Portal widgets call from other origins; no cookies are used, so any
-    // origin may read (credentials are not allowed with `*`).
+    // origin may read unless origins are listed (credentials are not allowed
+    // with `*`). Preflights are cached for a day; the request headers of
+    // tracing, request ids and SSE are allowed.
+    let origins = if state.cors_origins.is_empty() {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(state.cors_origins.clone())
+    };
     let cors = CorsLayer::new()
-        .allow_origin(Any)
+        .allow_origin(origins)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]);
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            HeaderName::from_static("traceparent"),
+            HeaderName::from_static("tracestate"),
+            request_id::X_REQUEST_ID,
+            HeaderName::from_static("last-event-id"),
+        ])
+        .expose_headers([request_id::X_REQUEST_ID, header::RETRY_AFTER])
+        .max_age(Duration::from_secs(24 * 60 * 60));
     Router::new()
         .route("/", get(graphiql::page))
         .route("/graphiql/{version}/{name}", get(graphiql::asset))

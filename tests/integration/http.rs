@@ -77,4 +77,38 @@ backend_tests! {
         assert!(response.status().is_success());
         assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     }
+
+    async fn cors_preflights_allow_tracing_headers_and_are_cached(app) {
+        let response = tower::ServiceExt::oneshot(app.router.clone(), preflight("https://intranet.dortmund.de")).await.unwrap();
+        assert!(response.status().is_success());
+        let allowed = response.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap().to_owned();
+        for name in ["traceparent", "x-request-id", "authorization"] {
+            assert!(allowed.contains(name), "{name} not in {allowed}");
+        }
+        assert_eq!(response.headers()[header::ACCESS_CONTROL_MAX_AGE], "86400");
+
+        // With --cors-origins, other origins get no permission.
+        let listed = vec![axum::http::HeaderValue::from_static("https://portal.dortmund.de")];
+        let router = masterplan_api::server::router(
+            masterplan_api::server::AppState::new(app.db.clone(), Default::default()).cors_origins(listed),
+        );
+        let other = tower::ServiceExt::oneshot(router.clone(), preflight("https://evil.example")).await.unwrap();
+        assert!(other.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+        let portal = tower::ServiceExt::oneshot(router, preflight("https://portal.dortmund.de")).await.unwrap();
+        assert_eq!(portal.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://portal.dortmund.de");
+    }
+}
+
+fn preflight(origin: &str) -> Request<Body> {
+    Request::builder()
+        .method("OPTIONS")
+        .uri("/graphql")
+        .header(header::ORIGIN, origin)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "content-type, authorization, traceparent, x-request-id",
+        )
+        .body(Body::empty())
+        .unwrap()
 }
