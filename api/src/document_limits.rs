@@ -68,6 +68,17 @@ pub enum OperationKind {
     Subscription,
 }
 
+impl OperationKind {
+    /// The GraphQL keyword (`query`, `mutation`, `subscription`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Mutation => "mutation",
+            Self::Subscription => "subscription",
+        }
+    }
+}
+
 impl From<OperationType> for OperationKind {
     fn from(ty: OperationType) -> Self {
         match ty {

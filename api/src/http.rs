@@ -20,8 +20,8 @@ use crate::batching::{Activity, Tracked};
 use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
 use crate::error::{ApiError, ErrorCode, RETRY_AFTER_SECONDS};
 use crate::loaders::Loaders;
-use crate::request_id;
 use crate::server::AppState;
+use crate::{metrics, request_id};
 
 /// A transport-level failure: the code's HTTP status plus a GraphQL-shaped body.
 fn transport_error(code: ErrorCode, message: &str) -> axum::response::Response {
@@ -183,7 +183,8 @@ pub async fn graphql_get(
             "GET runs queries only; send mutations by POST",
         ),
         Ok(measure) => {
-            let response = run(&state, named(request, measure.name), &caller, id).await;
+            let request = named(request, measure.name);
+            let response = run(&state, request, measure.kind, &caller, id).await;
             let outage = is_outage(&response);
             with_outage_status(axum::Json(response).into_response(), outage)
         }
@@ -195,7 +196,10 @@ pub async fn graphql_get(
 /// validates it), then executes it within the time limit.
 async fn execute(state: &AppState, request: Request, caller: &Caller, id: &str) -> Response {
     match check(state, &request) {
-        Ok(measure) => run(state, named(request, measure.name), caller, id).await,
+        Ok(measure) => {
+            let request = named(request, measure.name);
+            run(state, request, measure.kind, caller, id).await
+        }
         Err(err) => with_request_id(rejection(err), id),
     }
 }
@@ -226,8 +230,15 @@ fn rejection(err: DocumentLimitError) -> Response {
 
 /// Executes one operation inside a `graphql` span that records the operation
 /// name, the duration and the error codes.
-async fn run(state: &AppState, request: Request, caller: &Caller, id: &str) -> Response {
+async fn run(
+    state: &AppState,
+    request: Request,
+    kind: OperationKind,
+    caller: &Caller,
+    id: &str,
+) -> Response {
     let started = Instant::now();
+    let operation = request.operation_name.clone();
     let span = tracing::info_span!(
         "graphql",
         operation = request.operation_name.as_deref().unwrap_or(""),
@@ -261,7 +272,19 @@ async fn run(state: &AppState, request: Request, caller: &Caller, id: &str) -> R
         .iter()
         .filter_map(|e| e.extensions.as_ref()?.get("code").map(|c| c.to_string()))
         .collect();
-    span.record("codes", codes.join(",").replace('"', ""));
+    let codes = codes.join(",").replace('"', "");
+    let outcome = codes
+        .split(',')
+        .next()
+        .filter(|c| !c.is_empty())
+        .unwrap_or("ok");
+    metrics::operation(
+        operation.as_deref(),
+        kind.as_str(),
+        outcome.to_owned(),
+        started,
+    );
+    span.record("codes", codes);
     let response = with_request_id(response, id);
     span.in_scope(|| tracing::info!("graphql request"));
     response

@@ -15,6 +15,7 @@ pub mod http;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
+pub mod metrics;
 pub mod request_id;
 pub mod schema;
 pub mod server;

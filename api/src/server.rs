@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{Caller, authenticate};
 use crate::limits::Limits;
 use crate::schema::{AppSchema, build_schema};
-use crate::{export, graphiql, http, request_id};
+use crate::{export, graphiql, http, metrics, request_id};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -35,6 +35,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Database, limits: Limits) -> Self {
+        metrics::install();
         let schema = build_schema(db.clone(), &limits);
         Self {
             db,
@@ -122,8 +123,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
         .route("/schema.graphql", get(http::schema_sdl))
+        .route("/metrics", get(metrics::scrape))
         .route("/export/{file}", get(export::plan_json))
         .route("/export/{plan}/{file}", get(export::plan_csv))
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(cors)
         .layer(
             TraceLayer::new_for_http()

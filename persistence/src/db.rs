@@ -77,6 +77,14 @@ enum Pools {
     Sqlite(Pool<SqliteConn>),
 }
 
+/// A snapshot of the connection pool, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub open: usize,
+    pub idle: usize,
+    pub waiting: usize,
+}
+
 /// The application's database: a pool over one of the two backends.
 #[derive(Clone)]
 pub struct Database {
@@ -182,6 +190,19 @@ impl Database {
 
     pub fn stats(&self) -> &QueryStats {
         &self.stats
+    }
+
+    /// The pool's connections: open, idle and callers waiting for one.
+    pub fn pool_status(&self) -> PoolStatus {
+        let status = match &self.pools {
+            Pools::Postgres(pool) => pool.status(),
+            Pools::Sqlite(pool) => pool.status(),
+        };
+        PoolStatus {
+            open: status.size,
+            idle: status.available,
+            waiting: status.waiting,
+        }
     }
 
     pub fn backend_name(&self) -> &'static str {

@@ -21,6 +21,7 @@ mod kpi_mutations;
 mod kpi_value_mutations;
 mod limits;
 mod measure_mutations;
+mod metrics;
 mod outage;
 mod plan_content;
 mod plan_mutations;

@@ -650,6 +650,26 @@ impl Server {
         std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect")
     }
 
+    /// Sends one request (`Connection: close`) and returns the whole
+    /// response as text: status line, headers and body.
+    pub fn http(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+        use std::io::{Read, Write};
+        let mut stream = self.connect();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    }
+
     /// Stops the server and returns what it logged.
     pub fn stop(mut self) -> String {
         use std::io::Read;
