@@ -7,6 +7,6 @@ use masterplan_api::cli::{Cli, run};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    masterplan_api::telemetry::init();
+    let _telemetry = masterplan_api::telemetry::init();
     run(Cli::parse()).await
 }

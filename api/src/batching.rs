@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
+use tracing::Instrument;
 
 use tokio::sync::Notify;
 
@@ -45,17 +46,23 @@ impl Activity {
 
     /// A DataLoader spawner whose batches start `delay` after their first key
     /// and not before the request is idle.
+    /// Runs each batch of the DataLoader `loader` in a `dataloader` span
+    /// (a child of the span that asked for it) once the request is idle.
     pub fn spawner(
         self: &Arc<Self>,
         delay: Duration,
+        loader: &'static str,
     ) -> impl Fn(Pin<Box<dyn Future<Output = ()> + Send>>) + Send + Sync + 'static {
         let activity = self.clone();
         move |batch| {
             let activity = activity.clone();
+            let parent = tracing::Span::current();
             tokio::spawn(async move {
                 tokio::time::sleep(delay).await;
                 activity.idle().await;
-                batch.await;
+                let span =
+                    tracing::debug_span!(parent: &parent, "dataloader", otel.name = loader, loader);
+                batch.instrument(span).await;
             });
         }
     }

@@ -241,11 +241,16 @@ async fn run(
     let operation = request.operation_name.clone();
     let span = tracing::info_span!(
         "graphql",
+        otel.name = format!("{} {}", kind.as_str(), operation.as_deref().unwrap_or("")).trim_end(),
         operation = request.operation_name.as_deref().unwrap_or(""),
+        r#type = kind.as_str(),
+        complexity = tracing::field::Empty,
+        depth = tracing::field::Empty,
         caller = caller.name(),
         duration_ms = tracing::field::Empty,
         errors = tracing::field::Empty,
         codes = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
     );
     let activity = Arc::new(Activity::default());
     let request = request
@@ -284,6 +289,9 @@ async fn run(
         outcome.to_owned(),
         started,
     );
+    if !codes.is_empty() {
+        span.record("otel.status_code", "ERROR");
+    }
     span.record("codes", codes);
     let response = with_request_id(response, id);
     span.in_scope(|| tracing::info!("graphql request"));

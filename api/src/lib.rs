@@ -16,6 +16,8 @@ pub mod ids;
 pub mod limits;
 pub mod loaders;
 pub mod metrics;
+pub mod operation_span;
+pub mod otlp;
 pub mod request_id;
 pub mod schema;
 pub mod server;

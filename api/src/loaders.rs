@@ -483,7 +483,9 @@ impl Loaders {
         let audience = caller.audience();
         fn loader<T: Send + Sync + 'static>(inner: T, activity: &Arc<Activity>) -> DataLoader<T> {
             // The delay is applied by the spawner, before it waits for idleness.
-            DataLoader::new(inner, activity.spawner(BATCH_DELAY)).delay(Duration::ZERO)
+            let name = std::any::type_name::<T>();
+            let name = name.rsplit("::").next().unwrap_or(name);
+            DataLoader::new(inner, activity.spawner(BATCH_DELAY, name)).delay(Duration::ZERO)
         }
         Self {
             plan: loader(PlanById(db.clone(), audience), activity),

@@ -19,6 +19,7 @@ fn builder(limits: &Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription>
         .limit_recursive_depth(64)
         .limit_directives(16)
         .extension(RefuseControlCharacters)
+        .extension(crate::operation_span::OperationSpan)
         .data(limits.clone())
 }
 

@@ -146,16 +146,22 @@ fn http_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
         .extensions()
         .get::<MatchedPath>()
         .map_or("", MatchedPath::as_str);
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "http",
         method = %request.method(),
         route,
         request_id = request_id::of(request.headers()),
-    )
+        otel.name = format!("{} {route}", request.method()),
+        otel.kind = "server",
+        http.response.status_code = tracing::field::Empty,
+    );
+    crate::otlp::continue_trace(&span, request.headers());
+    span
 }
 
 /// One log line per response: status and duration, in the request's span.
-fn log_response(response: &Response, latency: Duration, _span: &tracing::Span) {
+fn log_response(response: &Response, latency: Duration, span: &tracing::Span) {
+    span.record("http.response.status_code", response.status().as_u16());
     tracing::info!(
         status = response.status().as_u16(),
         duration_ms = latency.as_secs_f64() * 1000.0,

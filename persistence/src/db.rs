@@ -1,11 +1,10 @@
 //! Connection pools for PostgreSQL and SQLite behind one type, migrations, and the
-//! per-pool count of executed SQL statements.
+//! per-pool count of executed SQL statements (see [`crate::statements`]).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::connection::InstrumentationEvent;
 use diesel::sqlite::SqliteConnection;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
@@ -15,8 +14,11 @@ use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection, TransactionManager};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
+use tracing::Span;
 
 use crate::error::{RepoError, RepoResult};
+pub use crate::statements::QueryStats;
+use crate::statements::StatementSpans;
 
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 
@@ -47,26 +49,6 @@ impl DatabaseUrl {
             Err(RepoError::Config(format!(
                 "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
             )))
-        }
-    }
-}
-
-/// Counts the SQL statements a pool's connections run, for tests and benchmarks.
-#[derive(Debug, Default)]
-pub struct QueryStats {
-    statements: AtomicU64,
-}
-
-impl QueryStats {
-    pub fn statements(&self) -> u64 {
-        self.statements.load(Ordering::Relaxed)
-    }
-}
-
-fn counting(stats: Arc<QueryStats>) -> impl Instrumentation {
-    move |event: InstrumentationEvent<'_>| {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            stats.statements.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -144,6 +126,7 @@ impl Database {
         let pools = match DatabaseUrl::parse(url)? {
             DatabaseUrl::Postgres(url) => {
                 run_migrations_pg(&url).await?;
+                const SYSTEM: &str = "postgresql";
                 let setup_stats = stats.clone();
                 let mut config = ManagerConfig::<AsyncPgConnection>::default();
                 config.recycling_method = RecyclingMethod::Fast;
@@ -151,7 +134,7 @@ impl Database {
                     let stats = setup_stats.clone();
                     async move {
                         let mut conn = AsyncPgConnection::establish(url).await?;
-                        conn.set_instrumentation(counting(stats));
+                        conn.set_instrumentation(StatementSpans::new(stats, SYSTEM, Span::none()));
                         Ok(conn)
                     }
                     .boxed()
@@ -161,6 +144,7 @@ impl Database {
             }
             DatabaseUrl::Sqlite(path) => {
                 run_migrations_sqlite(&path).await?;
+                const SYSTEM: &str = "sqlite";
                 let setup_stats = stats.clone();
                 let mut config = ManagerConfig::<SqliteConn>::default();
                 config.recycling_method = RecyclingMethod::Fast;
@@ -169,7 +153,7 @@ impl Database {
                     let path = path.to_owned();
                     async move {
                         let mut conn = open_sqlite(&path).await?;
-                        conn.set_instrumentation(counting(stats));
+                        conn.set_instrumentation(StatementSpans::new(stats, SYSTEM, Span::none()));
                         Ok(conn)
                     }
                     .boxed()
@@ -181,10 +165,21 @@ impl Database {
         Ok(Self { pools, stats })
     }
 
+    /// Checks a connection out; its statements' spans go under the span
+    /// current here.
     pub async fn conn(&self) -> RepoResult<DbConn> {
+        let spans = |system| StatementSpans::new(self.stats.clone(), system, Span::current());
         Ok(match &self.pools {
-            Pools::Postgres(pool) => DbConn::Postgres(pool.get().await?),
-            Pools::Sqlite(pool) => DbConn::Sqlite(pool.get().await?),
+            Pools::Postgres(pool) => {
+                let mut conn = pool.get().await?;
+                conn.set_instrumentation(spans("postgresql"));
+                DbConn::Postgres(conn)
+            }
+            Pools::Sqlite(pool) => {
+                let mut conn = pool.get().await?;
+                conn.set_instrumentation(spans("sqlite"));
+                DbConn::Sqlite(conn)
+            }
         })
     }
 
@@ -304,5 +299,14 @@ impl DbConn {
                 Err(err)
             }
         }
+    }
+}
+
+impl Drop for DbConn {
+    /// A connection back in the pool must not keep its last caller's span
+    /// open (a span ends when its last handle goes).
+    fn drop(&mut self) {
+        // Nothing runs on an idle connection; the next checkout sets its own.
+        with_conn!(self, c => c.set_instrumentation(|_: InstrumentationEvent<'_>| {}));
     }
 }

@@ -10,6 +10,7 @@ pub mod page;
 pub mod schema;
 pub mod seed;
 pub mod sql_types;
+pub mod statements;
 pub mod writes;
 
 pub use db::{Database, DbConn};

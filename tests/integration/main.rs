@@ -32,4 +32,5 @@ mod schema;
 mod search;
 mod series;
 mod statements;
+mod traces;
 mod visibility;

@@ -618,6 +618,11 @@ impl Server {
     /// Starts the server with extra `serve` flags, stderr captured, and
     /// waits until it accepts connections.
     pub fn start(flags: &[&str]) -> Self {
+        Self::start_with_env(flags, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables.
+    pub fn start_with_env(flags: &[&str], env: &[(&str, &str)]) -> Self {
         let db = std::env::temp_dir().join(format!("{}.db", unique("mp_server")));
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -630,6 +635,7 @@ impl Server {
             .args(flags)
             .env("DATABASE_URL", sqlite_url(&db))
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
