@@ -55,10 +55,13 @@ pub enum ErrorCode {
     BatchTooLarge,
     /// A mutation sent by GET.
     MethodNotAllowed,
+    /// Over the rate limit of the token or client address (HTTP 429 with
+    /// `Retry-After`).
+    RateLimited,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -78,6 +81,7 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::ServiceUnavailable,
         ErrorCode::RequestTimeout,
+        ErrorCode::RateLimited,
     ];
 
     /// The text clients see in `extensions.code`.
@@ -102,6 +106,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
         }
     }
 
@@ -127,6 +132,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
@@ -240,6 +246,7 @@ mod tests {
                 "METHOD_NOT_ALLOWED",
                 "SERVICE_UNAVAILABLE",
                 "REQUEST_TIMEOUT",
+                "RATE_LIMITED",
             ]
         );
     }

@@ -14,9 +14,10 @@ use crate::server::AppState;
 pub async fn plan_json(
     State(state): State<AppState>,
     headers: HeaderMap,
+    client: crate::admission::ClientAddr,
     Path(file): Path<String>,
 ) -> Response {
-    let audience = match state.caller(&headers).await {
+    let audience = match state.caller(&headers, client).await {
         Ok(caller) => caller.audience(),
         Err(response) => return response,
     };
@@ -50,9 +51,10 @@ pub async fn plan_json(
 pub async fn plan_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
+    client: crate::admission::ClientAddr,
     Path((slug, file)): Path<(String, String)>,
 ) -> Response {
-    let audience = match state.caller(&headers).await {
+    let audience = match state.caller(&headers, client).await {
         Ok(caller) => caller.audience(),
         Err(response) => return response,
     };

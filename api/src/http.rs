@@ -52,6 +52,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 pub async fn graphql_post(
     State(state): State<AppState>,
     headers: HeaderMap,
+    client: crate::admission::ClientAddr,
     body: Body,
 ) -> axum::response::Response {
     // A form or text/plain POST needs no CORS preflight, so accepting it would
@@ -74,7 +75,7 @@ pub async fn graphql_post(
             &format!("the request body exceeds {limit} bytes"),
         );
     }
-    let caller = match state.caller(&headers).await {
+    let caller = match state.caller(&headers, client).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
@@ -152,12 +153,13 @@ pub struct GetParams {
 pub async fn graphql_get(
     State(state): State<AppState>,
     headers: HeaderMap,
+    client: crate::admission::ClientAddr,
     UrlQuery(params): UrlQuery<GetParams>,
 ) -> axum::response::Response {
     let Some(query) = params.query else {
         return crate::graphiql::page().await.into_response();
     };
-    let caller = match state.caller(&headers).await {
+    let caller = match state.caller(&headers, client).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
@@ -396,8 +398,9 @@ pub async fn readyz(State(state): State<AppState>) -> axum::response::Response {
 pub async fn schema_sdl(
     State(state): State<AppState>,
     headers: HeaderMap,
+    client: crate::admission::ClientAddr,
 ) -> axum::response::Response {
-    if let Err(response) = state.caller(&headers).await {
+    if let Err(response) = state.caller(&headers, client).await {
         return response;
     }
     (

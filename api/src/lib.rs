@@ -1,5 +1,6 @@
 //! The Masterplan GraphQL API: schema, loaders, limits, HTTP router, server and CLI.
 
+pub mod admission;
 pub mod auth;
 pub mod batching;
 pub mod cli;

@@ -26,6 +26,12 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// Time a client has to send a request's whole body.
     pub body_timeout: Duration,
+    /// Requests per minute of one token or client address; 0: no limit.
+    pub rate_limit_per_minute: u32,
+    /// Requests a quiet client may send at once before the rate applies.
+    pub rate_limit_burst: u32,
+    /// Requests running at once; more are shed with 503. 0: no limit.
+    pub max_concurrent_requests: usize,
 }
 
 impl Default for Limits {
@@ -86,6 +92,20 @@ pub struct LimitArgs {
     /// Time for a request's whole body, in milliseconds.
     #[arg(long, env = "MASTERPLAN_BODY_TIMEOUT_MS", default_value_t = 10_000)]
     pub body_timeout_ms: u64,
+    /// Requests per minute of one token, or of one client address for
+    /// anonymous callers (0: no limit); over it, 429 RATE_LIMITED.
+    #[arg(long, env = "MASTERPLAN_RATE_LIMIT_PER_MINUTE", default_value_t = 0)]
+    pub rate_limit_per_minute: u32,
+    /// Requests a quiet client may send at once before the per-minute rate applies.
+    #[arg(long, env = "MASTERPLAN_RATE_LIMIT_BURST", default_value_t = 30)]
+    pub rate_limit_burst: u32,
+    /// Requests running at once; more are refused with 503 (0: no limit).
+    #[arg(
+        long,
+        env = "MASTERPLAN_MAX_CONCURRENT_REQUESTS",
+        default_value_t = 256
+    )]
+    pub max_concurrent_requests: usize,
 }
 
 impl Default for LimitArgs {
@@ -122,6 +142,9 @@ impl From<LimitArgs> for Limits {
             max_node_ids: args.max_node_ids,
             header_timeout: Duration::from_millis(args.header_timeout_ms.max(1)),
             body_timeout: Duration::from_millis(args.body_timeout_ms.max(1)),
+            rate_limit_per_minute: args.rate_limit_per_minute,
+            rate_limit_burst: args.rate_limit_burst,
+            max_concurrent_requests: args.max_concurrent_requests,
         }
     }
 }

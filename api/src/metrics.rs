@@ -88,7 +88,7 @@ pub fn operation(name: Option<&str>, kind: &'static str, outcome: String, starte
 
 /// `GET /metrics` (with `--require-auth`, for token holders).
 pub async fn scrape(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
-    if let Err(response) = state.caller(&headers).await {
+    if let Err(response) = state.identify(&headers).await {
         return response;
     }
     let pool = state.db.pool_status();

@@ -14,6 +14,7 @@ use masterplan_persistence::Database;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::admission::{Admission, ClientAddr, RateKey};
 use crate::auth::{Caller, authenticate};
 use crate::limits::Limits;
 use crate::schema::{AppSchema, build_schema};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub public_only: bool,
     /// Origins browsers may call from (`--cors-origins`); empty: any.
     pub cors_origins: Vec<HeaderValue>,
+    /// Rate limits and the cap on requests running at once.
+    pub admission: Arc<Admission>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
         Self {
             db,
             schema,
+            admission: Arc::new(Admission::new(&limits)),
             limits: Arc::new(limits),
             require_auth: false,
             public_only: false,
@@ -73,8 +77,30 @@ impl AppState {
         }
     }
 
-    /// Who sent the request; the error is the response to send instead.
-    pub async fn caller(&self, headers: &HeaderMap) -> Result<Caller, Response> {
+    /// Who sent the request, once it is within its rate limit; the error is
+    /// the response to send instead.
+    pub async fn caller(
+        &self,
+        headers: &HeaderMap,
+        client: ClientAddr,
+    ) -> Result<Caller, Response> {
+        let caller = self.identify(headers).await.map_err(|refused| {
+            // Failed authentications spend the address's budget, so guessing
+            // tokens is as limited as anonymous calls.
+            match self.admission.charge(&RateKey::Address(client.0)) {
+                Ok(()) => refused,
+                Err(limited) => limited.into_response(),
+            }
+        })?;
+        self.admission
+            .charge(&RateKey::of(&caller, client))
+            .map_err(IntoResponse::into_response)?;
+        Ok(caller)
+    }
+
+    /// Who sent the request, spending no rate budget (for `/metrics`: a
+    /// scraper must see an overload, not add to it).
+    pub async fn identify(&self, headers: &HeaderMap) -> Result<Caller, Response> {
         // A public-only server looks at no token: every caller is the public.
         if self.public_only {
             return Ok(Caller::PublicZone);
@@ -126,6 +152,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::scrape))
         .route("/export/{file}", get(export::plan_json))
         .route("/export/{plan}/{file}", get(export::plan_csv))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::admission::shed,
+        ))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(cors)
         .layer(
@@ -176,6 +206,14 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     println!("Masterplan API on http://{addr}/graphql (GraphiQL: http://{addr}/)");
     tracing::info!(%addr, database = state.db.backend_name(), "listening");
     let header_timeout = state.limits.header_timeout;
+    let admission = state.admission.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            admission.forget_idle();
+        }
+    });
     crate::connections::serve(listener, router(state), header_timeout, shutdown_signal()).await;
     Ok(())
 }

@@ -7,6 +7,7 @@
 #[macro_use]
 mod common;
 
+mod admission;
 mod audit;
 mod auth;
 mod bundled_plan;
