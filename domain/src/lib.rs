@@ -8,6 +8,7 @@ pub mod kpi;
 pub mod legend;
 pub mod plan_check;
 pub mod plan_file;
+pub mod plan_reading;
 pub mod search;
 pub mod series;
 pub mod status;

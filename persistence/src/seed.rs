@@ -1,13 +1,17 @@
 //! Loads a plan file (`data/*.json`) into the database, all or nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::audit::{AuditAction, AuditEntityType};
 use masterplan_domain::legend::{Estimates, Legend};
 use masterplan_domain::plan_check::check_plan_file;
-use masterplan_domain::plan_file::{KpiEntry, MeasureEntry, PlanFile};
+use masterplan_domain::plan_file::{
+    GoalEntry, KpiEntry, MeasureEntry, PlanEntry, PlanFile, WorkingGroupEntry,
+};
+use masterplan_domain::plan_reading::read_plan_file;
+use masterplan_domain::validation::FieldError;
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
@@ -20,9 +24,9 @@ use crate::schema::{
 };
 use crate::with_conn;
 use crate::writes::Actor;
-use crate::writes::audited;
+use crate::writes::audited::{self, Audited};
 use crate::writes::goals::GoalFields;
-use crate::writes::kpi_values::{NewKpiValue, insert_all};
+use crate::writes::kpi_values::{NewKpiValue, insert_all, text_problems};
 use crate::writes::kpis::{Baseline, KpiFields, TargetInput};
 use crate::writes::measures::{MeasureFields, MeasureScope};
 use crate::writes::plans::PlanFields;
@@ -39,16 +43,82 @@ pub struct SeedReport {
     pub replaced: bool,
 }
 
-/// Parses and checks a plan file's text; every problem is reported.
+/// Parses and checks a plan file's text; every problem is reported, values
+/// of the wrong type among them, one per place in the file.
 pub fn parse_plan_file(json: &str) -> RepoResult<PlanFile> {
-    let file: PlanFile = serde_json::from_str(json)
-        .map_err(|e| RepoError::refused(format!("not a plan file: {e}")))?;
-    let problems = check_plan_file(&file);
+    let read = read_plan_file(json).map_err(RepoError::plan_file)?;
+    let mut problems: Vec<FieldError> = read.problems.into_iter().map(FieldError::from).collect();
+    problems.extend(file_problems(&read.file));
+    let problems = one_per_place(problems);
     if problems.is_empty() {
-        Ok(file)
+        Ok(read.file)
     } else {
-        Err(RepoError::plan_file(problems))
+        Err(RepoError::Rejected(problems))
     }
+}
+
+/// Every problem of a plan file: its structure (references, duplicates,
+/// vocabularies) and the field rules of the create mutations, the same rules
+/// for every way data gets in.
+fn file_problems(file: &PlanFile) -> Vec<FieldError> {
+    let mut problems: Vec<FieldError> = check_plan_file(file)
+        .into_iter()
+        .map(FieldError::from)
+        .collect();
+    problems.extend(plan_fields(&file.plan).field_problems().located(&["plan"]));
+    for (i, group) in file.working_groups.iter().enumerate() {
+        let at = ["workingGroups", &i.to_string()];
+        problems.extend(group_fields(group).field_problems().located(&at));
+    }
+    for (i, measure) in file.measures.iter().enumerate() {
+        let at = i.to_string();
+        // Fields that do not convert have a vocabulary problem reported above.
+        if let Ok(fields) = measure_fields(measure, i) {
+            problems.extend(fields.field_problems().located(&["measures", &at]));
+        }
+        for (j, goal) in measure.goals.iter().enumerate() {
+            if let Ok(fields) = goal_fields(goal, j) {
+                let at = ["measures", &at, "goals", &j.to_string()];
+                problems.extend(fields.field_problems().located(&at));
+            }
+        }
+        for (j, kpi) in measure.kpis.iter().enumerate() {
+            let kpi_at = j.to_string();
+            if let Ok(fields) = kpi_fields(kpi, j) {
+                let at = ["measures", &at, "kpis", &kpi_at];
+                problems.extend(fields.field_problems().located(&at));
+            }
+            for (k, value) in kpi.values.iter().enumerate() {
+                let at = ["measures", &at, "kpis", &kpi_at, "values", &k.to_string()];
+                problems.extend(
+                    text_problems(&value.note, &value.source)
+                        .into_iter()
+                        .map(|e| e.under(&at)),
+                );
+            }
+        }
+    }
+    problems
+}
+
+/// The first problem of each field (the structure check and the field rules
+/// both look at titles, say), in file order.
+fn one_per_place(problems: Vec<FieldError>) -> Vec<FieldError> {
+    let mut seen = HashSet::new();
+    let mut problems: Vec<FieldError> = problems
+        .into_iter()
+        .filter(|p| seen.insert(p.field.clone()))
+        .collect();
+    problems.sort_by_cached_key(|p| {
+        let part = |name: &str| {
+            ["format", "plan", "workingGroups", "measures"]
+                .iter()
+                .position(|n| *n == name)
+        };
+        let indexes: Vec<usize> = p.field.iter().filter_map(|f| f.parse().ok()).collect();
+        (p.field.as_slice().first().and_then(|f| part(f)), indexes)
+    });
+    problems
 }
 
 /// Loads `file` in one transaction. A plan with the same slug is refused
@@ -59,9 +129,9 @@ pub async fn load_plan(
     replace: bool,
     actor: &str,
 ) -> RepoResult<SeedReport> {
-    let problems = check_plan_file(file);
+    let problems = one_per_place(file_problems(file));
     if !problems.is_empty() {
-        return Err(RepoError::plan_file(problems));
+        return Err(RepoError::Rejected(problems));
     }
     conn.write_transaction(async |conn| {
         let existing = plan::find_by_slug(conn, &file.plan.slug).await?;
@@ -186,31 +256,13 @@ fn position(index: usize) -> i32 {
 /// Inserts the plan through the same insert path (and the same field rules)
 /// as the create mutations; the load's one IMPORT entry is its audit record.
 async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedReport> {
-    let p = &file.plan;
-    let plan_fields = PlanFields {
-        slug: p.slug.clone(),
-        title: p.title.clone(),
-        organisation: p.organisation.clone(),
-        published_on: p.published_on,
-        description: p.description.clone(),
-        legend: Legend::from(&p.legend),
-        legend_notes: p.legend.notes.clone(),
-    }
-    .normalised();
-    let plan = audited::insert(conn, &(), &plan_fields)
+    let plan = audited::insert(conn, &(), &plan_fields(&file.plan))
         .await
         .map_err(|e| located(e, &["plan"]))?;
 
     let mut groups = HashMap::new();
     for (index, group) in file.working_groups.iter().enumerate() {
-        let fields = WorkingGroupFields {
-            code: group.code.clone(),
-            number: group.number,
-            name: group.name.clone(),
-            lead: group.lead.clone(),
-        }
-        .normalised();
-        let row = audited::insert(conn, &PlanScope(plan.id), &fields)
+        let row = audited::insert(conn, &PlanScope(plan.id), &group_fields(group))
             .await
             .map_err(|e| located(e, &["workingGroups", &index.to_string()]))?;
         groups.insert(group.code.as_str(), row);
@@ -235,16 +287,7 @@ async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedRepor
         }
         measure_ids.push(measure.id);
         for (i, goal) in entry.goals.iter().enumerate() {
-            let fields = GoalFields {
-                text: goal.text.clone(),
-                category: goal.category.clone(),
-                timing: goal.timing.clone(),
-                status: vocabulary(&goal.status)?,
-                position: position(i),
-                visibility: vocabulary(&goal.visibility)?,
-            }
-            .normalised();
-            audited::insert(conn, &measure, &fields)
+            audited::insert(conn, &measure, &goal_fields(goal, i)?)
                 .await
                 .map_err(|e| located(e, &["measures", &at, "goals", &i.to_string()]))?;
         }
@@ -294,6 +337,41 @@ async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedRepor
         kpis: kpi_count,
         replaced: false,
     })
+}
+
+fn plan_fields(p: &PlanEntry) -> PlanFields {
+    PlanFields {
+        slug: p.slug.clone(),
+        title: p.title.clone(),
+        organisation: p.organisation.clone(),
+        published_on: p.published_on,
+        description: p.description.clone(),
+        legend: Legend::from(&p.legend),
+        legend_notes: p.legend.notes.clone(),
+    }
+    .normalised()
+}
+
+fn group_fields(group: &WorkingGroupEntry) -> WorkingGroupFields {
+    WorkingGroupFields {
+        code: group.code.clone(),
+        number: group.number,
+        name: group.name.clone(),
+        lead: group.lead.clone(),
+    }
+    .normalised()
+}
+
+fn goal_fields(goal: &GoalEntry, index: usize) -> RepoResult<GoalFields> {
+    Ok(GoalFields {
+        text: goal.text.clone(),
+        category: goal.category.clone(),
+        timing: goal.timing.clone(),
+        status: vocabulary(&goal.status)?,
+        position: position(index),
+        visibility: vocabulary(&goal.visibility)?,
+    }
+    .normalised())
 }
 
 fn measure_fields(entry: &MeasureEntry, index: usize) -> RepoResult<MeasureFields> {

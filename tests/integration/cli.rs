@@ -381,3 +381,53 @@ fn import_refuses_control_characters_and_tokens_that_expired_already() {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }
+
+#[test]
+fn import_lists_every_problem_wrong_types_and_field_rules_alike() {
+    let dir = std::env::temp_dir();
+    let id = std::process::id();
+    let db = dir.join(format!("mp_cli_rules_{id}.db"));
+    let file = dir.join(format!("mp_cli_rules_{id}.json"));
+    let mut plan: serde_json::Value =
+        serde_json::from_str(masterplan_persistence::seed::BUNDLED_PLAN).unwrap();
+    // The attack's 50 MiB description, and five more problems.
+    plan["measures"][0]["description"] = "x".repeat(50 * 1024 * 1024).into();
+    plan["measures"][1]["title"] = 5.into();
+    plan["measures"][2]["status"] = 7.into();
+    plan["measures"][3]["title"] = "y".repeat(1000).into();
+    plan["measures"][4]["goals"][0]["text"] = "a\u{1}b".into();
+    plan["measures"][5]["kpis"][0]["unit"] = "u".repeat(5000).into();
+    std::fs::write(&file, plan.to_string()).unwrap();
+
+    let imported = masterplan(&db, &["import", file.to_str().unwrap()]);
+    assert!(!imported.status.success(), "{imported:?}");
+    let err = String::from_utf8_lossy(&imported.stderr);
+    let problems: Vec<&str> = err
+        .lines()
+        .skip(1)
+        .map(|l| l.trim().split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "measures[0].description",
+            "measures[1].title",
+            "measures[2].status",
+            "measures[3].title",
+            "measures[4].goals[0].text",
+            "measures[5].kpis[0].unit",
+        ],
+        "{err}"
+    );
+    assert!(err.contains("expected a string"), "{err}");
+    assert!(err.contains("at most 50000 characters"), "{err}");
+
+    // Nothing was written: the database holds no plan.
+    let export = masterplan(&db, &["export", "--format", "json"]);
+    assert!(!export.status.success(), "{export:?}");
+
+    let _ = std::fs::remove_file(&file);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}

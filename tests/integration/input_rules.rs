@@ -57,3 +57,47 @@ backend_tests! {
         assert_eq!(body["data"]["search"]["totalCount"], 0, "{body}");
     }
 }
+
+async fn seeding_runs_the_field_rules_of_the_mutations(backend: crate::common::Backend) {
+    use masterplan_persistence::RepoError;
+    use masterplan_persistence::seed::load_plan;
+    let Some(app) = crate::common::TestApp::empty(backend).await else {
+        return;
+    };
+    let mut file = crate::common::bundled_plan();
+    file.measures[0].description = "x".repeat(60_000);
+    file.measures[2].goals[0].text = "Ziel\u{7}".into();
+    file.measures[3].kpis[0].values.push(masterplan_domain::plan_file::ValueEntry {
+        observed_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        value: 1.0,
+        note: Some("n".repeat(100_000)),
+        source: None,
+    });
+    let mut conn = app.db.conn().await.unwrap();
+    let Err(RepoError::Rejected(problems)) = load_plan(&mut conn, &file, false, "test").await
+    else {
+        panic!("the plan was loaded");
+    };
+    let fields: Vec<String> = problems.iter().map(|p| p.field.join(".")).collect();
+    assert_eq!(
+        fields,
+        [
+            "measures.0.description",
+            "measures.2.goals.0.text",
+            "measures.3.kpis.0.values.0.note",
+        ]
+    );
+    drop(conn);
+    let plans = app.data("{ plans { slug } }").await;
+    assert_eq!(plans["plans"], json!([]), "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeding_runs_the_field_rules_of_the_mutations_sqlite() {
+    seeding_runs_the_field_rules_of_the_mutations(crate::common::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeding_runs_the_field_rules_of_the_mutations_postgres() {
+    seeding_runs_the_field_rules_of_the_mutations(crate::common::Backend::Postgres).await;
+}

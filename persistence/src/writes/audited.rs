@@ -15,6 +15,7 @@ use crate::error::{RepoError, RepoResult};
 use crate::models::audit::{self, Changes};
 use crate::models::search::{self, EntityType};
 use crate::writes::Actor;
+use crate::writes::Problems;
 
 /// An entity's settable fields (the implementing type) and how they are
 /// read from, checked against and written to the database.
@@ -50,6 +51,9 @@ pub trait Audited: Clone + PartialEq + Sized {
     fn same_as(&self, old: &Self) -> bool {
         self == old
     }
+    /// Every problem of the fields by the input rules alone, without the
+    /// database: what an import checks of every object before it writes.
+    fn field_problems(&self) -> Problems;
     /// Every problem of the fields (input rules), and conflicts with other
     /// rows (taken codes, names, positions). `old` is `None` on create.
     async fn check(

@@ -142,6 +142,10 @@ impl Audited for GoalFields {
     const ENTITY: AuditEntityType = AuditEntityType::Goal;
     const NAME: &'static str = "goal";
 
+    fn field_problems(&self) -> Problems {
+        self.problems()
+    }
+
     fn id(row: &GoalRow) -> i64 {
         row.id
     }

@@ -242,9 +242,16 @@ fn row_problems(kpi: Option<&KpiRow>, row: &ValueInput) -> Vec<FieldError> {
             format!("the value must be a finite number, got {}", row.value),
         ));
     }
+    problems.extend(text_problems(&row.note, &row.source));
+    problems
+}
+
+/// The problems of a value's note and source (also of values in plan files).
+pub(crate) fn text_problems(note: &Option<String>, source: &Option<String>) -> Vec<FieldError> {
+    let mut problems = Vec::new();
     for (field, text, max) in [
-        ("note", &row.note, MAX_NOTE_CHARS),
-        ("source", &row.source, MAX_SHORT_TEXT_CHARS),
+        ("note", note, MAX_NOTE_CHARS),
+        ("source", source, MAX_SHORT_TEXT_CHARS),
     ] {
         if let Some(message) = text.as_deref().and_then(|t| rules::too_long(t, max)) {
             problems.push(FieldError::invalid(&[field], message));

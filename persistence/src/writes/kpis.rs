@@ -329,6 +329,10 @@ impl Audited for KpiFields {
     const ENTITY: AuditEntityType = AuditEntityType::Kpi;
     const NAME: &'static str = "KPI";
 
+    fn field_problems(&self) -> Problems {
+        self.problems(Kept::default())
+    }
+
     fn id(row: &KpiRow) -> i64 {
         row.id
     }

@@ -260,6 +260,10 @@ impl Audited for MeasureFields {
     const ENTITY: AuditEntityType = AuditEntityType::Measure;
     const NAME: &'static str = "measure";
 
+    fn field_problems(&self) -> Problems {
+        self.problems()
+    }
+
     fn id(row: &MeasureRow) -> i64 {
         row.id
     }

@@ -126,6 +126,11 @@ impl Problems {
         self.0.push(error);
     }
 
+    /// The problems, each at its field under `at` (`measures[3]` → `["measures", "3"]`).
+    pub fn located(self, at: &[&str]) -> impl Iterator<Item = FieldError> {
+        self.0.into_iter().map(move |error| error.under(at))
+    }
+
     /// `Ok` when nothing was found, else every problem as one rejection.
     pub fn finish(self) -> RepoResult<()> {
         if self.0.is_empty() {

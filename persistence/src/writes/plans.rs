@@ -117,6 +117,10 @@ impl Audited for PlanFields {
     const ENTITY: AuditEntityType = AuditEntityType::Plan;
     const NAME: &'static str = "plan";
 
+    fn field_problems(&self) -> Problems {
+        self.problems("slug")
+    }
+
     fn id(row: &PlanRow) -> i64 {
         row.id
     }

@@ -95,6 +95,10 @@ impl Audited for WorkingGroupFields {
     const ENTITY: AuditEntityType = AuditEntityType::WorkingGroup;
     const NAME: &'static str = "working group";
 
+    fn field_problems(&self) -> Problems {
+        self.problems()
+    }
+
     fn id(row: &WorkingGroupRow) -> i64 {
         row.id
     }
