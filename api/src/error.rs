@@ -58,10 +58,12 @@ pub enum ErrorCode {
     /// Over the rate limit of the token or client address (HTTP 429 with
     /// `Retry-After`).
     RateLimited,
+    /// An `Accept` header that takes neither JSON media type.
+    NotAcceptable,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -82,6 +84,7 @@ impl ErrorCode {
         ErrorCode::ServiceUnavailable,
         ErrorCode::RequestTimeout,
         ErrorCode::RateLimited,
+        ErrorCode::NotAcceptable,
     ];
 
     /// The text clients see in `extensions.code`.
@@ -107,6 +110,7 @@ impl ErrorCode {
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
             ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::NotAcceptable => "NOT_ACCEPTABLE",
         }
     }
 
@@ -133,6 +137,7 @@ impl ErrorCode {
             ErrorCode::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
@@ -247,6 +252,7 @@ mod tests {
                 "SERVICE_UNAVAILABLE",
                 "REQUEST_TIMEOUT",
                 "RATE_LIMITED",
+                "NOT_ACCEPTABLE",
             ]
         );
     }

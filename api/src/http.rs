@@ -18,7 +18,8 @@ use tracing::Instrument;
 use crate::auth::Caller;
 use crate::batching::{Activity, Tracked};
 use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
-use crate::error::{ApiError, ErrorCode, RETRY_AFTER_SECONDS};
+use crate::error::{ApiError, ErrorCode};
+use crate::graphql_response::{self, MediaType, in_media_type, negotiate};
 use crate::loaders::Loaders;
 use crate::server::AppState;
 use crate::{metrics, request_id};
@@ -26,6 +27,14 @@ use crate::{metrics, request_id};
 /// A transport-level failure: the code's HTTP status plus a GraphQL-shaped body.
 fn transport_error(code: ErrorCode, message: &str) -> axum::response::Response {
     ApiError::new(code, message).into_response()
+}
+
+/// A request without a document (a misspelt `query` key, say).
+fn no_query() -> axum::response::Response {
+    transport_error(
+        ErrorCode::BadRequest,
+        "the request has no `query`: send the GraphQL document as `query`",
+    )
 }
 
 fn coded(message: impl Into<String>, code: ErrorCode) -> ServerError {
@@ -54,6 +63,20 @@ pub async fn graphql_post(
     headers: HeaderMap,
     client: crate::admission::ClientAddr,
     body: Body,
+) -> axum::response::Response {
+    let media = match negotiate(&headers) {
+        Ok(media) => media,
+        Err(refused) => return refused.into_response(),
+    };
+    in_media_type(media, post(state, headers, client, body, media).await)
+}
+
+async fn post(
+    state: AppState,
+    headers: HeaderMap,
+    client: crate::admission::ClientAddr,
+    body: Body,
+    media: MediaType,
 ) -> axum::response::Response {
     // A form or text/plain POST needs no CORS preflight, so accepting it would
     // let any web page send requests with a visitor's credentials.
@@ -108,13 +131,21 @@ pub async fn graphql_post(
             );
         }
     };
+    if batch.iter().any(|request| request.query.trim().is_empty()) {
+        return no_query();
+    }
     match batch {
         BatchRequest::Single(request) => {
             let response = execute(&state, request, &caller, id).await;
-            let outage = is_outage(&response);
-            with_outage_status(axum::Json(response).into_response(), outage)
+            graphql_response::single(media, response)
         }
         BatchRequest::Batch(requests) => {
+            if requests.is_empty() {
+                return transport_error(
+                    ErrorCode::BadRequest,
+                    "the batch holds no operation; send one request object or a non-empty array",
+                );
+            }
             if state.limits.max_batch == 0 {
                 return transport_error(
                     ErrorCode::BatchingDisabled,
@@ -134,8 +165,7 @@ pub async fn graphql_post(
             for request in requests {
                 responses.push(execute(&state, request, &caller, id).await);
             }
-            let outage = responses.iter().any(is_outage);
-            with_outage_status(axum::Json(responses).into_response(), outage)
+            graphql_response::batch(media, responses)
         }
     }
 }
@@ -159,16 +189,47 @@ pub async fn graphql_get(
     let Some(query) = params.query else {
         return crate::graphiql::page().await.into_response();
     };
+    let media = match negotiate(&headers) {
+        Ok(media) => media,
+        Err(refused) => return refused.into_response(),
+    };
+    in_media_type(
+        media,
+        get(
+            state,
+            headers,
+            client,
+            query,
+            params.operation_name,
+            params.variables,
+            media,
+        )
+        .await,
+    )
+}
+
+async fn get(
+    state: AppState,
+    headers: HeaderMap,
+    client: crate::admission::ClientAddr,
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<String>,
+    media: MediaType,
+) -> axum::response::Response {
+    if query.trim().is_empty() {
+        return no_query();
+    }
     let caller = match state.caller(&headers, client).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
     let id = request_id::of(&headers);
     let mut request = Request::new(query);
-    if let Some(name) = params.operation_name {
+    if let Some(name) = operation_name {
         request = request.operation_name(name);
     }
-    if let Some(variables) = params.variables {
+    if let Some(variables) = variables {
         match serde_json::from_str(&variables) {
             Ok(variables) => request = request.variables(variables),
             Err(err) => {
@@ -187,10 +248,9 @@ pub async fn graphql_get(
         Ok(measure) => {
             let request = named(request, measure.name);
             let response = run(&state, request, measure.kind, &caller, id).await;
-            let outage = is_outage(&response);
-            with_outage_status(axum::Json(response).into_response(), outage)
+            graphql_response::single(media, response)
         }
-        Err(err) => axum::Json(with_request_id(rejection(err), id)).into_response(),
+        Err(err) => graphql_response::single(media, with_request_id(rejection(err), id)),
     }
 }
 
@@ -308,34 +368,6 @@ fn with_request_id(mut response: Response, id: &str) -> Response {
             .extensions
             .get_or_insert_with(Default::default)
             .set("requestId", id);
-    }
-    response
-}
-
-/// Whether a response failed because the database is not available.
-fn is_outage(response: &Response) -> bool {
-    response.errors.iter().any(|error| {
-        error
-            .extensions
-            .as_ref()
-            .and_then(|ext| ext.get("code"))
-            .is_some_and(|code| {
-                *code == async_graphql::Value::from(ErrorCode::ServiceUnavailable.as_str())
-            })
-    })
-}
-
-/// An outage is answered with 503 and `Retry-After`, so that clients and
-/// load balancers retry instead of taking it for a defect.
-fn with_outage_status(
-    mut response: axum::response::Response,
-    outage: bool,
-) -> axum::response::Response {
-    if outage {
-        *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
     }
     response
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod graphiql;
 pub mod graphql;
+pub mod graphql_response;
 pub mod http;
 pub mod ids;
 pub mod limits;

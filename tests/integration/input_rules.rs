@@ -67,12 +67,14 @@ async fn seeding_runs_the_field_rules_of_the_mutations(backend: crate::common::B
     let mut file = crate::common::bundled_plan();
     file.measures[0].description = "x".repeat(60_000);
     file.measures[2].goals[0].text = "Ziel\u{7}".into();
-    file.measures[3].kpis[0].values.push(masterplan_domain::plan_file::ValueEntry {
-        observed_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        value: 1.0,
-        note: Some("n".repeat(100_000)),
-        source: None,
-    });
+    file.measures[3].kpis[0]
+        .values
+        .push(masterplan_domain::plan_file::ValueEntry {
+            observed_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            value: 1.0,
+            note: Some("n".repeat(100_000)),
+            source: None,
+        });
     let mut conn = app.db.conn().await.unwrap();
     let Err(RepoError::Rejected(problems)) = load_plan(&mut conn, &file, false, "test").await
     else {

@@ -16,6 +16,7 @@ mod concurrency;
 mod connections;
 mod export;
 mod goal_mutations;
+mod graphql_over_http;
 mod http;
 mod input_rules;
 mod kpi_mutations;
