@@ -60,10 +60,12 @@ pub enum ErrorCode {
     RateLimited,
     /// An `Accept` header that takes neither JSON media type.
     NotAcceptable,
+    /// A result larger than `--max-response-bytes`.
+    ResponseTooLarge,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -85,6 +87,7 @@ impl ErrorCode {
         ErrorCode::RequestTimeout,
         ErrorCode::RateLimited,
         ErrorCode::NotAcceptable,
+        ErrorCode::ResponseTooLarge,
     ];
 
     /// The text clients see in `extensions.code`.
@@ -111,6 +114,7 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::NotAcceptable => "NOT_ACCEPTABLE",
+            ErrorCode::ResponseTooLarge => "RESPONSE_TOO_LARGE",
         }
     }
 
@@ -138,6 +142,8 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            // The request ran; its result is answered as an error result.
+            ErrorCode::ResponseTooLarge => StatusCode::OK,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
@@ -253,6 +259,7 @@ mod tests {
                 "REQUEST_TIMEOUT",
                 "RATE_LIMITED",
                 "NOT_ACCEPTABLE",
+                "RESPONSE_TOO_LARGE",
             ]
         );
     }

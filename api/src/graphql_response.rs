@@ -98,32 +98,97 @@ fn is_request_error(response: &Response) -> bool {
         )
 }
 
-/// One operation's result.
-pub fn single(media: MediaType, response: Response) -> axum::response::Response {
-    let outage = is_outage(&response);
-    let mut answer = if media == MediaType::GraphqlResponse && is_request_error(&response) {
-        let mut body = serde_json::to_value(&response).expect("a response serialises");
-        if let Some(body) = body.as_object_mut() {
-            body.remove("data");
-        }
-        (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
-    } else {
-        axum::Json(response).into_response()
-    };
-    if outage {
-        unavailable(&mut answer);
-    }
-    in_media_type(media, answer)
+/// How to answer one request's results.
+#[derive(Debug, Clone, Copy)]
+pub struct Reply<'a> {
+    pub media: MediaType,
+    /// `--max-response-bytes`: a larger result is answered with
+    /// `RESPONSE_TOO_LARGE` instead.
+    pub max_bytes: usize,
+    pub request_id: &'a str,
 }
 
-/// The results of an array batch, in order (status 200 unless an outage).
-pub fn batch(media: MediaType, responses: Vec<Response>) -> axum::response::Response {
-    let outage = responses.iter().any(is_outage);
-    let mut answer = axum::Json(responses).into_response();
-    if outage {
-        unavailable(&mut answer);
+impl Reply<'_> {
+    /// One operation's result.
+    pub fn single(self, response: Response) -> axum::response::Response {
+        let outage = is_outage(&response);
+        let mut answer = if self.media == MediaType::GraphqlResponse && is_request_error(&response)
+        {
+            let mut body = serde_json::to_value(&response).expect("a response serialises");
+            if let Some(body) = body.as_object_mut() {
+                body.remove("data");
+            }
+            (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+        } else {
+            self.encoded(&response)
+        };
+        if outage {
+            unavailable(&mut answer);
+        }
+        in_media_type(self.media, answer)
     }
-    in_media_type(media, answer)
+
+    /// The results of an array batch, in order (status 200 unless an outage).
+    pub fn batch(self, responses: Vec<Response>) -> axum::response::Response {
+        let outage = responses.iter().any(is_outage);
+        let mut answer = self.encoded(&responses);
+        if outage {
+            unavailable(&mut answer);
+        }
+        in_media_type(self.media, answer)
+    }
+
+    /// The JSON text of `body`, written until it would pass the size bound.
+    fn encoded<T: serde::Serialize>(self, body: &T) -> axum::response::Response {
+        let mut capped = Capped {
+            bytes: Vec::new(),
+            room: self.max_bytes,
+        };
+        if serde_json::to_writer(&mut capped, body).is_ok() {
+            return (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                capped.bytes,
+            )
+                .into_response();
+        }
+        metrics::counter!("masterplan_responses_too_large_total").increment(1);
+        let message = format!(
+            "the result is larger than {} bytes; select fewer fields or a smaller page (first)",
+            self.max_bytes
+        );
+        axum::Json(serde_json::json!({
+            "data": null,
+            "errors": [{ "message": message, "extensions": {
+                "code": ErrorCode::ResponseTooLarge.as_str(),
+                "requestId": self.request_id,
+            } }]
+        }))
+        .into_response()
+    }
+}
+
+/// A writer that refuses to grow past `room` bytes.
+struct Capped {
+    bytes: Vec<u8>,
+    room: usize,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.room {
+            return Err(std::io::Error::other("over the response size bound"));
+        }
+        self.room -= buf.len();
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// An outage is answered with 503 and `Retry-After`, so that clients and

@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::batching::{Activity, Tracked};
 use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
 use crate::error::{ApiError, ErrorCode};
-use crate::graphql_response::{self, MediaType, in_media_type, negotiate};
+use crate::graphql_response::{MediaType, Reply, in_media_type, negotiate};
 use crate::loaders::Loaders;
 use crate::server::AppState;
 use crate::{metrics, request_id};
@@ -27,6 +27,14 @@ use crate::{metrics, request_id};
 /// A transport-level failure: the code's HTTP status plus a GraphQL-shaped body.
 fn transport_error(code: ErrorCode, message: &str) -> axum::response::Response {
     ApiError::new(code, message).into_response()
+}
+
+fn reply<'a>(state: &AppState, media: MediaType, request_id: &'a str) -> Reply<'a> {
+    Reply {
+        media,
+        max_bytes: state.limits.max_response_bytes,
+        request_id,
+    }
 }
 
 /// A request without a document (a misspelt `query` key, say).
@@ -137,7 +145,7 @@ async fn post(
     match batch {
         BatchRequest::Single(request) => {
             let response = execute(&state, request, &caller, id).await;
-            graphql_response::single(media, response)
+            reply(&state, media, id).single(response)
         }
         BatchRequest::Batch(requests) => {
             if requests.is_empty() {
@@ -165,7 +173,7 @@ async fn post(
             for request in requests {
                 responses.push(execute(&state, request, &caller, id).await);
             }
-            graphql_response::batch(media, responses)
+            reply(&state, media, id).batch(responses)
         }
     }
 }
@@ -248,9 +256,9 @@ async fn get(
         Ok(measure) => {
             let request = named(request, measure.name);
             let response = run(&state, request, measure.kind, &caller, id).await;
-            graphql_response::single(media, response)
+            reply(&state, media, id).single(response)
         }
-        Err(err) => graphql_response::single(media, with_request_id(rejection(err), id)),
+        Err(err) => reply(&state, media, id).single(with_request_id(rejection(err), id)),
     }
 }
 

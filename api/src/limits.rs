@@ -32,6 +32,8 @@ pub struct Limits {
     pub rate_limit_burst: u32,
     /// Requests running at once; more are shed with 503. 0: no limit.
     pub max_concurrent_requests: usize,
+    /// Bytes of one response's JSON; a larger result is a `RESPONSE_TOO_LARGE` error.
+    pub max_response_bytes: usize,
 }
 
 impl Default for Limits {
@@ -106,6 +108,9 @@ pub struct LimitArgs {
         default_value_t = 256
     )]
     pub max_concurrent_requests: usize,
+    /// Bytes of one GraphQL response; a larger result is refused with RESPONSE_TOO_LARGE.
+    #[arg(long, env = "MASTERPLAN_MAX_RESPONSE_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_response_bytes: usize,
 }
 
 impl Default for LimitArgs {
@@ -145,6 +150,7 @@ impl From<LimitArgs> for Limits {
             rate_limit_per_minute: args.rate_limit_per_minute,
             rate_limit_burst: args.rate_limit_burst,
             max_concurrent_requests: args.max_concurrent_requests,
+            max_response_bytes: args.max_response_bytes,
         }
     }
 }

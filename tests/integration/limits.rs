@@ -227,3 +227,45 @@ mod introspection {
         }
     }
 }
+
+async fn a_result_over_the_size_bound_is_refused(backend: Backend) {
+    let limits = Limits {
+        max_response_bytes: 4_000,
+        max_batch: 2,
+        ..Limits::default()
+    };
+    let Some(app) = with_limits(backend, limits).await else {
+        return;
+    };
+    let small = app.query("{ measure(code: \"1.2\") { title } }").await;
+    assert!(small.get("errors").is_none(), "{small}");
+
+    let big = "{ measures(first: 50) { nodes { title description } } }";
+    let (status, body) = app.post_json(&json!({ "query": big })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(codes(&body), ["RESPONSE_TOO_LARGE"], "{body}");
+    assert!(body["data"].is_null());
+    assert!(body["errors"][0]["extensions"]["requestId"].is_string());
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("4000 bytes")
+    );
+
+    // The bound holds for a batch as a whole.
+    let (_, body) = app
+        .post_json(&json!([{ "query": "{ plans { slug } }" }, { "query": big }]))
+        .await;
+    assert_eq!(codes(&body), ["RESPONSE_TOO_LARGE"], "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_over_the_size_bound_is_refused_sqlite() {
+    a_result_over_the_size_bound_is_refused(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_over_the_size_bound_is_refused_postgres() {
+    a_result_over_the_size_bound_is_refused(Backend::Postgres).await;
+}
