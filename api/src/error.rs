@@ -214,8 +214,12 @@ impl From<ApiError> for async_graphql::Error {
 /// GraphQL-shaped body, `{"errors": [{"message": …, "extensions": {"code": …}}]}`.
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let mut extensions = serde_json::json!({ "code": self.code.as_str() });
+        if let Some(id) = crate::request_id::current() {
+            extensions["requestId"] = id.into();
+        }
         let body = serde_json::json!({
-            "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }]
+            "errors": [{ "message": self.message, "extensions": extensions }]
         });
         let mut response = (self.code.status(), axum::Json(body)).into_response();
         if self.code == ErrorCode::ServiceUnavailable {

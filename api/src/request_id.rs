@@ -44,6 +44,25 @@ pub fn propagate() -> PropagateRequestIdLayer {
     PropagateRequestIdLayer::new(X_REQUEST_ID)
 }
 
+tokio::task_local! {
+    static CURRENT: String;
+}
+
+/// Runs the rest of the request with its id at hand for [`current`], so
+/// refusals made before GraphQL runs name it too (layer it inside [`set`]).
+pub async fn scoped(request: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let id = of(request.headers()).to_owned();
+    CURRENT.scope(id, next.run(request)).await
+}
+
+/// The id of the request being answered, within [`scoped`].
+pub fn current() -> Option<String> {
+    CURRENT
+        .try_with(Clone::clone)
+        .ok()
+        .filter(|id| !id.is_empty())
+}
+
 /// The request's id (set by the layers above for every request).
 pub fn of(headers: &HeaderMap) -> &str {
     headers

@@ -163,6 +163,7 @@ pub fn router(state: AppState) -> Router {
                 .make_span_with(http_span)
                 .on_response(log_response),
         )
+        .layer(axum::middleware::from_fn(request_id::scoped))
         .layer(request_id::propagate())
         .layer(request_id::set())
         .layer(axum::middleware::map_request(request_id::drop_unacceptable))

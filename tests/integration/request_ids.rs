@@ -26,6 +26,15 @@ backend_tests! {
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(body["errors"][0]["extensions"]["requestId"], "portal-42", "{body}");
 
+        // Refusals made before GraphQL runs name it as well.
+        let mut request = graphql(r#"{"query":"{ plans { slug } }"}"#, Some("portal-43"));
+        request.headers_mut().insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
+        let response = app.router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 415);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["requestId"], "portal-43", "{body}");
+
         // Without one, or with one that could forge a log line, one is made.
         for given in [None, Some("x\" status=500")] {
             let response = app.router.clone().oneshot(graphql(r#"{"query":"{ plans { slug } }"}"#, given)).await.unwrap();
