@@ -13,6 +13,7 @@ use masterplan_domain::visibility::Audience;
 use masterplan_persistence::export::{export_plan, read_plan, to_json};
 use masterplan_persistence::models::{audit, plan, token};
 use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
+use masterplan_persistence::writes::tokens;
 use masterplan_persistence::{Database, DbConn, RepoError};
 
 use crate::auth::mint;
@@ -318,7 +319,7 @@ async fn run_token(conn: &mut DbConn, command: TokenCommand) -> Result<(), Strin
                 .and_then(|day| day.succ_opt())
                 .and_then(|next| next.and_hms_opt(0, 0, 0));
             let (row, secret) = mint(name.trim(), role, &working_groups, expires_at);
-            token::create(conn, &row, CLI_ACTOR)
+            tokens::create(conn, &row, CLI_ACTOR)
                 .await
                 .map_err(describe)?;
             println!(
@@ -351,7 +352,7 @@ async fn run_token(conn: &mut DbConn, command: TokenCommand) -> Result<(), Strin
         }
         TokenCommand::Revoke { name } => {
             let now = masterplan_persistence::clock::now();
-            if token::revoke(conn, &name, now, CLI_ACTOR)
+            if tokens::revoke(conn, &name, now, CLI_ACTOR)
                 .await
                 .map_err(describe)?
             {

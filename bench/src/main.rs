@@ -76,7 +76,7 @@ async fn main() {
     );
     {
         let mut conn = db.conn().await.expect("connection");
-        masterplan_persistence::models::token::create(&mut conn, &token, "bench")
+        masterplan_persistence::writes::tokens::create(&mut conn, &token, "bench")
             .await
             .expect("bench token");
     }

@@ -9,6 +9,16 @@ pub enum Interval {
     Year,
 }
 
+/// How the values in one bucket become the bucket's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Aggregate {
+    /// The value observed last in the bucket.
+    Last,
+    Sum,
+    Avg,
+    Max,
+}
+
 impl Interval {
     fn months(self) -> u32 {
         match self {

@@ -15,21 +15,21 @@ use masterplan_domain::validation::FieldError;
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::{self, Changes};
 use crate::models::measure::{PilotArea, RelationRow};
 use crate::models::plan;
-use crate::models::search;
 use crate::schema::{
     goals, kpi_targets, kpi_values, kpis, measure_relations, measures, plans, working_groups,
 };
 use crate::with_conn;
 use crate::writes::Actor;
+use crate::writes::audit_log::{self, Changes};
 use crate::writes::audited::{self, Audited};
 use crate::writes::goals::GoalFields;
 use crate::writes::kpi_values::{NewKpiValue, insert_all, text_problems};
 use crate::writes::kpis::{Baseline, KpiFields, TargetInput};
 use crate::writes::measures::{MeasureFields, MeasureScope};
 use crate::writes::plans::PlanFields;
+use crate::writes::search_index;
 use crate::writes::working_groups::{PlanScope, WorkingGroupFields};
 
 /// What loading a plan did.
@@ -154,7 +154,7 @@ pub async fn load_plan(
         changes.created("goals", &report.goals);
         changes.created("kpis", &report.kpis);
         changes.created("replaced", &report.replaced);
-        audit::append(
+        audit_log::append(
             conn,
             actor,
             AuditAction::Import,
@@ -169,7 +169,7 @@ pub async fn load_plan(
 }
 
 async fn delete_plan(conn: &mut DbConn, plan_id: i64) -> RepoResult<()> {
-    search::remove_plan(conn, plan_id).await?;
+    search_index::remove_plan(conn, plan_id).await?;
     // Children first: SQLite checks foreign keys row by row.
     with_conn!(conn, c => {
         let measure_ids = measures::table

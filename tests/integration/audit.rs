@@ -6,8 +6,8 @@ use crate::common::{TestApp, codes};
 use diesel_async::SimpleAsyncConnection;
 use masterplan_domain::audit::{AuditAction, AuditEntityType};
 use masterplan_domain::status::Role;
-use masterplan_persistence::models::audit::{self, Changes};
 use masterplan_persistence::with_conn;
+use masterplan_persistence::writes::audit_log::{self, Changes};
 use serde_json::{Value, json};
 
 const LOG: &str =
@@ -274,7 +274,7 @@ backend_tests! {
         let mut changes = Changes::default();
         changes.field("unit", &Some("Anzahl"), &Some("%"));
         conn.write_transaction(async |conn| {
-            audit::append(conn, "etl", AuditAction::Update, AuditEntityType::Kpi, db_id, &changes).await
+            audit_log::append(conn, "etl", AuditAction::Update, AuditEntityType::Kpi, db_id, &changes).await
         }).await.unwrap();
         let data = app.data_with(&admin, r#"{ measure(code: "1.2") { kpis { id history { id actor entityType entityId fieldChanges { field old new } } } } }"#, json!({})).await;
         let history = &data["measure"]["kpis"][0]["history"];

@@ -51,7 +51,7 @@ backend_tests! {
         assert_eq!(status, StatusCode::OK);
         let mut conn = app.db.conn().await.unwrap();
         let now = masterplan_persistence::clock::now();
-        assert!(masterplan_persistence::models::token::revoke(&mut conn, "old-script", now, "test").await.unwrap());
+        assert!(masterplan_persistence::writes::tokens::revoke(&mut conn, "old-script", now, "test").await.unwrap());
         let (status, _) = app.query_as(&format!("Bearer {secret}"), VIEWER).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
 
@@ -65,7 +65,7 @@ backend_tests! {
         let secret = app.token("etl", Role::Editor, &["II"], None).await;
         let mut conn = app.db.conn().await.unwrap();
         let now = masterplan_persistence::clock::now();
-        assert!(masterplan_persistence::models::token::revoke(&mut conn, "etl", now, "admin-cli").await.unwrap());
+        assert!(masterplan_persistence::writes::tokens::revoke(&mut conn, "etl", now, "admin-cli").await.unwrap());
         let entries = masterplan_persistence::models::audit::list(
             &mut conn,
             &masterplan_persistence::models::audit::AuditFilter {

@@ -224,7 +224,7 @@ fn tokens_are_created_listed_and_revoked() {
 async fn audit_verify_reports_an_intact_and_a_tampered_log() {
     use diesel_async::SimpleAsyncConnection;
     use masterplan_domain::audit::{AuditAction, AuditEntityType};
-    use masterplan_persistence::models::audit::{self, Changes};
+    use masterplan_persistence::writes::audit_log::{self, Changes};
 
     let db = std::env::temp_dir().join(format!("mp_cli_audit_{}.db", std::process::id()));
     for suffix in ["", "-wal", "-shm"] {
@@ -238,7 +238,7 @@ async fn audit_verify_reports_an_intact_and_a_tampered_log() {
         let mut changes = Changes::default();
         changes.field("title", &format!("alt {i}"), &title.to_owned());
         conn.write_transaction(async |conn| {
-            audit::append(
+            audit_log::append(
                 conn,
                 "cli-test",
                 AuditAction::Update,

@@ -104,7 +104,7 @@ pub enum SeriesInterval {
 /// How a bucket's values become its value: the last one observed, their
 /// sum, average or maximum.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "masterplan_persistence::models::kpi_values::Aggregate")]
+#[graphql(remote = "masterplan_domain::series::Aggregate")]
 pub enum SeriesAggregate {
     Last,
     Sum,

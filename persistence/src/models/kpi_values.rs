@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date};
 use diesel_async::RunQueryDsl;
 
-use masterplan_domain::series::Interval;
+use masterplan_domain::series::{Aggregate, Interval};
 use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
@@ -189,16 +189,6 @@ pub async fn all_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<ValueR
         .order((kpi_values::kpi_id, kpi_values::observed_on))
         .load(c)
         .await)?)
-}
-
-/// How the values in one bucket become the bucket's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Aggregate {
-    /// The value observed last in the bucket.
-    Last,
-    Sum,
-    Avg,
-    Max,
 }
 
 #[derive(Debug, Clone, PartialEq, QueryableByName)]

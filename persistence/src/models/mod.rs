@@ -1,4 +1,5 @@
-//! Rows and queries, one module per entity.
+//! Rows and reads, one module per entity; every write is in
+//! [`crate::writes`].
 
 pub mod audit;
 pub mod goal;

@@ -12,10 +12,11 @@ use masterplan_domain::validation::FieldError;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::{self, Changes};
-use crate::models::search::{self, EntityType};
+use crate::models::search::EntityType;
 use crate::writes::Actor;
 use crate::writes::Problems;
+use crate::writes::audit_log::{self, Changes};
+use crate::writes::search_index;
 
 /// An entity's settable fields (the implementing type) and how they are
 /// read from, checked against and written to the database.
@@ -115,7 +116,7 @@ pub async fn create<F: Audited>(
         let (scope, fields) = resolve(conn).await?;
         let created = insert(conn, &scope, &fields).await?;
         let id = F::id(&created);
-        audit::append(
+        audit_log::append(
             conn,
             &actor.name,
             AuditAction::Create,
@@ -152,7 +153,7 @@ pub async fn update<F: Audited>(
         let id = F::id(&current);
         let updated = F::load(conn, id).await?;
         F::reindex(conn, &updated, &scope).await?;
-        audit::append(
+        audit_log::append(
             conn,
             &actor.name,
             AuditAction::Update,
@@ -181,10 +182,10 @@ pub async fn archive<F: Archivable>(
         let now = clock::now();
         F::archive_row(conn, &current, now).await?;
         let id = F::id(&current);
-        search::remove(conn, F::DOCUMENT, id).await?;
+        search_index::remove(conn, F::DOCUMENT, id).await?;
         let mut changes = Changes::default();
         changes.field("archivedAt", &None, &Some(now));
-        audit::append(
+        audit_log::append(
             conn,
             &actor.name,
             AuditAction::Archive,

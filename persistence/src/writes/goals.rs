@@ -14,15 +14,16 @@ use masterplan_domain::visibility::Visibility;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::Changes;
 use crate::models::goal::GoalRow;
 use crate::models::measure::MeasureRow;
-use crate::models::search::{self, EntityType, goal_document};
+use crate::models::search::{EntityType, goal_document};
 use crate::schema::goals;
 use crate::with_conn;
+use crate::writes::audit_log::Changes;
 use crate::writes::audited::{self, Archivable, Audited};
+use crate::writes::lookups::{self, GoalRef, MeasureRef};
 use crate::writes::measure_reach::{new_child_of, parent_of};
-use crate::writes::refs::{self, GoalRef, MeasureRef};
+use crate::writes::search_index;
 use crate::writes::{Actor, Problems, guarded_update, set_archived, set_given};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,7 +156,7 @@ impl Audited for GoalFields {
     }
 
     async fn find(conn: &mut DbConn, target: &GoalRef) -> RepoResult<GoalRow> {
-        refs::goal(conn, target).await
+        lookups::goal(conn, target).await
     }
 
     async fn reach(conn: &mut DbConn, actor: &Actor, row: &GoalRow) -> RepoResult<MeasureRow> {
@@ -233,7 +234,7 @@ impl Audited for GoalFields {
 
     async fn reindex(conn: &mut DbConn, row: &GoalRow, measure: &MeasureRow) -> RepoResult<()> {
         let text = goal_document(&row.text, row.category.as_deref());
-        search::reindex(conn, measure.plan_id, EntityType::Goal, row.id, &text).await
+        search_index::reindex(conn, measure.plan_id, EntityType::Goal, row.id, &text).await
     }
 
     fn changes(&self, old: Option<&Self>) -> Changes {

@@ -21,7 +21,6 @@ use masterplan_domain::visibility::Audience;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::{self, Changes};
 use crate::models::kpi::{self, KpiRow};
 use crate::models::kpi_values::{self, ValueRow};
 use crate::models::measure::{self, MeasureRow};
@@ -29,7 +28,8 @@ use crate::models::plan::PlanRow;
 use crate::models::working_group;
 use crate::schema::{kpi_values as values_table, measures};
 use crate::with_conn;
-use crate::writes::refs::{self, KpiRef};
+use crate::writes::audit_log::{self, Changes};
+use crate::writes::lookups::{self, KpiRef};
 use crate::writes::{Actor, Problems};
 
 /// The most rows one batch may hold.
@@ -126,7 +126,7 @@ async fn resolve(
     for target in targets {
         if let KpiRef::Key { plan, measure, .. } = target {
             if !plans.contains_key(plan) {
-                let found = match refs::plan(conn, plan.as_deref(), &["kpi", "plan"]).await {
+                let found = match lookups::plan(conn, plan.as_deref(), &["kpi", "plan"]).await {
                     Ok(row) => Ok(row),
                     Err(RepoError::Rejected(mut errors)) => Err(errors.remove(0)),
                     Err(other) => return Err(other),
@@ -520,7 +520,7 @@ pub async fn record(
                 Effect::Unchanged => None,
             };
             if let Some(action) = action {
-                audit::append(
+                audit_log::append(
                     conn,
                     &actor.name,
                     action,
@@ -573,7 +573,7 @@ async fn find(conn: &mut DbConn, target: &ValueRef) -> RepoResult<(ValueRow, Kpi
             (value, kpi)
         }
         ValueRef::Key { kpi, observed_on } => {
-            let kpi = refs::kpi(conn, kpi).await.map_err(|err| match err {
+            let kpi = lookups::kpi(conn, kpi).await.map_err(|err| match err {
                 RepoError::Rejected(errors) => RepoError::Rejected(
                     errors
                         .into_iter()
@@ -618,7 +618,7 @@ pub async fn delete(
         changes.field("value", &Some(value.value), &None);
         changes.field("note", &value.note, &None);
         changes.field("source", &value.source, &None);
-        audit::append(
+        audit_log::append(
             conn,
             &actor.name,
             AuditAction::Delete,

@@ -15,15 +15,16 @@ use serde::Serialize;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::Changes;
 use crate::models::kpi::{self, KpiRow, NewTarget};
 use crate::models::measure::MeasureRow;
-use crate::models::search::{self, EntityType, kpi_document};
+use crate::models::search::{EntityType, kpi_document};
 use crate::schema::{kpi_targets, kpi_values, kpis};
 use crate::with_conn;
+use crate::writes::audit_log::Changes;
 use crate::writes::audited::{self, Archivable, Audited};
+use crate::writes::lookups::{self, KpiRef, MeasureRef};
 use crate::writes::measure_reach::{new_child_of, parent_of};
-use crate::writes::refs::{self, KpiRef, MeasureRef};
+use crate::writes::search_index;
 use crate::writes::{Actor, Problems, guarded_update, set_archived, set_given};
 
 /// The value a KPI starts from.
@@ -342,7 +343,7 @@ impl Audited for KpiFields {
     }
 
     async fn find(conn: &mut DbConn, target: &KpiRef) -> RepoResult<KpiRow> {
-        refs::kpi(conn, target).await
+        lookups::kpi(conn, target).await
     }
 
     async fn reach(conn: &mut DbConn, actor: &Actor, row: &KpiRow) -> RepoResult<MeasureRow> {
@@ -452,7 +453,7 @@ impl Audited for KpiFields {
 
     async fn reindex(conn: &mut DbConn, row: &KpiRow, measure: &MeasureRow) -> RepoResult<()> {
         let text = kpi_document(&row.name, row.description.as_deref());
-        search::reindex(conn, measure.plan_id, EntityType::Kpi, row.id, &text).await
+        search_index::reindex(conn, measure.plan_id, EntityType::Kpi, row.id, &text).await
     }
 
     /// Baseline and targets are recorded as whole values; the position is

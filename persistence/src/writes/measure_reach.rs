@@ -6,7 +6,7 @@ use crate::error::{RepoError, RepoResult};
 use crate::models::measure::{self, MeasureRow};
 use crate::models::working_group::{self, WorkingGroupRow};
 use crate::writes::Actor;
-use crate::writes::refs::{self, MeasureRef};
+use crate::writes::lookups::{self, MeasureRef};
 use masterplan_domain::validation::FieldError;
 use masterplan_domain::visibility::Audience;
 
@@ -18,15 +18,17 @@ pub async fn new_child_of(
     actor: &Actor,
     target: &MeasureRef,
 ) -> RepoResult<(MeasureRow, WorkingGroupRow)> {
-    let measure = refs::measure(conn, target).await.map_err(|err| match err {
-        RepoError::Rejected(errors) => RepoError::Rejected(
-            errors
-                .into_iter()
-                .map(|e| e.renamed("id", &["measureId"]).renamed("key", &["measure"]))
-                .collect(),
-        ),
-        other => other,
-    })?;
+    let measure = lookups::measure(conn, target)
+        .await
+        .map_err(|err| match err {
+            RepoError::Rejected(errors) => RepoError::Rejected(
+                errors
+                    .into_iter()
+                    .map(|e| e.renamed("id", &["measureId"]).renamed("key", &["measure"]))
+                    .collect(),
+            ),
+            other => other,
+        })?;
     let group = group_of(conn, &measure).await?;
     actor.may_change_group(&group.code)?;
     Ok((measure, group))

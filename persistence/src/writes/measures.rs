@@ -14,15 +14,16 @@ use masterplan_domain::visibility::Visibility;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::Changes;
 use crate::models::measure::{MeasureRow, PilotArea, search_text};
 use crate::models::plan::{self, PlanRow};
-use crate::models::search::{self, EntityType, measure_document};
+use crate::models::search::{EntityType, measure_document};
 use crate::models::working_group::{self, WorkingGroupRow};
 use crate::schema::measures;
 use crate::with_conn;
+use crate::writes::audit_log::Changes;
 use crate::writes::audited::{self, Archivable, Audited};
-use crate::writes::refs::{self, MeasureRef};
+use crate::writes::lookups::{self, MeasureRef};
+use crate::writes::search_index;
 use crate::writes::{Actor, Problems, guarded_update, set_archived, set_given};
 
 pub use masterplan_domain::legend::Estimates;
@@ -244,7 +245,7 @@ impl MeasureFields {
             return Ok(scope.group.clone());
         }
         let group =
-            refs::working_group(conn, scope.plan.id, &self.working_group, &["workingGroup"])
+            lookups::working_group(conn, scope.plan.id, &self.working_group, &["workingGroup"])
                 .await?;
         scope.actor.may_change_group(&group.code)?;
         Ok(group)
@@ -273,7 +274,7 @@ impl Audited for MeasureFields {
     }
 
     async fn find(conn: &mut DbConn, target: &MeasureRef) -> RepoResult<MeasureRow> {
-        refs::measure(conn, target).await
+        lookups::measure(conn, target).await
     }
 
     async fn reach(conn: &mut DbConn, actor: &Actor, row: &MeasureRow) -> RepoResult<MeasureScope> {
@@ -365,7 +366,7 @@ impl Audited for MeasureFields {
 
     async fn reindex(conn: &mut DbConn, row: &MeasureRow, _scope: &MeasureScope) -> RepoResult<()> {
         let text = measure_document(&row.title, row.code.as_deref(), &row.description);
-        search::reindex(conn, row.plan_id, EntityType::Measure, row.id, &text).await
+        search_index::reindex(conn, row.plan_id, EntityType::Measure, row.id, &text).await
     }
 
     fn changes(&self, old: Option<&Self>) -> Changes {
@@ -499,9 +500,9 @@ pub async fn create(
     input: NewMeasureInput,
 ) -> RepoResult<MeasureRow> {
     audited::create::<MeasureFields>(conn, actor, async |conn| {
-        let plan = refs::plan(conn, input.plan.as_deref(), &["plan"]).await?;
+        let plan = lookups::plan(conn, input.plan.as_deref(), &["plan"]).await?;
         let group =
-            refs::working_group(conn, plan.id, &input.working_group, &["workingGroup"]).await?;
+            lookups::working_group(conn, plan.id, &input.working_group, &["workingGroup"]).await?;
         actor.may_change_group(&group.code)?;
         let position = match input.position {
             Some(position) => position,

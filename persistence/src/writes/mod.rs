@@ -4,14 +4,17 @@
 //! [`DbConn::write_transaction`](crate::db::DbConn::write_transaction). A refused write returns
 //! [`RepoError::Rejected`] and changes nothing.
 
+pub mod audit_log;
 pub(crate) mod audited;
 pub mod goals;
 pub mod kpi_values;
 pub mod kpis;
+pub mod lookups;
 pub mod measure_reach;
 pub mod measures;
 pub mod plans;
-pub mod refs;
+pub mod search_index;
+pub mod tokens;
 pub mod working_groups;
 
 use masterplan_domain::validation::FieldError;

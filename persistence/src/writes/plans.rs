@@ -15,12 +15,12 @@ use masterplan_domain::validation::{
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::Changes;
 use crate::models::measure::MeasureRow;
 use crate::models::plan::{self, PlanRow};
 use crate::schema::{measures, plans};
 use crate::sql_types::TextEnum;
 use crate::with_conn;
+use crate::writes::audit_log::Changes;
 use crate::writes::audited::{self, Audited};
 use crate::writes::{Actor, Problems, guarded_update, set_given};
 

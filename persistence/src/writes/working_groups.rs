@@ -12,12 +12,12 @@ use masterplan_domain::validation::{self as rules, FieldError, MAX_NAME_CHARS};
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::audit::Changes;
 use crate::models::working_group::{self, WorkingGroupRow};
 use crate::schema::working_groups;
 use crate::with_conn;
+use crate::writes::audit_log::Changes;
 use crate::writes::audited::{self, Audited};
-use crate::writes::{Actor, Problems, guarded_update, refs, set_given};
+use crate::writes::{Actor, Problems, guarded_update, lookups, set_given};
 
 /// A working group named by id or by plan slug and code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,8 +242,8 @@ pub async fn find(conn: &mut DbConn, target: &WorkingGroupRef) -> RepoResult<Wor
                 })
         }
         WorkingGroupRef::Key { plan, code } => {
-            let plan = refs::plan(conn, plan.as_deref(), &["key", "plan"]).await?;
-            refs::working_group(conn, plan.id, code, &["key", "code"]).await
+            let plan = lookups::plan(conn, plan.as_deref(), &["key", "plan"]).await?;
+            lookups::working_group(conn, plan.id, code, &["key", "code"]).await
         }
     }
 }
@@ -254,7 +254,7 @@ pub async fn create(
     input: NewWorkingGroupInput,
 ) -> RepoResult<WorkingGroupRow> {
     audited::create::<WorkingGroupFields>(conn, actor, async |conn| {
-        let plan = refs::plan(conn, input.plan.as_deref(), &["plan"]).await?;
+        let plan = lookups::plan(conn, input.plan.as_deref(), &["plan"]).await?;
         let number = match input.number {
             Some(number) => number,
             None => {

@@ -302,7 +302,7 @@ impl TestApp {
         let groups: Vec<String> = working_groups.iter().map(|g| (*g).to_owned()).collect();
         let (row, secret) = masterplan_api::auth::mint(name, role, &groups, expires_at);
         let mut conn = self.db.conn().await.expect("connection");
-        masterplan_persistence::models::token::create(&mut conn, &row, "test")
+        masterplan_persistence::writes::tokens::create(&mut conn, &row, "test")
             .await
             .expect("store token");
         secret

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use masterplan_persistence::models::goal::GoalRow;
 use masterplan_persistence::writes::goals::{self, GoalPatch, NewGoalInput};
-use masterplan_persistence::writes::refs::{GoalRef, MeasureRef};
+use masterplan_persistence::writes::lookups::{GoalRef, MeasureRef};
 
 use crate::error::ApiResult;
 use crate::graphql::enums::{GoalStatus, Visibility};

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use masterplan_persistence::models::kpi::KpiRow;
 use masterplan_persistence::writes::kpis::{self, Baseline, KpiPatch, NewKpiInput, TargetInput};
-use masterplan_persistence::writes::refs::KpiRef;
+use masterplan_persistence::writes::lookups::KpiRef;
 
 use crate::error::ApiResult;
 use crate::graphql::enums::{KpiDirection, KpiValueType, Visibility};

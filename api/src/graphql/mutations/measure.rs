@@ -2,10 +2,10 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use masterplan_persistence::models::measure::MeasureRow;
+use masterplan_persistence::writes::lookups::MeasureRef;
 use masterplan_persistence::writes::measures::{
     self, Estimates, EstimatesPatch, MeasurePatch, NewMeasureInput,
 };
-use masterplan_persistence::writes::refs::MeasureRef;
 
 use crate::error::ApiResult;
 use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory, Visibility};
