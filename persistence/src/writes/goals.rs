@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::status::GoalStatus;
-use masterplan_domain::timing::{Timing, parse_timing};
+use masterplan_domain::timing::{Timing, TimingKind, parse_timing};
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS,
 };
@@ -18,6 +18,7 @@ use crate::models::goal::GoalRow;
 use crate::models::measure::MeasureRow;
 use crate::models::search::{EntityType, goal_document};
 use crate::schema::goals;
+use crate::sql_types::TextEnum;
 use crate::with_conn;
 use crate::writes::audit_log::Changes;
 use crate::writes::audited::{self, Archivable, Audited};
@@ -68,11 +69,14 @@ struct GoalColumns {
     text: String,
     category: Option<String>,
     timing_phrase: Option<String>,
-    timing_kind: String,
+    #[diesel(serialize_as = TextEnum<TimingKind>)]
+    timing_kind: TimingKind,
     starts_on: Option<NaiveDate>,
     due_on: Option<NaiveDate>,
-    status: String,
-    visibility: String,
+    #[diesel(serialize_as = TextEnum<GoalStatus>)]
+    status: GoalStatus,
+    #[diesel(serialize_as = TextEnum<Visibility>)]
+    visibility: Visibility,
 }
 
 impl GoalFields {
@@ -124,11 +128,11 @@ impl GoalFields {
             text: self.text.clone(),
             category: self.category.clone(),
             timing_phrase: timing.phrase,
-            timing_kind: timing.kind.as_str().to_owned(),
+            timing_kind: timing.kind,
             starts_on: timing.starts_on,
             due_on: timing.due_on,
-            status: self.status.as_str().to_owned(),
-            visibility: self.visibility.as_str().to_owned(),
+            status: self.status,
+            visibility: self.visibility,
         })
     }
 }
@@ -204,7 +208,7 @@ impl Audited for GoalFields {
         Ok(with_conn!(conn, c => diesel::insert_into(goals::table)
             .values((
                 goals::measure_id.eq(measure.id),
-                &columns,
+                columns,
                 goals::created_at.eq(now),
                 goals::updated_at.eq(now),
             ))
@@ -221,7 +225,7 @@ impl Audited for GoalFields {
         _old: &Self,
     ) -> RepoResult<()> {
         let columns = self.columns()?;
-        guarded_update!(conn, goals, current, &columns, "goal")
+        guarded_update!(conn, goals, current, columns, "goal")
     }
 
     async fn load(conn: &mut DbConn, id: i64) -> RepoResult<GoalRow> {

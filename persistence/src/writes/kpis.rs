@@ -19,6 +19,7 @@ use crate::models::kpi::{self, KpiRow, NewTarget};
 use crate::models::measure::MeasureRow;
 use crate::models::search::{EntityType, kpi_document};
 use crate::schema::{kpi_targets, kpi_values, kpis};
+use crate::sql_types::TextEnum;
 use crate::with_conn;
 use crate::writes::audit_log::Changes;
 use crate::writes::audited::{self, Archivable, Audited};
@@ -94,12 +95,15 @@ struct KpiColumns {
     name: String,
     description: Option<String>,
     unit: Option<String>,
-    value_type: String,
-    direction: String,
+    #[diesel(serialize_as = TextEnum<KpiValueType>)]
+    value_type: KpiValueType,
+    #[diesel(serialize_as = TextEnum<KpiDirection>)]
+    direction: KpiDirection,
     baseline_value: Option<f64>,
     baseline_observed_on: Option<NaiveDate>,
     baseline_note: Option<String>,
-    visibility: String,
+    #[diesel(serialize_as = TextEnum<Visibility>)]
+    visibility: Visibility,
 }
 
 /// Where a value that does not fit the KPI's type is reported: at the value
@@ -208,12 +212,12 @@ impl KpiFields {
             name: self.name.clone(),
             description: self.description.clone(),
             unit: self.unit.clone(),
-            value_type: self.value_type.as_str().to_owned(),
-            direction: self.direction.as_str().to_owned(),
+            value_type: self.value_type,
+            direction: self.direction,
             baseline_value: self.baseline.as_ref().map(|b| b.value),
             baseline_observed_on: self.baseline.as_ref().and_then(|b| b.observed_on),
             baseline_note: self.baseline.as_ref().and_then(|b| b.note.clone()),
-            visibility: self.visibility.as_str().to_owned(),
+            visibility: self.visibility,
         }
     }
 }
@@ -417,7 +421,7 @@ impl Audited for KpiFields {
             .values((
                 kpis::measure_id.eq(measure.id),
                 kpis::position.eq(self.position),
-                &columns,
+                columns,
                 kpis::created_at.eq(now),
                 kpis::updated_at.eq(now),
             ))
@@ -436,7 +440,7 @@ impl Audited for KpiFields {
         old: &Self,
     ) -> RepoResult<()> {
         let new = self.clone().sorted();
-        guarded_update!(conn, kpis, current, &new.columns(), "KPI")?;
+        guarded_update!(conn, kpis, current, new.columns(), "KPI")?;
         if new.targets != old.targets {
             store_targets(conn, current.id, &new.targets).await?;
         }

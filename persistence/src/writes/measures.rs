@@ -19,6 +19,7 @@ use crate::models::plan::{self, PlanRow};
 use crate::models::search::{EntityType, measure_document};
 use crate::models::working_group::{self, WorkingGroupRow};
 use crate::schema::measures;
+use crate::sql_types::{JsonText, TextEnum};
 use crate::with_conn;
 use crate::writes::audit_log::Changes;
 use crate::writes::audited::{self, Archivable, Audited};
@@ -105,25 +106,38 @@ struct MeasureColumns {
     title: String,
     description: String,
     position: i32,
-    status: String,
+    #[diesel(serialize_as = TextEnum<MeasureStatus>)]
+    status: MeasureStatus,
     responsible_unit: Option<String>,
-    partners: String,
-    pilot_areas: String,
+    #[diesel(serialize_as = JsonText<Vec<String>>)]
+    partners: Vec<String>,
+    #[diesel(serialize_as = JsonText<Vec<PilotArea>>)]
+    pilot_areas: Vec<PilotArea>,
     cost_estimate_eur: Option<f64>,
     personnel_estimate_fte: Option<f64>,
     realization_months: Option<i32>,
-    cost_category_override: Option<String>,
-    personnel_category_override: Option<String>,
-    period_category_override: Option<String>,
-    quick_win_override: Option<String>,
-    cost_category: Option<String>,
-    personnel_category: Option<String>,
-    period_category: Option<String>,
-    quick_win: String,
+    #[diesel(serialize_as = TextEnum<Option<SizeCategory>>)]
+    cost_category_override: Option<SizeCategory>,
+    #[diesel(serialize_as = TextEnum<Option<SizeCategory>>)]
+    personnel_category_override: Option<SizeCategory>,
+    #[diesel(serialize_as = TextEnum<Option<PeriodCategory>>)]
+    period_category_override: Option<PeriodCategory>,
+    #[diesel(serialize_as = TextEnum<Option<QuickWin>>)]
+    quick_win_override: Option<QuickWin>,
+    #[diesel(serialize_as = TextEnum<Option<SizeCategory>>)]
+    cost_category: Option<SizeCategory>,
+    #[diesel(serialize_as = TextEnum<Option<SizeCategory>>)]
+    personnel_category: Option<SizeCategory>,
+    #[diesel(serialize_as = TextEnum<Option<PeriodCategory>>)]
+    period_category: Option<PeriodCategory>,
+    #[diesel(serialize_as = TextEnum<QuickWin>)]
+    quick_win: QuickWin,
     search_text: String,
-    visibility: String,
+    #[diesel(serialize_as = TextEnum<Visibility>)]
+    visibility: Visibility,
 }
 
+/// An optional class as the audit entry shows it.
 fn text<T: ToString>(value: Option<T>) -> Option<String> {
     value.map(|v| v.to_string())
 }
@@ -218,23 +232,23 @@ impl MeasureFields {
             title: self.title.clone(),
             description: self.description.clone(),
             position: self.position,
-            status: self.status.as_str().to_owned(),
+            status: self.status,
             responsible_unit: self.responsible_unit.clone(),
-            partners: serde_json::to_string(&self.partners).expect("strings serialise"),
-            pilot_areas: serde_json::to_string(&self.pilot_areas).expect("strings serialise"),
+            partners: self.partners.clone(),
+            pilot_areas: self.pilot_areas.clone(),
             cost_estimate_eur: e.cost_eur,
             personnel_estimate_fte: e.personnel_fte,
             realization_months: e.realization_months,
-            cost_category_override: text(e.cost_category),
-            personnel_category_override: text(e.personnel_category),
-            period_category_override: text(e.period_category),
-            quick_win_override: text(e.quick_win),
-            cost_category: text(class.cost),
-            personnel_category: text(class.personnel),
-            period_category: text(class.period),
-            quick_win: class.quick_win.to_string(),
+            cost_category_override: e.cost_category,
+            personnel_category_override: e.personnel_category,
+            period_category_override: e.period_category,
+            quick_win_override: e.quick_win,
+            cost_category: class.cost,
+            personnel_category: class.personnel,
+            period_category: class.period,
+            quick_win: class.quick_win,
             search_text: search_text(self.code.as_deref(), &self.title, &self.description),
-            visibility: self.visibility.as_str().to_owned(),
+            visibility: self.visibility,
         }
     }
 
@@ -335,7 +349,7 @@ impl Audited for MeasureFields {
         Ok(with_conn!(conn, c => diesel::insert_into(measures::table)
             .values((
                 measures::plan_id.eq(scope.plan.id),
-                &columns,
+                columns,
                 measures::created_at.eq(now),
                 measures::updated_at.eq(now),
             ))
@@ -353,7 +367,7 @@ impl Audited for MeasureFields {
     ) -> RepoResult<()> {
         let group = self.group(conn, scope).await?;
         let columns = self.columns(&scope.plan, group.id);
-        guarded_update!(conn, measures, current, &columns, "measure")
+        guarded_update!(conn, measures, current, columns, "measure")
     }
 
     async fn load(conn: &mut DbConn, id: i64) -> RepoResult<MeasureRow> {
