@@ -101,12 +101,7 @@ fn requests_over_the_concurrency_limit_are_shed() {
     .unwrap();
     std::thread::sleep(Duration::from_millis(300));
     let body = r#"{"query":"{ plans { slug } }"}"#;
-    let shed = server.http(
-        "POST",
-        "/graphql",
-        &[("Content-Type", "application/json")],
-        body,
-    );
+    let shed = server.post_graphql(body);
     assert!(shed.starts_with("HTTP/1.1 503"), "{shed}");
     assert!(
         shed.to_ascii_lowercase().contains("retry-after: 1"),
@@ -129,12 +124,7 @@ fn requests_over_the_concurrency_limit_are_shed() {
     assert_eq!(&first, b"HTTP/1.1 200");
     drop(holding);
     std::thread::sleep(Duration::from_millis(100));
-    let again = server.http(
-        "POST",
-        "/graphql",
-        &[("Content-Type", "application/json")],
-        body,
-    );
+    let again = server.post_graphql(body);
     assert!(again.starts_with("HTTP/1.1 200"), "{again}");
 }
 
@@ -142,13 +132,8 @@ fn requests_over_the_concurrency_limit_are_shed() {
 fn anonymous_callers_are_limited_per_address_across_connections() {
     let server = Server::start(&["--rate-limit-per-minute", "2", "--rate-limit-burst", "1"]);
     let body = r#"{"query":"{ plans { slug } }"}"#;
-    let json = [("Content-Type", "application/json")];
-    assert!(
-        server
-            .http("POST", "/graphql", &json, body)
-            .starts_with("HTTP/1.1 200")
-    );
-    let refused = server.http("POST", "/graphql", &json, body);
+    assert!(server.post_graphql(body).starts_with("HTTP/1.1 200"));
+    let refused = server.post_graphql(body);
     assert!(refused.starts_with("HTTP/1.1 429"), "{refused}");
     let metrics = server.http("GET", "/metrics", &[], "");
     assert!(

@@ -38,12 +38,7 @@ fn body(response: &str) -> &str {
 }
 
 fn graphql(server: &Server, body: &str) {
-    let answer = server.http(
-        "POST",
-        "/graphql",
-        &[("Content-Type", "application/json")],
-        body,
-    );
+    let answer = server.post_graphql(body);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 

@@ -102,12 +102,7 @@ async fn spans_reach_an_otlp_receiver_under_the_callers_trace() {
     );
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     let failing = r#"{"query":"query Broken { measure(code: \"1.2\") { nosuchfield } }"}"#;
-    server.http(
-        "POST",
-        "/graphql",
-        &[("Content-Type", "application/json")],
-        failing,
-    );
+    server.post_graphql(failing);
 
     // Wait for the batch: the HTTP span ends last.
     let deadline = Instant::now() + Duration::from_secs(20);

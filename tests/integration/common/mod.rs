@@ -676,6 +676,16 @@ impl Server {
         answer
     }
 
+    /// POSTs a JSON body to `/graphql`; the whole response as text.
+    pub fn post_graphql(&self, body: &str) -> String {
+        self.http(
+            "POST",
+            "/graphql",
+            &[("Content-Type", "application/json")],
+            body,
+        )
+    }
+
     /// Stops the server and returns what it logged.
     pub fn stop(mut self) -> String {
         use std::io::Read;
