@@ -2,7 +2,7 @@
 """Memory under load: starts `masterplan serve` (release build, SQLite with
 the bundled plan), sends the heaviest query the default limits allow from
 16 connections for 60 s, and prints the server's RSS before, at its peak,
-at the end, and after 10 s of quiet; also req/s, the response size, and
+at the end, and after 10 s and 30 s of quiet; also req/s, the response size, and
 the peak as a ratio of the idle RSS (this machine is shared: compare
 figures of one run). Issue 12's goal: peak RSS < 150 MB, returned afterwards.
 
@@ -98,11 +98,13 @@ def main():
         end = rss_mb(server.pid)
         time.sleep(10)
         after = rss_mb(server.pid)
+        time.sleep(20)
+        later = rss_mb(server.pid)
         total = sum(counts)
         print(f"response {len(answer) / 1e6:.2f} MB, request {len(body)} B")
         print(f"{total} requests in {args.seconds} s at {args.connections} connections: {total / args.seconds:.1f} req/s")
-        print(f"RSS MB: idle {idle:.0f}, peak {peak[0]:.0f}, end {end:.0f}, after 10 s {after:.0f}")
-        print(f"peak / idle = {peak[0] / idle:.2f}, after / idle = {after / idle:.2f}")
+        print(f"RSS MB: idle {idle:.0f}, peak {peak[0]:.0f}, end {end:.0f}, after 10 s {after:.0f}, after 30 s {later:.0f}")
+        print(f"peak / idle = {peak[0] / idle:.2f}, after 30 s / idle = {later / idle:.2f}")
     finally:
         server.terminate()
         server.wait()

@@ -72,6 +72,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 pub struct Admission {
     limiter: Option<DefaultKeyedRateLimiter<RateKey>>,
     running: Option<Arc<Semaphore>>,
+    cap: usize,
 }
 
 impl Admission {
@@ -82,7 +83,11 @@ impl Admission {
         });
         let running = (limits.max_concurrent_requests > 0)
             .then(|| Arc::new(Semaphore::new(limits.max_concurrent_requests)));
-        Self { limiter, running }
+        Self {
+            limiter,
+            running,
+            cap: limits.max_concurrent_requests,
+        }
     }
 
     /// Spends one request of `key`'s budget.
@@ -95,6 +100,13 @@ impl Admission {
             metrics::counter!("masterplan_rate_limited_total", "key" => key.kind()).increment(1);
             RateLimited(wait)
         })
+    }
+
+    /// Whether no request is running (always, without a cap to count by).
+    pub fn is_quiet(&self) -> bool {
+        self.running
+            .as_ref()
+            .is_none_or(|running| running.available_permits() == self.cap)
     }
 
     /// Forgets the budgets of clients that have been quiet long enough to

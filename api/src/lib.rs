@@ -17,6 +17,7 @@ pub mod http;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
+pub mod memory;
 pub mod metrics;
 pub mod operation_span;
 pub mod otlp;

@@ -207,6 +207,8 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     println!("Masterplan API on http://{addr}/graphql (GraphiQL: http://{addr}/)");
     tracing::info!(%addr, database = state.db.backend_name(), "listening");
     let header_timeout = state.limits.header_timeout;
+    let quiet = state.admission.clone();
+    crate::memory::trim_when_quiet(move || quiet.is_quiet());
     let admission = state.admission.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
