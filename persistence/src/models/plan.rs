@@ -37,7 +37,7 @@ pub struct PlanRow {
 }
 
 /// The legend's thresholds as the `plans` table stores them.
-#[derive(Debug, Clone, Copy, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Copy, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = plans)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct LegendColumns {

@@ -204,7 +204,6 @@ impl Audited for PlanFields {
         current: &PlanRow,
         old: &Self,
     ) -> RepoResult<()> {
-        let l = &self.legend;
         guarded_update!(
             conn,
             plans,
@@ -218,14 +217,7 @@ impl Audited for PlanFields {
                     plans::description.eq(&self.description),
                     plans::legend_notes.eq(&self.legend_notes),
                 ),
-                (
-                    plans::cost_low_below_eur.eq(l.cost_low_below_eur),
-                    plans::cost_high_above_eur.eq(l.cost_high_above_eur),
-                    plans::personnel_low_below_fte.eq(l.personnel_low_below_fte),
-                    plans::personnel_high_above_fte.eq(l.personnel_high_above_fte),
-                    plans::period_short_below_months.eq(l.period_short_below_months),
-                    plans::period_long_above_months.eq(l.period_long_above_months),
-                ),
+                plan::LegendColumns::from(self.legend),
             ),
             "plan"
         )?;
