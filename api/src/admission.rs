@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::header;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +19,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::Semaphore;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, retry_after};
 use crate::limits::Limits;
 use crate::server::AppState;
 
@@ -139,9 +138,7 @@ fn rate_limited(wait: Duration) -> Response {
         format!("too many requests; retry in {seconds} s"),
     )
     .into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, seconds.into());
+    retry_after(&mut response, seconds);
     response
 }
 
@@ -162,7 +159,7 @@ pub async fn shed(State(state): State<AppState>, request: Request, next: Next) -
             "the server is at its limit of requests running at once; retry in 1 s",
         )
         .into_response();
-        response.headers_mut().insert(header::RETRY_AFTER, 1.into());
+        retry_after(&mut response, 1);
         return response;
     };
     next.run(request).await

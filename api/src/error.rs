@@ -223,12 +223,18 @@ impl IntoResponse for ApiError {
         });
         let mut response = (self.code.status(), axum::Json(body)).into_response();
         if self.code == ErrorCode::ServiceUnavailable {
-            response
-                .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+            retry_after(&mut response, RETRY_AFTER_SECONDS);
         }
         response
     }
+}
+
+/// Tells the client when to try again (`Retry-After`, in seconds): after an
+/// outage, a shed request or a rate limit.
+pub fn retry_after(response: &mut Response, seconds: u64) {
+    response
+        .headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, seconds.into());
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use async_graphql::Response;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 
-use crate::error::{ApiError, ErrorCode, RETRY_AFTER_SECONDS};
+use crate::error::{ApiError, ErrorCode, RETRY_AFTER_SECONDS, retry_after};
 
 pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
@@ -125,7 +125,7 @@ impl Reply<'_> {
         if outage {
             unavailable(&mut answer);
         }
-        in_media_type(self.media, answer)
+        answer
     }
 
     /// The results of an array batch, in order (status 200 unless an outage).
@@ -135,7 +135,7 @@ impl Reply<'_> {
         if outage {
             unavailable(&mut answer);
         }
-        in_media_type(self.media, answer)
+        answer
     }
 
     /// The JSON text of `body`, written until it would pass the size bound.
@@ -195,13 +195,11 @@ impl std::io::Write for Capped {
 /// load balancers retry instead of taking it for a defect.
 fn unavailable(answer: &mut axum::response::Response) {
     *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-    answer
-        .headers_mut()
-        .insert(header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+    retry_after(answer, RETRY_AFTER_SECONDS);
 }
 
 /// Labels a JSON answer (also a refusal made before GraphQL ran) with the
-/// negotiated media type.
+/// negotiated media type; the handlers apply it to whatever they answer.
 pub fn in_media_type(
     media: MediaType,
     mut answer: axum::response::Response,
