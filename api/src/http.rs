@@ -345,14 +345,10 @@ async fn run(
     let codes: Vec<String> = response
         .errors
         .iter()
-        .filter_map(|e| e.extensions.as_ref()?.get("code").map(|c| c.to_string()))
+        .filter_map(|e| e.extensions.as_ref()?.get("code"))
+        .map(|c| c.to_string().replace('"', ""))
         .collect();
-    let codes = codes.join(",").replace('"', "");
-    let outcome = codes
-        .split(',')
-        .next()
-        .filter(|c| !c.is_empty())
-        .unwrap_or("ok");
+    let outcome = codes.first().map_or("ok", String::as_str);
     metrics::operation(
         operation.as_deref(),
         kind.as_str(),
@@ -362,7 +358,7 @@ async fn run(
     if !codes.is_empty() {
         span.record("otel.status_code", "ERROR");
     }
-    span.record("codes", codes);
+    span.record("codes", codes.join(","));
     let response = with_request_id(response, id);
     span.in_scope(|| tracing::info!("graphql request"));
     response
