@@ -126,37 +126,19 @@ impl Database {
         let pools = match DatabaseUrl::parse(url)? {
             DatabaseUrl::Postgres(url) => {
                 run_migrations_pg(&url).await?;
-                const SYSTEM: &str = "postgresql";
-                let setup_stats = stats.clone();
+                // Each checkout instruments its connection (see `conn`).
                 let mut config = ManagerConfig::<AsyncPgConnection>::default();
                 config.recycling_method = RecyclingMethod::Fast;
-                config.custom_setup = Box::new(move |url| {
-                    let stats = setup_stats.clone();
-                    async move {
-                        let mut conn = AsyncPgConnection::establish(url).await?;
-                        conn.set_instrumentation(StatementSpans::new(stats, SYSTEM, Span::none()));
-                        Ok(conn)
-                    }
-                    .boxed()
-                });
                 let manager = AsyncDieselConnectionManager::new_with_config(url, config);
                 Pools::Postgres(build_pool!(manager)?)
             }
             DatabaseUrl::Sqlite(path) => {
                 run_migrations_sqlite(&path).await?;
-                const SYSTEM: &str = "sqlite";
-                let setup_stats = stats.clone();
                 let mut config = ManagerConfig::<SqliteConn>::default();
                 config.recycling_method = RecyclingMethod::Fast;
                 config.custom_setup = Box::new(move |path| {
-                    let stats = setup_stats.clone();
                     let path = path.to_owned();
-                    async move {
-                        let mut conn = open_sqlite(&path).await?;
-                        conn.set_instrumentation(StatementSpans::new(stats, SYSTEM, Span::none()));
-                        Ok(conn)
-                    }
-                    .boxed()
+                    async move { open_sqlite(&path).await }.boxed()
                 });
                 let manager = AsyncDieselConnectionManager::new_with_config(path, config);
                 Pools::Sqlite(build_pool!(manager)?)
