@@ -30,18 +30,10 @@ pub fn read_plan_file(json: &str) -> Result<Read, Vec<Problem>> {
     })?;
     let mut problems: Vec<Problem> = Vec::new();
     loop {
-        let error = match serde_path_to_error::deserialize::<_, PlanFile>(&value) {
+        let (path, message) = match read(&value) {
             Ok(file) => return Ok(Read { file, problems }),
             Err(error) => error,
         };
-        let mut path: Vec<Segment> = error.path().iter().cloned().collect();
-        let message = error.inner().to_string();
-        // A missing field sits at its object; name the field itself.
-        if let Some(field) = missing_field(&message) {
-            path.push(Segment::Map {
-                key: field.to_owned(),
-            });
-        }
         let location = location(&path);
         // Once per place, and not again for what its stand-in lacks.
         let known = problems.iter().any(|p| {
@@ -53,13 +45,28 @@ pub fn read_plan_file(json: &str) -> Result<Read, Vec<Problem>> {
         if !known {
             problems.push(Problem {
                 location: location.clone(),
-                message: message.clone(),
+                message,
             });
         }
         if problems.len() >= MAX_PROBLEMS || !stand_in(&mut value, &path, &location) {
             return Err(problems);
         }
     }
+}
+
+/// The plan file in `document`, or where reading it stops and why. A
+/// missing field is placed at the field itself, not at its object.
+fn read(document: &Value) -> Result<PlanFile, (Vec<Segment>, String)> {
+    serde_path_to_error::deserialize::<_, PlanFile>(document).map_err(|error| {
+        let mut path: Vec<Segment> = error.path().iter().cloned().collect();
+        let message = error.inner().to_string();
+        if let Some(field) = missing_field(&message) {
+            path.push(Segment::Map {
+                key: field.to_owned(),
+            });
+        }
+        (path, message)
+    })
 }
 
 /// The field of serde's "missing field `x`".
@@ -85,10 +92,14 @@ fn location(path: &[Segment]) -> String {
     location
 }
 
-/// Replaces the value at `path` by the first stand-in that moves reading
-/// past it: removed (for optional fields and unknown keys), then a value of
-/// each JSON type. False when none does.
+/// Replaces the value at `path`, in place, by the first stand-in that moves
+/// reading past it: removed (for optional fields and unknown keys), then a
+/// value of each JSON type. False when none does (the document is then of
+/// no further use).
 fn stand_in(document: &mut Value, path: &[Segment], location: &str) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
     let candidates = [
         None,
         Some(Value::String(String::new())),
@@ -100,52 +111,43 @@ fn stand_in(document: &mut Value, path: &[Segment], location: &str) -> bool {
         Some(Value::Bool(false)),
     ];
     for candidate in candidates {
-        let mut tried = document.clone();
-        if !put(&mut tried, path, candidate) {
+        let Some(parent) = walk(document, parents) else {
+            return false;
+        };
+        if !place(parent, last, candidate) {
             continue;
         }
-        let moved_on = match serde_path_to_error::deserialize::<_, PlanFile>(&tried) {
+        let moved_on = match read(document) {
             Ok(_) => true,
-            Err(error) => {
-                let mut next: Vec<Segment> = error.path().iter().cloned().collect();
-                if let Some(field) = missing_field(&error.inner().to_string()) {
-                    next.push(Segment::Map {
-                        key: field.to_owned(),
-                    });
-                }
-                self::location(&next) != location
-            }
+            Err((next, _)) => self::location(&next) != location,
         };
         if moved_on {
-            *document = tried;
             return true;
         }
     }
     false
 }
 
-/// Sets (or, with `None`, removes) the value at `path`; false when the path
-/// does not lead there.
-fn put(document: &mut Value, path: &[Segment], value: Option<Value>) -> bool {
-    let Some((last, parents)) = path.split_last() else {
-        return false;
-    };
-    let mut at = document;
-    for segment in parents {
+/// The value `path` leads to.
+fn walk<'a>(mut at: &'a mut Value, path: &[Segment]) -> Option<&'a mut Value> {
+    for segment in path {
         at = match (segment, at) {
-            (Segment::Seq { index }, Value::Array(items)) => match items.get_mut(*index) {
-                Some(item) => item,
-                None => return false,
-            },
-            (Segment::Map { key }, Value::Object(map)) => match map.get_mut(key) {
-                Some(item) => item,
-                None => return false,
-            },
-            _ => return false,
+            (Segment::Seq { index }, Value::Array(items)) => items.get_mut(*index)?,
+            (Segment::Map { key }, Value::Object(map)) => map.get_mut(key)?,
+            _ => return None,
         };
     }
-    match (last, at, value) {
-        (Segment::Map { key }, Value::Object(map), None) => map.remove(key).is_some(),
+    Some(at)
+}
+
+/// Sets (or, with `None`, removes) the member `last` of `parent`; false
+/// when it cannot be (an array element cannot be removed).
+fn place(parent: &mut Value, last: &Segment, value: Option<Value>) -> bool {
+    match (last, parent, value) {
+        (Segment::Map { key }, Value::Object(map), None) => {
+            map.remove(key);
+            true
+        }
         (Segment::Map { key }, Value::Object(map), Some(value)) => {
             map.insert(key.clone(), value);
             true
