@@ -44,10 +44,9 @@ impl Activity {
         }
     }
 
-    /// A DataLoader spawner whose batches start `delay` after their first key
-    /// and not before the request is idle.
-    /// Runs each batch of the DataLoader `loader` in a `dataloader` span
-    /// (a child of the span that asked for it) once the request is idle.
+    /// A spawner for the DataLoader `loader`: its batches start `delay` after
+    /// their first key and not before the request is idle, each in a
+    /// `dataloader` span (a child of the span that asked for it).
     pub fn spawner(
         self: &Arc<Self>,
         delay: Duration,

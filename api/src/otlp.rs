@@ -17,13 +17,23 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 /// The service name when `OTEL_SERVICE_NAME` does not give one.
 const SERVICE_NAME: &str = "masterplan-api";
 
+/// An exporter setting: `OTEL_EXPORTER_OTLP_TRACES_<NAME>`, else the
+/// general `OTEL_EXPORTER_OTLP_<NAME>`; blank counts as unset.
+fn setting(name: &str) -> Option<String> {
+    [
+        format!("OTEL_EXPORTER_OTLP_TRACES_{name}"),
+        format!("OTEL_EXPORTER_OTLP_{name}"),
+    ]
+    .iter()
+    .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+}
+
 /// Whether the environment asks for traces: an OTLP endpoint is set and the
 /// SDK is not disabled.
 fn wanted() -> bool {
-    let set = |name| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
     let disabled = std::env::var("OTEL_SDK_DISABLED").is_ok_and(|v| v.eq_ignore_ascii_case("true"))
         || std::env::var("OTEL_TRACES_EXPORTER").is_ok_and(|v| v == "none");
-    !disabled && (set("OTEL_EXPORTER_OTLP_ENDPOINT") || set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+    !disabled && setting("ENDPOINT").is_some()
 }
 
 /// The exporter's HTTP client: hyper (already in the build), its requests
@@ -47,9 +57,7 @@ impl HttpClient for OnRuntime {
 
 /// `OTEL_EXPORTER_OTLP_TIMEOUT` (milliseconds), 10 s by default.
 fn timeout() -> Duration {
-    let millis = std::env::var("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT")
-        .or_else(|_| std::env::var("OTEL_EXPORTER_OTLP_TIMEOUT"))
-        .ok()
+    let millis = setting("TIMEOUT")
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     Duration::from_millis(millis)
@@ -65,8 +73,7 @@ pub fn provider() -> Result<Option<SdkTracerProvider>, String> {
     }
     let runtime = tokio::runtime::Handle::try_current()
         .map_err(|_| "traces need the Tokio runtime".to_owned())?;
-    if let Ok(protocol) = std::env::var("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
-        .or_else(|_| std::env::var("OTEL_EXPORTER_OTLP_PROTOCOL"))
+    if let Some(protocol) = setting("PROTOCOL")
         && protocol != "http/protobuf"
     {
         return Err(format!(
