@@ -16,6 +16,8 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
 use tracing::Span;
 
+pub use crate::commits::CommitSignals;
+use crate::commits::Commits;
 use crate::error::{RepoError, RepoResult};
 pub use crate::statements::QueryStats;
 use crate::statements::StatementSpans;
@@ -72,6 +74,7 @@ pub struct PoolStatus {
 pub struct Database {
     pools: Pools,
     stats: Arc<QueryStats>,
+    commits: Arc<Commits>,
 }
 
 /// A pooled connection of either backend; use [`with_conn!`](crate::with_conn)
@@ -80,8 +83,8 @@ pub struct Database {
 // variant would add an allocation to every checkout for no gain.
 #[allow(clippy::large_enum_variant)]
 pub enum DbConn {
-    Postgres(Object<AsyncPgConnection>),
-    Sqlite(Object<SqliteConn>),
+    Postgres(Object<AsyncPgConnection>, Arc<Commits>),
+    Sqlite(Object<SqliteConn>, Arc<Commits>),
 }
 
 /// Expands `$body` once per backend with `$c` bound to the concrete connection,
@@ -90,11 +93,11 @@ pub enum DbConn {
 macro_rules! with_conn {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
-            $crate::db::DbConn::Postgres(pooled) => {
+            $crate::db::DbConn::Postgres(pooled, _) => {
                 let $c: &mut ::diesel_async::AsyncPgConnection = &mut *pooled;
                 $body
             }
-            $crate::db::DbConn::Sqlite(pooled) => {
+            $crate::db::DbConn::Sqlite(pooled, _) => {
                 let $c: &mut $crate::db::SqliteConn = &mut *pooled;
                 $body
             }
@@ -123,7 +126,12 @@ impl Database {
     /// Opens (and for SQLite creates) the database and runs pending migrations.
     pub async fn connect(url: &str) -> RepoResult<Self> {
         let stats = Arc::new(QueryStats::default());
-        let pools = match DatabaseUrl::parse(url)? {
+        let parsed = DatabaseUrl::parse(url)?;
+        let commits = Arc::new(Commits::new(match &parsed {
+            DatabaseUrl::Postgres(url) => Some(url.clone()),
+            DatabaseUrl::Sqlite(_) => None,
+        }));
+        let pools = match parsed {
             DatabaseUrl::Postgres(url) => {
                 run_migrations_pg(&url).await?;
                 // Each checkout instruments its connection (see `conn`).
@@ -144,7 +152,11 @@ impl Database {
                 Pools::Sqlite(build_pool!(manager)?)
             }
         };
-        Ok(Self { pools, stats })
+        Ok(Self {
+            pools,
+            stats,
+            commits,
+        })
     }
 
     /// Checks a connection out; its statements' spans go under the span
@@ -155,14 +167,19 @@ impl Database {
             Pools::Postgres(pool) => {
                 let mut conn = pool.get().await?;
                 conn.set_instrumentation(spans("postgresql"));
-                DbConn::Postgres(conn)
+                DbConn::Postgres(conn, self.commits.clone())
             }
             Pools::Sqlite(pool) => {
                 let mut conn = pool.get().await?;
                 conn.set_instrumentation(spans("sqlite"));
-                DbConn::Sqlite(conn)
+                DbConn::Sqlite(conn, self.commits.clone())
             }
         })
+    }
+
+    /// Wakes whenever audit entries may have been committed (see [`CommitSignals`]).
+    pub fn commit_signals(&self) -> CommitSignals {
+        self.commits.signals()
     }
 
     pub fn stats(&self) -> &QueryStats {
@@ -254,11 +271,16 @@ impl DbConn {
         &mut self,
         body: impl AsyncFnOnce(&mut DbConn) -> RepoResult<R>,
     ) -> RepoResult<R> {
-        self.transaction(async |conn| {
-            with_conn!(conn, c => c.batch_execute("UPDATE audit_head SET last_id = last_id WHERE id = 1").await)?;
-            body(conn).await
-        })
-        .await
+        let value = self
+            .transaction(async |conn| {
+                with_conn!(conn, c => c.batch_execute("UPDATE audit_head SET last_id = last_id WHERE id = 1").await)?;
+                body(conn).await
+            })
+            .await?;
+        match self {
+            DbConn::Postgres(_, commits) | DbConn::Sqlite(_, commits) => commits.committed(),
+        }
+        Ok(value)
     }
 
     /// Runs `body` in a transaction: committed when it returns `Ok`, rolled back

@@ -2,6 +2,7 @@
 //! (diesel-async, pooled) and embedded SQLite, with migrations and the plan loader.
 
 pub mod clock;
+pub mod commits;
 pub mod db;
 pub mod error;
 pub mod export;

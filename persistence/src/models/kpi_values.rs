@@ -48,7 +48,7 @@ pub struct ValueSlice {
 
 /// Numbered bind markers for hand-written SQL: `$1, $2, …` on PostgreSQL, `?` on SQLite.
 fn placeholders(conn: &DbConn) -> impl FnMut() -> String + use<> {
-    let postgres = matches!(conn, DbConn::Postgres(_));
+    let postgres = matches!(conn, DbConn::Postgres(..));
     let mut binds = 0;
     move || {
         binds += 1;
@@ -215,7 +215,7 @@ pub async fn series_of(
     if kpi_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let postgres = matches!(conn, DbConn::Postgres(_));
+    let postgres = matches!(conn, DbConn::Postgres(..));
     // The bucket's first day as text, the same on both backends.
     let bucket = match (postgres, interval) {
         (true, Interval::Month) => "to_char(date_trunc('month', observed_on), 'YYYY-MM-DD')",

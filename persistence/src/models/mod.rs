@@ -2,6 +2,7 @@
 //! [`crate::writes`].
 
 pub mod audit;
+pub mod changes;
 pub mod goal;
 pub mod kpi;
 pub mod kpi_values;

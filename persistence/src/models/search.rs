@@ -55,8 +55,8 @@ pub fn kpi_document(name: &str, description: Option<&str>) -> String {
 /// Bind markers: `$n` on PostgreSQL, `?` on SQLite.
 pub(crate) fn marker(conn: &DbConn, n: usize) -> String {
     match conn {
-        DbConn::Postgres(_) => format!("${n}"),
-        DbConn::Sqlite(_) => "?".to_owned(),
+        DbConn::Postgres(..) => format!("${n}"),
+        DbConn::Sqlite(..) => "?".to_owned(),
     }
 }
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::clock;
+use crate::commits::CHANNEL;
 use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::models::audit::AuditRow;
@@ -96,5 +97,13 @@ pub async fn append(
             .execute(c)
             .await
     })?;
+    // Listeners hear of it at commit (PostgreSQL sends nothing for a
+    // transaction rolled back, and one notification for the same text sent
+    // several times in one transaction); see `crate::commits`.
+    if let DbConn::Postgres(pg, _) = conn {
+        let pg: &mut diesel_async::AsyncPgConnection = pg;
+        diesel_async::SimpleAsyncConnection::batch_execute(pg, &format!("NOTIFY {CHANNEL}"))
+            .await?;
+    }
     Ok(row)
 }

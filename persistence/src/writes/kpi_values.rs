@@ -300,14 +300,14 @@ pub(crate) async fn insert_all(conn: &mut DbConn, rows: &[NewKpiValue]) -> RepoR
         return Ok(());
     }
     match conn {
-        DbConn::Postgres(pooled) => {
+        DbConn::Postgres(pooled, _) => {
             let c: &mut diesel_async::AsyncPgConnection = &mut *pooled;
             diesel::insert_into(values_table::table)
                 .values(rows)
                 .execute(c)
                 .await?;
         }
-        DbConn::Sqlite(pooled) => {
+        DbConn::Sqlite(pooled, _) => {
             let c: &mut crate::db::SqliteConn = &mut *pooled;
             for row in rows {
                 diesel::insert_into(values_table::table)

@@ -1,0 +1,145 @@
+//! Hearing about committed changes. Every audited write commits at least
+//! one audit entry; readers of the change feed are woken when that may have
+//! happened, then read the log after the last entry they saw (so a wake-up
+//! carries nothing and a lost or doubled one costs nothing).
+//!
+//! In this process, [`DbConn::write_transaction`](crate::DbConn) wakes them
+//! after its commit. On PostgreSQL the write also sends `NOTIFY` (see
+//! [`crate::writes::audit_log`]), and a listener on one dedicated connection
+//! wakes them for changes committed by other processes. When that connection
+//! drops it reconnects with backoff and wakes them once it listens again, so
+//! what was committed meanwhile is read then.
+
+use std::time::Duration;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use futures_util::StreamExt;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The channel the audited writes notify on PostgreSQL.
+pub(crate) const CHANNEL: &str = "masterplan_changes";
+
+/// How often the listening connection is checked while nothing arrives (a
+/// connection whose peer vanished without closing it says nothing).
+const LISTEN_CHECK: Duration = Duration::from_secs(15);
+const FIRST_RETRY: Duration = Duration::from_millis(100);
+const LAST_RETRY: Duration = Duration::from_secs(5);
+
+/// The wake-ups of one database (held by each of its connections, so a
+/// write transaction can wake readers after its commit).
+pub struct Commits {
+    wake: watch::Sender<u64>,
+    /// PostgreSQL: where to listen for other processes' commits.
+    listen_url: Option<String>,
+}
+
+impl Commits {
+    pub(crate) fn new(listen_url: Option<String>) -> Self {
+        Self {
+            wake: watch::Sender::new(0),
+            listen_url,
+        }
+    }
+
+    /// Called after a write transaction committed.
+    pub(crate) fn committed(&self) {
+        wake(&self.wake);
+    }
+
+    pub(crate) fn signals(&self) -> CommitSignals {
+        let listener = self
+            .listen_url
+            .clone()
+            .map(|url| Listener(tokio::spawn(listen(url, self.wake.clone()))));
+        CommitSignals {
+            wake: self.wake.subscribe(),
+            _listener: listener,
+        }
+    }
+}
+
+fn wake(sender: &watch::Sender<u64>) {
+    sender.send_modify(|n| *n = n.wrapping_add(1));
+}
+
+/// Wakes whenever audit entries may have been committed: by this process on
+/// either backend, by any process on PostgreSQL. Dropping it stops the
+/// PostgreSQL listener it started.
+pub struct CommitSignals {
+    wake: watch::Receiver<u64>,
+    _listener: Option<Listener>,
+}
+
+impl CommitSignals {
+    /// Resolves at the next wake-up (at once if one came since the last call).
+    pub async fn changed(&mut self) {
+        if self.wake.changed().await.is_err() {
+            // The database is gone: nothing will be committed any more.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+struct Listener(JoinHandle<()>);
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Listens on a connection of its own for as long as it is not aborted,
+/// reconnecting with backoff.
+async fn listen(url: String, wake_up: watch::Sender<u64>) {
+    let mut retry = FIRST_RETRY;
+    loop {
+        match listening(&url).await {
+            Ok(mut conn) => {
+                if retry > FIRST_RETRY {
+                    tracing::info!("listening for changes again");
+                }
+                retry = FIRST_RETRY;
+                // Whatever was committed while nobody listened is read now.
+                wake(&wake_up);
+                let reason = relay(&mut conn, &wake_up).await;
+                tracing::warn!(error = %reason, "the connection listening for changes was lost");
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, retry_ms = retry.as_millis() as u64, "cannot listen for changes");
+            }
+        }
+        tokio::time::sleep(retry).await;
+        retry = (retry * 2).min(LAST_RETRY);
+    }
+}
+
+async fn listening(url: &str) -> Result<AsyncPgConnection, String> {
+    let mut conn = AsyncPgConnection::establish(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    conn.batch_execute(&format!("LISTEN {CHANNEL}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+/// Wakes on every notification until the connection fails; returns why.
+async fn relay(conn: &mut AsyncPgConnection, wake_up: &watch::Sender<u64>) -> String {
+    loop {
+        let next = {
+            let mut notifications = std::pin::pin!(conn.notifications_stream());
+            tokio::time::timeout(LISTEN_CHECK, notifications.next()).await
+        };
+        match next {
+            Ok(Some(Ok(_))) => wake(wake_up),
+            Ok(Some(Err(err))) => return err.to_string(),
+            Ok(None) => return "the connection closed".to_owned(),
+            Err(_quiet) => {
+                if let Err(err) = conn.batch_execute("SELECT 1").await {
+                    return err.to_string();
+                }
+            }
+        }
+    }
+}

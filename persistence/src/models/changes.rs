@@ -1,0 +1,205 @@
+//! The audit log read as a feed of changes: the entries after a given one,
+//! each placed in its plan and measure with whether the public sees it, so a
+//! change can be matched against many subscribers in memory.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use masterplan_domain::audit::{AuditAction, AuditEntityType};
+
+use crate::db::DbConn;
+use crate::error::RepoResult;
+use crate::models::audit::AuditRow;
+use crate::models::visible::PUBLIC;
+use crate::schema::{audit_head, audit_log, goals, kpi_values, kpis, measures, working_groups};
+use crate::with_conn;
+
+/// Where a change belongs. Objects that no longer exist (a deleted KPI
+/// value's KPI is read from the entry) and API tokens belong to no measure
+/// and are not public.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Placement {
+    pub plan_id: Option<i64>,
+    /// The measure of a measure, goal, KPI or KPI value.
+    pub measure_id: Option<i64>,
+    /// The public sees the object (as the read API decides it: a goal or KPI
+    /// when it and its measure are public, a KPI value when its KPI is).
+    pub public: bool,
+}
+
+/// An audit entry with its placement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub entry: AuditRow,
+    pub place: Placement,
+}
+
+/// The id of the newest entry (0 for an empty log).
+pub async fn head(conn: &mut DbConn) -> RepoResult<i64> {
+    Ok(with_conn!(conn, c => audit_head::table
+        .find(1)
+        .select(audit_head::last_id)
+        .first(c)
+        .await)?)
+}
+
+/// Up to `limit` entries after entry `after`, oldest first, placed.
+pub async fn after(conn: &mut DbConn, after: i64, limit: i64) -> RepoResult<Vec<Change>> {
+    let entries: Vec<AuditRow> = with_conn!(conn, c => audit_log::table
+        .filter(audit_log::id.gt(after))
+        .order(audit_log::id.asc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(c)
+        .await)?;
+    place(conn, entries).await
+}
+
+/// Places entries with at most five statements, whatever their number.
+async fn place(conn: &mut DbConn, entries: Vec<AuditRow>) -> RepoResult<Vec<Change>> {
+    let of = |wanted: AuditEntityType| -> Vec<i64> {
+        entries
+            .iter()
+            .filter(|e| e.entity_type == wanted)
+            .map(|e| e.entity_id)
+            .collect()
+    };
+    let value_ids = of(AuditEntityType::KpiValue);
+    let value_kpis: HashMap<i64, i64> = if value_ids.is_empty() {
+        HashMap::new()
+    } else {
+        with_conn!(conn, c => kpi_values::table
+            .filter(kpi_values::id.eq_any(&value_ids))
+            .select((kpi_values::id, kpi_values::kpi_id))
+            .load::<(i64, i64)>(c)
+            .await)?
+        .into_iter()
+        .collect()
+    };
+    let value_kpi = |entry: &AuditRow| {
+        value_kpis
+            .get(&entry.entity_id)
+            .copied()
+            .or_else(|| deleted_value_kpi(entry))
+    };
+    let mut kpi_ids = of(AuditEntityType::Kpi);
+    kpi_ids.extend(
+        entries
+            .iter()
+            .filter(|e| e.entity_type == AuditEntityType::KpiValue)
+            .filter_map(value_kpi),
+    );
+    let kpi_rows = children(conn, Child::Kpi, &kpi_ids).await?;
+    let goal_rows = children(conn, Child::Goal, &of(AuditEntityType::Goal)).await?;
+    let mut measure_ids = of(AuditEntityType::Measure);
+    measure_ids.extend(kpi_rows.values().chain(goal_rows.values()).map(|(m, _)| *m));
+    let measure_rows: HashMap<i64, (i64, bool)> = if measure_ids.is_empty() {
+        HashMap::new()
+    } else {
+        with_conn!(conn, c => measures::table
+            .filter(measures::id.eq_any(&measure_ids))
+            .select((measures::id, measures::plan_id, measures::visibility))
+            .load::<(i64, i64, String)>(c)
+            .await)?
+        .into_iter()
+        .map(|(id, plan, visibility)| (id, (plan, visibility == PUBLIC)))
+        .collect()
+    };
+    let group_ids = of(AuditEntityType::WorkingGroup);
+    let group_plans: HashMap<i64, i64> = if group_ids.is_empty() {
+        HashMap::new()
+    } else {
+        with_conn!(conn, c => working_groups::table
+            .filter(working_groups::id.eq_any(&group_ids))
+            .select((working_groups::id, working_groups::plan_id))
+            .load::<(i64, i64)>(c)
+            .await)?
+        .into_iter()
+        .collect()
+    };
+
+    let in_measure = |measure_id: i64, own_public: bool| {
+        measure_rows
+            .get(&measure_id)
+            .map_or(Placement::default(), |&(plan, public)| Placement {
+                plan_id: Some(plan),
+                measure_id: Some(measure_id),
+                public: public && own_public,
+            })
+    };
+    let child = |rows: &HashMap<i64, (i64, bool)>, id: i64| {
+        rows.get(&id)
+            .map_or(Placement::default(), |&(measure, public)| {
+                in_measure(measure, public)
+            })
+    };
+    Ok(entries
+        .into_iter()
+        .map(|entry| {
+            let id = entry.entity_id;
+            let place = match entry.entity_type {
+                AuditEntityType::Plan => Placement {
+                    plan_id: Some(id),
+                    measure_id: None,
+                    public: true,
+                },
+                AuditEntityType::WorkingGroup => Placement {
+                    plan_id: group_plans.get(&id).copied(),
+                    measure_id: None,
+                    public: group_plans.contains_key(&id),
+                },
+                AuditEntityType::Measure => in_measure(id, true),
+                AuditEntityType::Goal => child(&goal_rows, id),
+                AuditEntityType::Kpi => child(&kpi_rows, id),
+                AuditEntityType::KpiValue => {
+                    value_kpi(&entry).map_or(Placement::default(), |kpi| child(&kpi_rows, kpi))
+                }
+                AuditEntityType::ApiToken => Placement::default(),
+            };
+            Change { entry, place }
+        })
+        .collect())
+}
+
+#[derive(Clone, Copy)]
+enum Child {
+    Goal,
+    Kpi,
+}
+
+/// Goals or KPIs by id: their measure and whether their own column says public.
+async fn children(
+    conn: &mut DbConn,
+    which: Child,
+    ids: &[i64],
+) -> RepoResult<HashMap<i64, (i64, bool)>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, i64, String)> = match which {
+        Child::Goal => with_conn!(conn, c => goals::table
+            .filter(goals::id.eq_any(ids))
+            .select((goals::id, goals::measure_id, goals::visibility))
+            .load(c)
+            .await)?,
+        Child::Kpi => with_conn!(conn, c => kpis::table
+            .filter(kpis::id.eq_any(ids))
+            .select((kpis::id, kpis::measure_id, kpis::visibility))
+            .load(c)
+            .await)?,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(id, measure, visibility)| (id, (measure, visibility == PUBLIC)))
+        .collect())
+}
+
+/// The KPI a deleted value belonged to, as its deletion entry recorded it.
+fn deleted_value_kpi(entry: &AuditRow) -> Option<i64> {
+    if entry.action != AuditAction::Delete {
+        return None;
+    }
+    let changes: serde_json::Value = serde_json::from_str(&entry.changes).ok()?;
+    changes["kpi"]["old"].as_i64()
+}
