@@ -62,10 +62,15 @@ pub enum ErrorCode {
     NotAcceptable,
     /// A result larger than `--max-response-bytes`.
     ResponseTooLarge,
+    /// More WebSocket and SSE connections open than `--max-stream-connections`
+    /// (HTTP 503 with `Retry-After`).
+    TooManyConnections,
+    /// More subscriptions on one WebSocket than `--max-subscriptions-per-connection`.
+    TooManySubscriptions,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -88,6 +93,8 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::NotAcceptable,
         ErrorCode::ResponseTooLarge,
+        ErrorCode::TooManyConnections,
+        ErrorCode::TooManySubscriptions,
     ];
 
     /// The text clients see in `extensions.code`.
@@ -115,6 +122,8 @@ impl ErrorCode {
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::NotAcceptable => "NOT_ACCEPTABLE",
             ErrorCode::ResponseTooLarge => "RESPONSE_TOO_LARGE",
+            ErrorCode::TooManyConnections => "TOO_MANY_CONNECTIONS",
+            ErrorCode::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
         }
     }
 
@@ -136,7 +145,10 @@ impl ErrorCode {
             | ErrorCode::BatchingDisabled
             | ErrorCode::BatchTooLarge => StatusCode::BAD_REQUEST,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Timeout | ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Timeout | ErrorCode::ServiceUnavailable | ErrorCode::TooManyConnections => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ErrorCode::TooManySubscriptions => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -222,7 +234,10 @@ impl IntoResponse for ApiError {
             "errors": [{ "message": self.message, "extensions": extensions }]
         });
         let mut response = (self.code.status(), axum::Json(body)).into_response();
-        if self.code == ErrorCode::ServiceUnavailable {
+        if matches!(
+            self.code,
+            ErrorCode::ServiceUnavailable | ErrorCode::TooManyConnections
+        ) {
             retry_after(&mut response, RETRY_AFTER_SECONDS);
         }
         response
@@ -270,6 +285,8 @@ mod tests {
                 "RATE_LIMITED",
                 "NOT_ACCEPTABLE",
                 "RESPONSE_TOO_LARGE",
+                "TOO_MANY_CONNECTIONS",
+                "TOO_MANY_SUBSCRIPTIONS",
             ]
         );
     }

@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use async_graphql::{BatchRequest, Request, Response, ServerError};
 use axum::body::{Body, to_bytes};
-use axum::extract::{Query as UrlQuery, State};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{Query as UrlQuery, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -45,7 +46,7 @@ fn no_query() -> axum::response::Response {
     )
 }
 
-fn coded(message: impl Into<String>, code: ErrorCode) -> ServerError {
+pub(crate) fn coded(message: impl Into<String>, code: ErrorCode) -> ServerError {
     let mut error = ServerError::new(message, None);
     set_code(&mut error, code);
     error
@@ -72,6 +73,9 @@ pub async fn graphql_post(
     client: crate::admission::ClientAddr,
     body: Body,
 ) -> axum::response::Response {
+    if crate::sse::wanted(&headers) {
+        return crate::sse::post(state, headers, client, body).await;
+    }
     let media = match negotiate(&headers) {
         Ok(media) => media,
         Err(refused) => return refused.into_response(),
@@ -86,59 +90,11 @@ async fn post(
     body: Body,
     media: MediaType,
 ) -> axum::response::Response {
-    // A form or text/plain POST needs no CORS preflight, so accepting it would
-    // let any web page send requests with a visitor's credentials.
-    if !is_json(&headers) {
-        return transport_error(
-            ErrorCode::UnsupportedMediaType,
-            "POST /graphql takes Content-Type: application/json",
-        );
-    }
-    let limit = state.limits.max_body_bytes;
-    // A declared length over the limit is refused before anything is read.
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
-        return transport_error(
-            ErrorCode::RequestTooLarge,
-            &format!("the request body exceeds {limit} bytes"),
-        );
-    }
-    let caller = match state.caller(&headers, client).await {
-        Ok(caller) => caller,
-        Err(response) => return response,
+    let (caller, batch) = match read_request(&state, &headers, client, body).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
     };
     let id = request_id::of(&headers);
-    let within = state.limits.body_timeout;
-    let bytes = match tokio::time::timeout(within, to_bytes(body, limit)).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => {
-            return transport_error(
-                ErrorCode::RequestTooLarge,
-                &format!("the request body exceeds {limit} bytes"),
-            );
-        }
-        Err(_) => {
-            return transport_error(
-                ErrorCode::RequestTimeout,
-                &format!(
-                    "the request body did not arrive within {} ms",
-                    within.as_millis()
-                ),
-            );
-        }
-    };
-    let batch: BatchRequest = match serde_json::from_slice(&bytes) {
-        Ok(batch) => batch,
-        Err(err) => {
-            return transport_error(
-                ErrorCode::BadRequest,
-                &format!("the body is not a GraphQL request: {err}"),
-            );
-        }
-    };
     if batch.iter().any(|request| request.query.trim().is_empty()) {
         return no_query();
     }
@@ -178,6 +134,66 @@ async fn post(
     }
 }
 
+/// The checks every POST passes before its operations run (media type,
+/// size, caller, body time), and the body read as a GraphQL request.
+pub(crate) async fn read_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: crate::admission::ClientAddr,
+    body: Body,
+) -> Result<(Caller, BatchRequest), axum::response::Response> {
+    // A form or text/plain POST needs no CORS preflight, so accepting it would
+    // let any web page send requests with a visitor's credentials.
+    if !is_json(headers) {
+        return Err(transport_error(
+            ErrorCode::UnsupportedMediaType,
+            "POST /graphql takes Content-Type: application/json",
+        ));
+    }
+    let limit = state.limits.max_body_bytes;
+    // A declared length over the limit is refused before anything is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(transport_error(
+            ErrorCode::RequestTooLarge,
+            &format!("the request body exceeds {limit} bytes"),
+        ));
+    }
+    let caller = state.caller(headers, client).await?;
+    let within = state.limits.body_timeout;
+    let bytes = match tokio::time::timeout(within, to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
+            return Err(transport_error(
+                ErrorCode::RequestTooLarge,
+                &format!("the request body exceeds {limit} bytes"),
+            ));
+        }
+        Err(_) => {
+            return Err(transport_error(
+                ErrorCode::RequestTimeout,
+                &format!(
+                    "the request body did not arrive within {} ms",
+                    within.as_millis()
+                ),
+            ));
+        }
+    };
+    let batch: BatchRequest = match serde_json::from_slice(&bytes) {
+        Ok(batch) => batch,
+        Err(err) => {
+            return Err(transport_error(
+                ErrorCode::BadRequest,
+                &format!("the body is not a GraphQL request: {err}"),
+            ));
+        }
+    };
+    Ok((caller, batch))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetParams {
@@ -192,8 +208,12 @@ pub async fn graphql_get(
     State(state): State<AppState>,
     headers: HeaderMap,
     client: crate::admission::ClientAddr,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     UrlQuery(params): UrlQuery<GetParams>,
 ) -> axum::response::Response {
+    if let Ok(upgrade) = upgrade {
+        return crate::websocket::upgrade(state, upgrade, headers, client).await;
+    }
     let Some(query) = params.query else {
         return crate::graphiql::page().await.into_response();
     };
@@ -251,7 +271,7 @@ async fn get(
     match check(&state, &request) {
         Ok(measure) if measure.kind != OperationKind::Query => transport_error(
             ErrorCode::MethodNotAllowed,
-            "GET runs queries only; send mutations by POST",
+            "GET runs queries only; send mutations by POST, subscriptions over a stream",
         ),
         Ok(measure) => {
             let request = named(request, measure.name);
@@ -266,6 +286,13 @@ async fn get(
 /// validates it), then executes it within the time limit.
 async fn execute(state: &AppState, request: Request, caller: &Caller, id: &str) -> Response {
     match check(state, &request) {
+        Ok(measure) if measure.kind == OperationKind::Subscription => with_request_id(
+            Response::from_errors(vec![coded(
+                SUBSCRIPTIONS_STREAM,
+                ErrorCode::MethodNotAllowed,
+            )]),
+            id,
+        ),
         Ok(measure) => {
             let request = named(request, measure.name);
             run(state, request, measure.kind, caller, id).await
@@ -274,7 +301,14 @@ async fn execute(state: &AppState, request: Request, caller: &Caller, id: &str) 
     }
 }
 
-fn check(state: &AppState, request: &Request) -> Result<DocumentMeasure, DocumentLimitError> {
+/// Why a subscription sent as a plain request does not run.
+const SUBSCRIPTIONS_STREAM: &str = "subscriptions need a stream: a WebSocket at /graphql \
+     (graphql-transport-ws) or a POST with Accept: text/event-stream";
+
+pub(crate) fn check(
+    state: &AppState,
+    request: &Request,
+) -> Result<DocumentMeasure, DocumentLimitError> {
     check_document(
         &request.query,
         request.operation_name.as_deref(),
@@ -287,20 +321,20 @@ fn check(state: &AppState, request: &Request) -> Result<DocumentMeasure, Documen
 
 /// The request with its operation's name made explicit (the name of the one
 /// operation of a document), so logs and traces name what ran.
-fn named(request: Request, name: Option<String>) -> Request {
+pub(crate) fn named(request: Request, name: Option<String>) -> Request {
     match (&request.operation_name, name) {
         (None, Some(name)) => request.operation_name(name),
         _ => request,
     }
 }
 
-fn rejection(err: DocumentLimitError) -> Response {
+pub(crate) fn rejection(err: DocumentLimitError) -> Response {
     Response::from_errors(vec![coded(err.to_string(), err.code())])
 }
 
 /// Executes one operation inside a `graphql` span that records the operation
 /// name, the duration and the error codes.
-async fn run(
+pub(crate) async fn run(
     state: &AppState,
     request: Request,
     kind: OperationKind,
@@ -366,7 +400,7 @@ async fn run(
 
 /// Puts the request's id into every error's `extensions.requestId`, so a
 /// client's report can be found in the logs.
-fn with_request_id(mut response: Response, id: &str) -> Response {
+pub(crate) fn with_request_id(mut response: Response, id: &str) -> Response {
     for error in &mut response.errors {
         error
             .extensions
@@ -378,7 +412,7 @@ fn with_request_id(mut response: Response, id: &str) -> Response {
 
 /// Gives every error a code: async-graphql's own validation and argument
 /// errors come without one.
-fn with_codes(mut response: Response) -> Response {
+pub(crate) fn with_codes(mut response: Response) -> Response {
     for error in &mut response.errors {
         let has_code = error
             .extensions

@@ -3,6 +3,7 @@
 pub mod admission;
 pub mod auth;
 pub mod batching;
+pub mod change_feed;
 pub mod cli;
 pub mod connections;
 pub mod control_characters;
@@ -24,4 +25,7 @@ pub mod otlp;
 pub mod request_id;
 pub mod schema;
 pub mod server;
+pub mod sse;
+pub mod streams;
 pub mod telemetry;
+pub mod websocket;

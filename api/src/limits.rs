@@ -34,6 +34,15 @@ pub struct Limits {
     pub max_concurrent_requests: usize,
     /// Bytes of one response's JSON; a larger result is a `RESPONSE_TOO_LARGE` error.
     pub max_response_bytes: usize,
+    /// WebSocket and SSE connections open at once; more are refused with 503.
+    pub max_stream_connections: usize,
+    /// Subscriptions running at once on one WebSocket.
+    pub max_subscriptions_per_connection: usize,
+    /// How often an open WebSocket or SSE stream is pinged.
+    pub keepalive: Duration,
+    /// How long a WebSocket client may take to read a message; one that
+    /// reads nothing for longer is disconnected.
+    pub send_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -111,6 +120,28 @@ pub struct LimitArgs {
     /// Bytes of one GraphQL response; a larger result is refused with RESPONSE_TOO_LARGE.
     #[arg(long, env = "MASTERPLAN_MAX_RESPONSE_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_response_bytes: usize,
+    /// WebSocket and SSE connections open at once; more are refused with
+    /// 503 TOO_MANY_CONNECTIONS.
+    #[arg(
+        long,
+        env = "MASTERPLAN_MAX_STREAM_CONNECTIONS",
+        default_value_t = 16_384
+    )]
+    pub max_stream_connections: usize,
+    /// Subscriptions running at once on one WebSocket; more get TOO_MANY_SUBSCRIPTIONS.
+    #[arg(
+        long,
+        env = "MASTERPLAN_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+        default_value_t = 20
+    )]
+    pub max_subscriptions_per_connection: usize,
+    /// How often open WebSocket and SSE streams are pinged, in milliseconds.
+    #[arg(long, env = "MASTERPLAN_KEEPALIVE_MS", default_value_t = 15_000)]
+    pub keepalive_ms: u64,
+    /// How long a WebSocket client may take to read one message, in
+    /// milliseconds; a client that does not read is disconnected.
+    #[arg(long, env = "MASTERPLAN_SEND_TIMEOUT_MS", default_value_t = 10_000)]
+    pub send_timeout_ms: u64,
 }
 
 impl Default for LimitArgs {
@@ -151,6 +182,10 @@ impl From<LimitArgs> for Limits {
             rate_limit_burst: args.rate_limit_burst,
             max_concurrent_requests: args.max_concurrent_requests,
             max_response_bytes: args.max_response_bytes,
+            max_stream_connections: args.max_stream_connections,
+            max_subscriptions_per_connection: args.max_subscriptions_per_connection,
+            keepalive: Duration::from_millis(args.keepalive_ms.max(1)),
+            send_timeout: Duration::from_millis(args.send_timeout_ms.max(1)),
         }
     }
 }

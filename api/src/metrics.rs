@@ -112,3 +112,32 @@ pub async fn scrape(State(state): State<AppState>, headers: axum::http::HeaderMa
     )
         .into_response()
 }
+
+/// Counts something open in a gauge for as long as it lives: subscriptions
+/// in `masterplan_active_subscriptions`, WebSocket and SSE connections in
+/// `masterplan_stream_connections`, each by `transport` (`websocket`, `sse`).
+pub struct Open {
+    gauge: &'static str,
+    transport: &'static str,
+}
+
+impl Open {
+    pub fn subscription(transport: &'static str) -> Self {
+        Self::new("masterplan_active_subscriptions", transport)
+    }
+
+    pub fn connection(transport: &'static str) -> Self {
+        Self::new("masterplan_stream_connections", transport)
+    }
+
+    fn new(gauge: &'static str, transport: &'static str) -> Self {
+        metrics::gauge!(gauge, "transport" => transport).increment(1);
+        Self { gauge, transport }
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        metrics::gauge!(self.gauge, "transport" => self.transport).decrement(1);
+    }
+}

@@ -34,6 +34,8 @@ pub struct AppState {
     pub cors_origins: Vec<HeaderValue>,
     /// Rate limits and the cap on requests running at once.
     pub admission: Arc<Admission>,
+    /// Places for WebSocket and SSE connections (`--max-stream-connections`).
+    pub streams: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             db,
             schema,
             admission: Arc::new(Admission::new(&limits)),
+            streams: Arc::new(tokio::sync::Semaphore::new(limits.max_stream_connections)),
             limits: Arc::new(limits),
             require_auth: false,
             public_only: false,

@@ -4,8 +4,6 @@
 //! The database is cut off by a TCP relay between the server and
 //! PostgreSQL that the test stops and starts again.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -13,57 +11,9 @@ use axum::http::{Request, StatusCode, header};
 use masterplan_api::limits::Limits;
 use masterplan_api::server::{AppState, router};
 use masterplan_persistence::Database;
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::task::JoinHandle;
 
+use crate::common::relay::Relay;
 use crate::common::{Backend, TestApp, codes};
-
-/// A relay from a local port to PostgreSQL, with every connection it carries.
-struct Relay {
-    addr: SocketAddr,
-    target: String,
-    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
-}
-
-impl Relay {
-    async fn start(target: &str) -> Self {
-        let relay = Relay {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            target: target.to_owned(),
-            tasks: Arc::default(),
-        };
-        relay.listen().await
-    }
-
-    async fn listen(mut self) -> Self {
-        let socket = TcpSocket::new_v4().unwrap();
-        socket.set_reuseaddr(true).unwrap();
-        socket.bind(self.addr).unwrap();
-        let listener: TcpListener = socket.listen(64).unwrap();
-        self.addr = listener.local_addr().unwrap();
-        let (target, tasks) = (self.target.clone(), self.tasks.clone());
-        let accept = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                let target = target.clone();
-                let carried = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-                tasks.lock().unwrap().push(carried);
-            }
-        });
-        self.tasks.lock().unwrap().push(accept);
-        self
-    }
-
-    /// Cuts every connection and refuses new ones.
-    fn stop(&self) {
-        for task in self.tasks.lock().unwrap().drain(..) {
-            task.abort();
-        }
-    }
-}
 
 async fn outage_is_503_and_recovers(backend: Backend) {
     let Some(app) = TestApp::new(backend).await else {

@@ -73,7 +73,7 @@ pub fn entity_type_of(node_type: NodeType) -> domain::AuditEntityType {
     }
 }
 
-fn node_type_of(entity_type: domain::AuditEntityType) -> NodeType {
+pub fn node_type_of(entity_type: domain::AuditEntityType) -> NodeType {
     use domain::AuditEntityType as E;
     match entity_type {
         E::Plan => NodeType::Plan,

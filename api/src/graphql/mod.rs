@@ -1,6 +1,7 @@
 //! The GraphQL schema's types and resolvers.
 
 pub mod audit;
+pub mod changes;
 pub mod context;
 pub mod enums;
 pub mod filters;

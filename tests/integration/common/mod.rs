@@ -15,6 +15,10 @@
 //! Without a server the PostgreSQL tests fail, unless
 //! `MASTERPLAN_TEST_SKIP_POSTGRES=1` says to skip them.
 
+pub mod live;
+pub mod relay;
+
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -489,12 +493,43 @@ impl TestApp {
         codes(&body)
     }
 
+    /// Serves the app on a local port, for what needs a socket (WebSocket,
+    /// SSE); it serves until the test's runtime ends.
+    pub async fn listen(&self) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(masterplan_api::connections::serve(
+            listener,
+            self.router.clone(),
+            std::time::Duration::from_secs(10),
+            std::future::pending(),
+        ));
+        addr
+    }
+
     pub fn statements(&self) -> u64 {
         self.db.stats().statements()
     }
 }
 
 /// The error codes of a GraphQL response body.
+/// POSTs a query with variables to `router` as the holder of `secret`
+/// (for tasks that outlive a borrow of the [`TestApp`]); the whole response.
+pub async fn post_as(router: &Router, secret: &str, query: &str, variables: Value) -> Value {
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .body(Body::from(
+            json!({ "query": query, "variables": variables }).to_string(),
+        ))
+        .expect("request");
+    let response = router.clone().oneshot(request).await.expect("infallible");
+    let bytes = to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
 pub fn codes(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()
@@ -659,21 +694,7 @@ impl Server {
     /// Sends one request (`Connection: close`) and returns the whole
     /// response as text: status line, headers and body.
     pub fn http(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
-        use std::io::{Read, Write};
-        let mut stream = self.connect();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
-            body.len()
-        );
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        answer
+        http_to(self.port, method, path, headers, body)
     }
 
     /// POSTs a JSON body to `/graphql`; the whole response as text.
@@ -696,6 +717,32 @@ impl Server {
         }
         logs
     }
+}
+
+/// Sends one request to the server on `port` (`Connection: close`) and returns the whole
+/// response as text: status line, headers and body.
+pub fn http_to(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
 }
 
 impl Drop for Server {
