@@ -59,6 +59,20 @@ pub fn decode(id: &str) -> Option<(NodeType, i64)> {
 }
 
 /// The database id of a global ID that must be of `expected` type.
+/// The ID of a webhook (not a node: webhooks are read through `webhooks`).
+pub fn encode_webhook(id: i64) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{WEBHOOK}:{id}")))
+}
+
+pub fn decode_webhook(id: &str) -> Option<i64> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id).ok()?).ok()?;
+    let digits = text.strip_prefix(WEBHOOK)?.strip_prefix(':')?;
+    let number: i64 = digits.parse().ok()?;
+    (number > 0 && number.to_string() == digits).then_some(number)
+}
+
+const WEBHOOK: &str = "Webhook";
+
 pub fn decode_as(id: &str, expected: NodeType) -> Option<i64> {
     decode(id).and_then(|(t, n)| (t == expected).then_some(n))
 }

@@ -28,4 +28,5 @@ pub mod server;
 pub mod sse;
 pub mod streams;
 pub mod telemetry;
+pub mod webhook_delivery;
 pub mod websocket;

@@ -43,6 +43,11 @@ pub struct Limits {
     /// How long a WebSocket client may take to read a message; one that
     /// reads nothing for longer is disconnected.
     pub send_timeout: Duration,
+    /// How long a webhook receiver has to answer.
+    pub webhook_timeout: Duration,
+    /// The wait before a failed webhook delivery's first retry (doubling
+    /// up to an hour; given up a day after the change).
+    pub webhook_first_retry: Duration,
 }
 
 impl Default for Limits {
@@ -142,6 +147,14 @@ pub struct LimitArgs {
     /// milliseconds; a client that does not read is disconnected.
     #[arg(long, env = "MASTERPLAN_SEND_TIMEOUT_MS", default_value_t = 10_000)]
     pub send_timeout_ms: u64,
+    /// How long a webhook receiver has to answer, in milliseconds.
+    #[arg(long, env = "MASTERPLAN_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    pub webhook_timeout_ms: u64,
+    /// The wait before a failed webhook delivery is retried the first time,
+    /// in milliseconds; it doubles with each failure up to an hour, and a
+    /// delivery still failing a day after its change is given up.
+    #[arg(long, env = "MASTERPLAN_WEBHOOK_RETRY_MS", default_value_t = 5_000)]
+    pub webhook_retry_ms: u64,
 }
 
 impl Default for LimitArgs {
@@ -186,6 +199,8 @@ impl From<LimitArgs> for Limits {
             max_subscriptions_per_connection: args.max_subscriptions_per_connection,
             keepalive: Duration::from_millis(args.keepalive_ms.max(1)),
             send_timeout: Duration::from_millis(args.send_timeout_ms.max(1)),
+            webhook_timeout: Duration::from_millis(args.webhook_timeout_ms.max(1)),
+            webhook_first_retry: Duration::from_millis(args.webhook_retry_ms.max(1)),
         }
     }
 }

@@ -20,6 +20,7 @@ use masterplan_persistence::models::kpi_values::{self, ValueRow, ValueSlice};
 use masterplan_persistence::models::measure::{self, MeasureRow};
 use masterplan_persistence::models::plan::{self, PlanRow};
 use masterplan_persistence::models::portfolio::{self, MeasureDimension};
+use masterplan_persistence::models::webhooks::{self, DeliveryRow};
 use masterplan_persistence::models::working_group::{self, WorkingGroupRow};
 
 use crate::auth::Caller;
@@ -449,6 +450,33 @@ impl Loader<(AuditEntityType, i64)> for History {
     }
 }
 
+/// The newest deliveries of webhooks, keyed by webhook and page size: one
+/// statement per page size asked (admins only reach it).
+pub struct WebhookDeliveries(Database);
+
+impl Loader<(i64, i32)> for WebhookDeliveries {
+    type Value = Vec<DeliveryRow>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[(i64, i32)],
+    ) -> Result<HashMap<(i64, i32), Vec<DeliveryRow>>, ApiError> {
+        let mut sizes: Vec<i32> = keys.iter().map(|(_, first)| *first).collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        let mut conn = self.0.conn().await?;
+        let mut result = HashMap::new();
+        for first in sizes {
+            let ids: Vec<i64> = keys.iter().filter(|k| k.1 == first).map(|k| k.0).collect();
+            for (id, rows) in webhooks::deliveries_of(&mut conn, &ids, first).await? {
+                result.insert((id, first), rows);
+            }
+        }
+        Ok(result)
+    }
+}
+
 /// All loaders of one request (their caches live as long as the request),
 /// for the caller's audience. Loaders of KPI values, series and history take
 /// the ids of objects the caller already sees (or, for history, may read),
@@ -476,6 +504,7 @@ pub struct Loaders {
     pub goal_lists: DataLoader<GoalLists>,
     pub stale_kpi_lists: DataLoader<StaleKpiLists>,
     pub history: DataLoader<History>,
+    pub webhook_deliveries: DataLoader<WebhookDeliveries>,
 }
 
 impl Loaders {
@@ -514,6 +543,7 @@ impl Loaders {
             goal_lists: loader(GoalLists(db.clone(), audience), activity),
             stale_kpi_lists: loader(StaleKpiLists(db.clone(), audience), activity),
             history: loader(History(db.clone(), caller.audit_scope()), activity),
+            webhook_deliveries: loader(WebhookDeliveries(db.clone()), activity),
         }
     }
 }

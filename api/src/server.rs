@@ -209,6 +209,7 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     println!("Masterplan API on http://{addr}/graphql (GraphiQL: http://{addr}/)");
     tracing::info!(%addr, database = state.db.backend_name(), "listening");
+    crate::webhook_delivery::spawn(state.db.clone(), &state.limits);
     let header_timeout = state.limits.header_timeout;
     let quiet = state.admission.clone();
     crate::memory::trim_when_quiet(move || quiet.is_quiet());

@@ -204,3 +204,33 @@ diesel::table! {
         last_hash -> Text,
     }
 }
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        entity_types -> Nullable<Text>,
+        measure_id -> Nullable<BigInt>,
+        secret -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        audit_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> audit_log (audit_id));
+diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_deliveries, audit_log);

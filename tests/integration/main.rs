@@ -38,3 +38,4 @@ mod statements;
 mod subscriptions;
 mod traces;
 mod visibility;
+mod webhooks;

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use masterplan_domain::audit as domain;
 use masterplan_persistence::Database;
-use masterplan_persistence::models::audit::AuditScope;
+use masterplan_persistence::models::audit::{AuditRow, AuditScope};
 use masterplan_persistence::models::changes::Change;
 use masterplan_persistence::models::measure;
 use tokio::sync::broadcast::Receiver;
@@ -226,7 +226,7 @@ impl Subscriber {
 
 const CURSOR_PREFIX: &str = "change:";
 
-fn encode_cursor(id: i64) -> String {
+pub(crate) fn encode_cursor(id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
 }
 
@@ -269,12 +269,7 @@ impl ChangeEvent {
     /// The fields the change touched, in name order (their values are in
     /// the audit log, for those who may read it).
     async fn changed_fields(&self) -> ApiResult<Vec<String>> {
-        let changes: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&self.0.entry.changes).map_err(|err| {
-                tracing::error!(entry = self.0.entry.id, error = %err, "unreadable changes in the audit log");
-                ApiError::internal()
-            })?;
-        Ok(changes.into_iter().map(|(field, _)| field).collect())
+        changed_fields(&self.0.entry)
     }
     /// The object as it is now, as this subscriber may see it; null when it
     /// was archived or deleted, or is not visible to the subscriber.
@@ -288,4 +283,27 @@ impl ChangeEvent {
         );
         load_node(ctx, &id).await
     }
+}
+
+/// The fields an entry's change touched, in name order.
+fn changed_fields(entry: &AuditRow) -> ApiResult<Vec<String>> {
+    let changes: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&entry.changes)
+        .map_err(|err| {
+            tracing::error!(entry = entry.id, error = %err, "unreadable changes in the audit log");
+            ApiError::internal()
+        })?;
+    Ok(changes.into_iter().map(|(field, _)| field).collect())
+}
+
+/// A change as JSON, with the fields of [`ChangeEvent`] but `node` (what
+/// webhooks deliver).
+pub(crate) fn event_json(entry: &AuditRow) -> ApiResult<serde_json::Value> {
+    Ok(serde_json::json!({
+        "cursor": encode_cursor(entry.id),
+        "at": entry.at.and_utc(),
+        "action": entry.action.as_str(),
+        "entityType": entry.entity_type.as_str(),
+        "entityId": encode(node_type_of(entry.entity_type), entry.entity_id).0,
+        "changedFields": changed_fields(entry)?,
+    }))
 }

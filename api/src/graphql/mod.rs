@@ -16,3 +16,4 @@ pub mod scalars;
 pub mod search;
 pub mod totals;
 pub mod viewer;
+pub mod webhooks;

@@ -265,6 +265,14 @@ impl Query {
         audit_log(ctx, filter, &args).await
     }
 
+    /// The webhooks that receive change events (admins only).
+    async fn webhooks(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::graphql::webhooks::Webhook>> {
+        crate::graphql::webhooks::webhooks(ctx).await
+    }
+
     /// Recomputes the audit trail's hash chain and reports the first entry
     /// that was edited or removed (editors and admins only).
     async fn verify_audit_log(&self, ctx: &Context<'_>) -> ApiResult<AuditVerification> {

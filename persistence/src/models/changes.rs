@@ -56,6 +56,16 @@ pub async fn after(conn: &mut DbConn, after: i64, limit: i64) -> RepoResult<Vec<
     place(conn, entries).await
 }
 
+/// Where one entry belongs.
+pub(crate) async fn placement_of(conn: &mut DbConn, entry: &AuditRow) -> RepoResult<Placement> {
+    let placed = place(conn, vec![entry.clone()]).await?;
+    Ok(placed
+        .into_iter()
+        .next()
+        .map(|c| c.place)
+        .unwrap_or_default())
+}
+
 /// Places entries with at most five statements, whatever their number.
 async fn place(conn: &mut DbConn, entries: Vec<AuditRow>) -> RepoResult<Vec<Change>> {
     let of = |wanted: AuditEntityType| -> Vec<i64> {

@@ -47,7 +47,7 @@ pub struct ValueSlice {
 }
 
 /// Numbered bind markers for hand-written SQL: `$1, $2, …` on PostgreSQL, `?` on SQLite.
-fn placeholders(conn: &DbConn) -> impl FnMut() -> String + use<> {
+pub(crate) fn placeholders(conn: &DbConn) -> impl FnMut() -> String + use<> {
     let postgres = matches!(conn, DbConn::Postgres(..));
     let mut binds = 0;
     move || {

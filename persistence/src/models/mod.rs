@@ -12,4 +12,5 @@ pub mod portfolio;
 pub mod search;
 pub mod token;
 pub mod visible;
+pub mod webhooks;
 pub mod working_group;

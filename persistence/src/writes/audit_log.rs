@@ -97,6 +97,7 @@ pub async fn append(
             .execute(c)
             .await
     })?;
+    crate::writes::webhooks::enqueue(conn, &row).await?;
     // Listeners hear of it at commit (PostgreSQL sends nothing for a
     // transaction rolled back, and one notification for the same text sent
     // several times in one transaction); see `crate::commits`.

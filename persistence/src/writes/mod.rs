@@ -15,6 +15,7 @@ pub mod measures;
 pub mod plans;
 pub mod search_index;
 pub mod tokens;
+pub mod webhooks;
 pub mod working_groups;
 
 use masterplan_domain::validation::FieldError;

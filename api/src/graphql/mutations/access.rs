@@ -63,6 +63,11 @@ pub fn admin(ctx: &Context<'_>) -> ApiResult<Actor> {
     check(ctx, Role::Admin, "changing plans and working groups")
 }
 
+/// Only admins manage webhooks (they receive every change, tokens' included).
+pub fn webhook_admin(ctx: &Context<'_>) -> ApiResult<Actor> {
+    check(ctx, Role::Admin, "managing webhooks")
+}
+
 /// Editors and admins may read the audit log.
 pub fn auditor(ctx: &Context<'_>) -> ApiResult<Actor> {
     check(ctx, Role::Editor, "reading the audit trail")

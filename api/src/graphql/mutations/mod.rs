@@ -21,4 +21,5 @@ pub struct Mutation(
     kpi_value::KpiValueMutations,
     working_group::WorkingGroupMutations,
     plan::PlanMutations,
+    crate::graphql::webhooks::WebhookMutations,
 );
