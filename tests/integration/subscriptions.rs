@@ -335,3 +335,74 @@ async fn a_bad_token_in_connection_init_is_refused() {
     let admin = app.admin().await;
     Live::connect(addr, Some(&admin)).await;
 }
+
+/// A client that stops reading is disconnected once a send waited longer
+/// than `--send-timeout-ms`, instead of its messages piling up in memory:
+/// the place it held among the open streams is free again.
+async fn a_client_that_does_not_read_is_disconnected(backend: Backend) {
+    let limits = Limits {
+        max_stream_connections: 1,
+        send_timeout: Duration::from_millis(300),
+        max_body_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let Some(app) = TestApp::with_limits(backend, limits).await else {
+        return;
+    };
+    let admin = app.admin().await;
+    let addr = app.listen().await;
+    let mut stuck = Live::connect(addr, None).await;
+    // About 2 KB an event, and nothing to read from the database for it.
+    let fields: String = (0..45).map(|i| format!(" f{i}: changedFields")).collect();
+    let big = format!("subscription {{ changes(entityTypes: [KPI_VALUE]) {{ cursor{fields} }} }}");
+    stuck.subscribe("1", &big, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        Live::open(addr).await.err(),
+        Some(503),
+        "the one place is taken"
+    );
+
+    // Thousands of large events, none of them read.
+    let note = "n".repeat(200);
+    let start = chrono::NaiveDate::from_ymd_opt(2010, 1, 1).unwrap();
+    for batch in 0..3 {
+        let values: Vec<Value> = (0..1000)
+            .map(|i| {
+                let day = start + chrono::Days::new(batch * 1000 + i);
+                json!({ "kpi": { "measure": "1.2", "name": SERVICES },
+                        "observedOn": day.to_string(), "value": i as f64, "note": note })
+            })
+            .collect();
+        let answer = app
+            .data_with(&admin, RECORD, json!({ "input": { "values": values } }))
+            .await;
+        assert_eq!(answer["recordKpiValues"]["inserted"], 1000, "{answer}");
+    }
+    // Well before the default send timeout (10 s) would have freed it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match Live::open(addr).await {
+            Ok(_) => break,
+            Err(status) => {
+                assert_eq!(status, 503);
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the stuck client still holds its place"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    drop(stuck);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_client_that_does_not_read_is_disconnected() {
+    a_client_that_does_not_read_is_disconnected(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_client_that_does_not_read_is_disconnected() {
+    a_client_that_does_not_read_is_disconnected(Backend::Postgres).await;
+}
