@@ -39,3 +39,4 @@ mod subscriptions;
 mod traces;
 mod visibility;
 mod webhooks;
+mod widget;
