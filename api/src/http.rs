@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::{BatchRequest, Request, Response, ServerError};
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{Query as UrlQuery, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::json;
@@ -99,10 +99,16 @@ async fn post(
         return no_query();
     }
     match batch {
-        BatchRequest::Single(request) => {
-            let response = execute(&state, request, &caller, id).await;
-            reply(&state, media, id).single(response)
-        }
+        BatchRequest::Single(request) => match check(&state, &request) {
+            Ok(measure) if measure.kind == OperationKind::Query => {
+                let request = named(request, measure.name);
+                answer_query(&state, request, &caller, id, media, &headers).await
+            }
+            _ => {
+                let response = execute(&state, request, &caller, id).await;
+                reply(&state, media, id).single(response)
+            }
+        },
         BatchRequest::Batch(requests) => {
             if requests.is_empty() {
                 return transport_error(
@@ -275,11 +281,77 @@ async fn get(
         ),
         Ok(measure) => {
             let request = named(request, measure.name);
-            let response = run(&state, request, measure.kind, &caller, id).await;
-            reply(&state, media, id).single(response)
+            answer_query(&state, request, &caller, id, media, &headers).await
         }
         Err(err) => reply(&state, media, id).single(with_request_id(rejection(err), id)),
     }
+}
+
+/// Answers a query, from the response cache when it holds the answer; a
+/// current `If-None-Match` gets 304 without anything being run.
+async fn answer_query(
+    state: &AppState,
+    request: Request,
+    caller: &Caller,
+    id: &str,
+    media: MediaType,
+    headers: &HeaderMap,
+) -> axum::response::Response {
+    let cache = state.cache.as_deref();
+    let Some((cache, lookup)) = cache.and_then(|c| Some((c, c.lookup(&request, caller)?))) else {
+        let response = run(state, request, OperationKind::Query, caller, id).await;
+        return reply(state, media, id).single(response);
+    };
+    let current = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| tag.trim() == lookup.etag || tag.trim() == "*");
+    // Answered without running: still an operation the client asked for.
+    let served = |status, body| {
+        let name = request.operation_name.as_deref();
+        metrics::operation(name, "query", "ok".to_owned(), Instant::now());
+        cached(status, body, &lookup.etag)
+    };
+    if current {
+        crate::metrics::cache("not_modified");
+        return served(StatusCode::NOT_MODIFIED, Bytes::new());
+    }
+    if let Some(body) = cache.get(&lookup) {
+        return served(StatusCode::OK, body);
+    }
+    let response = run(state, request, OperationKind::Query, caller, id).await;
+    if response.errors.is_empty()
+        && let Ok(bytes) = serde_json::to_vec(&response)
+        && bytes.len() <= state.limits.max_response_bytes
+    {
+        let body = Bytes::from(bytes);
+        cache.put(&lookup, body.clone());
+        return cached(StatusCode::OK, body, &lookup.etag);
+    }
+    reply(state, media, id).single(response)
+}
+
+/// An answer that can be revalidated: clients ask again with its `ETag`.
+fn cached(status: StatusCode, body: Bytes, etag: &HeaderValue) -> axum::response::Response {
+    (
+        status,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::ETAG, etag.clone()),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (
+                header::VARY,
+                HeaderValue::from_static("Authorization, Accept"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// Checks the document against the limits (before async-graphql parses or

@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod operation_span;
 pub mod otlp;
 pub mod request_id;
+pub mod response_cache;
 pub mod schema;
 pub mod server;
 pub mod sse;

@@ -48,6 +48,8 @@ pub struct Limits {
     /// The wait before a failed webhook delivery's first retry (doubling
     /// up to an hour; given up a day after the change).
     pub webhook_first_retry: Duration,
+    /// Bytes of query answers the response cache holds; 0: no cache.
+    pub cache_bytes: u64,
 }
 
 impl Default for Limits {
@@ -155,6 +157,9 @@ pub struct LimitArgs {
     /// delivery still failing a day after its change is given up.
     #[arg(long, env = "MASTERPLAN_WEBHOOK_RETRY_MS", default_value_t = 5_000)]
     pub webhook_retry_ms: u64,
+    /// Megabytes of query answers kept in the response cache (0: off).
+    #[arg(long, env = "MASTERPLAN_CACHE_SIZE_MB", default_value_t = 64)]
+    pub cache_size_mb: u64,
 }
 
 impl Default for LimitArgs {
@@ -201,6 +206,7 @@ impl From<LimitArgs> for Limits {
             send_timeout: Duration::from_millis(args.send_timeout_ms.max(1)),
             webhook_timeout: Duration::from_millis(args.webhook_timeout_ms.max(1)),
             webhook_first_retry: Duration::from_millis(args.webhook_retry_ms.max(1)),
+            cache_bytes: args.cache_size_mb.saturating_mul(1024 * 1024),
         }
     }
 }

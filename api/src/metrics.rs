@@ -141,3 +141,9 @@ impl Drop for Open {
         metrics::gauge!(self.gauge, "transport" => self.transport).decrement(1);
     }
 }
+
+/// Counts one look into the response cache: `hit`, `miss`, `not_modified`
+/// (a current `If-None-Match`), or `bypass` (the cache cannot tell now).
+pub fn cache(result: &'static str) {
+    metrics::counter!("masterplan_cache_requests_total", "result" => result).increment(1);
+}

@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 use crate::admission::{Admission, ClientAddr, RateKey};
 use crate::auth::{Caller, authenticate};
 use crate::limits::Limits;
+use crate::response_cache::ResponseCache;
 use crate::schema::{AppSchema, build_schema};
 use crate::{export, graphiql, http, metrics, request_id};
 
@@ -36,17 +37,25 @@ pub struct AppState {
     pub admission: Arc<Admission>,
     /// Places for WebSocket and SSE connections (`--max-stream-connections`).
     pub streams: Arc<tokio::sync::Semaphore>,
+    /// Answers of queries asked before (`--cache-size-mb`; `None`: off).
+    pub cache: Option<Arc<ResponseCache>>,
 }
 
 impl AppState {
     pub fn new(db: Database, limits: Limits) -> Self {
         metrics::install();
         let schema = build_schema(db.clone(), &limits);
+        // It listens for commits, which needs the runtime.
+        let cache = tokio::runtime::Handle::try_current()
+            .ok()
+            .and_then(|_| ResponseCache::new(&db, limits.cache_bytes))
+            .map(Arc::new);
         Self {
             db,
             schema,
             admission: Arc::new(Admission::new(&limits)),
             streams: Arc::new(tokio::sync::Semaphore::new(limits.max_stream_connections)),
+            cache,
             limits: Arc::new(limits),
             require_auth: false,
             public_only: false,

@@ -10,6 +10,8 @@
 //! drops it reconnects with backoff and wakes them once it listens again, so
 //! what was committed meanwhile is read then.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
@@ -32,13 +34,19 @@ pub struct Commits {
     wake: watch::Sender<u64>,
     /// PostgreSQL: where to listen for other processes' commits.
     listen_url: Option<String>,
+    /// The payload of this process's notifications, which its listener
+    /// skips (its own commits woke it already).
+    pub(crate) origin: String,
 }
 
 impl Commits {
     pub(crate) fn new(listen_url: Option<String>) -> Self {
+        let mut origin = [0_u8; 8];
+        getrandom::fill(&mut origin).expect("the OS has randomness");
         Self {
             wake: watch::Sender::new(0),
             listen_url,
+            origin: origin.iter().map(|b| format!("{b:02x}")).collect(),
         }
     }
 
@@ -48,10 +56,16 @@ impl Commits {
     }
 
     pub(crate) fn signals(&self) -> CommitSignals {
-        let listener = self
-            .listen_url
-            .clone()
-            .map(|url| Listener(tokio::spawn(listen(url, self.wake.clone()))));
+        let listener = self.listen_url.clone().map(|url| {
+            let listening = Arc::new(AtomicBool::new(false));
+            let task = tokio::spawn(listen(
+                url,
+                self.origin.clone(),
+                self.wake.clone(),
+                listening.clone(),
+            ));
+            Listener { task, listening }
+        });
         CommitSignals {
             wake: self.wake.subscribe(),
             _listener: listener,
@@ -72,6 +86,21 @@ pub struct CommitSignals {
 }
 
 impl CommitSignals {
+    /// A number that changes with every wake-up: data read while it stays
+    /// the same is unchanged, as far as this process can know.
+    pub fn version(&self) -> u64 {
+        *self.wake.borrow()
+    }
+
+    /// Whether every commit wakes these signals now: always on SQLite; on
+    /// PostgreSQL while the listener listens (other processes' commits go
+    /// unheard while it reconnects).
+    pub fn hears_everything(&self) -> bool {
+        self._listener
+            .as_ref()
+            .is_none_or(|l| l.listening.load(Ordering::SeqCst))
+    }
+
     /// Resolves at the next wake-up (at once if one came since the last call).
     pub async fn changed(&mut self) {
         if self.wake.changed().await.is_err() {
@@ -81,28 +110,40 @@ impl CommitSignals {
     }
 }
 
-struct Listener(JoinHandle<()>);
+struct Listener {
+    task: JoinHandle<()>,
+    listening: Arc<AtomicBool>,
+}
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        self.0.abort();
+        self.task.abort();
     }
 }
 
 /// Listens on a connection of its own for as long as it is not aborted,
 /// reconnecting with backoff.
-async fn listen(url: String, wake_up: watch::Sender<u64>) {
+async fn listen(
+    url: String,
+    origin: String,
+    wake_up: watch::Sender<u64>,
+    listening: Arc<AtomicBool>,
+) {
     let mut retry = FIRST_RETRY;
     loop {
-        match listening(&url).await {
+        match connect_and_listen(&url).await {
             Ok(mut conn) => {
                 if retry > FIRST_RETRY {
                     tracing::info!("listening for changes again");
                 }
                 retry = FIRST_RETRY;
+                listening.store(true, Ordering::SeqCst);
                 // Whatever was committed while nobody listened is read now.
                 wake(&wake_up);
-                let reason = relay(&mut conn, &wake_up).await;
+                let reason = relay(&mut conn, &origin, &wake_up).await;
+                listening.store(false, Ordering::SeqCst);
+                // What was read before may be stale from now on.
+                wake(&wake_up);
                 tracing::warn!(error = %reason, "the connection listening for changes was lost");
             }
             Err(err) => {
@@ -114,7 +155,7 @@ async fn listen(url: String, wake_up: watch::Sender<u64>) {
     }
 }
 
-async fn listening(url: &str) -> Result<AsyncPgConnection, String> {
+async fn connect_and_listen(url: &str) -> Result<AsyncPgConnection, String> {
     let mut conn = AsyncPgConnection::establish(url)
         .await
         .map_err(|e| e.to_string())?;
@@ -125,14 +166,15 @@ async fn listening(url: &str) -> Result<AsyncPgConnection, String> {
 }
 
 /// Wakes on every notification until the connection fails; returns why.
-async fn relay(conn: &mut AsyncPgConnection, wake_up: &watch::Sender<u64>) -> String {
+async fn relay(conn: &mut AsyncPgConnection, origin: &str, wake_up: &watch::Sender<u64>) -> String {
     loop {
         let next = {
             let mut notifications = std::pin::pin!(conn.notifications_stream());
             tokio::time::timeout(LISTEN_CHECK, notifications.next()).await
         };
         match next {
-            Ok(Some(Ok(_))) => wake(wake_up),
+            Ok(Some(Ok(notification))) if notification.payload != origin => wake(wake_up),
+            Ok(Some(Ok(_own))) => {}
             Ok(Some(Err(err))) => return err.to_string(),
             Ok(None) => return "the connection closed".to_owned(),
             Err(_quiet) => {

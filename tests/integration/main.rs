@@ -31,6 +31,7 @@ mod plan_mutations;
 mod portfolio;
 mod queries;
 mod request_ids;
+mod response_cache;
 mod schema;
 mod search;
 mod series;

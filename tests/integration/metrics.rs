@@ -100,6 +100,14 @@ fn metrics_count_requests_operations_and_statements() {
         get(r#"masterplan_graphql_duration_seconds_bucket{type="query",le="+Inf"}"#),
         3.0
     );
+    // The second Widget query was answered from the response cache; the
+    // first and the invalid one (never kept: it has errors) missed.
+    assert_eq!(
+        get(r#"masterplan_cache_requests_total{result="miss"}"#),
+        2.0
+    );
+    assert_eq!(get(r#"masterplan_cache_requests_total{result="hit"}"#), 1.0);
+    assert!(get("masterplan_cache_bytes") > 0.0);
     assert!(get(r#"masterplan_sql_statements_total{backend="sqlite"}"#) >= 2.0);
     assert!(get(r#"masterplan_db_connections{state="open",backend="sqlite"}"#) >= 1.0);
     assert_eq!(

@@ -100,11 +100,12 @@ pub async fn append(
     crate::writes::webhooks::enqueue(conn, &row).await?;
     // Listeners hear of it at commit (PostgreSQL sends nothing for a
     // transaction rolled back, and one notification for the same text sent
-    // several times in one transaction); see `crate::commits`.
-    if let DbConn::Postgres(pg, _) = conn {
+    // several times in one transaction); the payload names this process,
+    // whose own listener skips it (see `crate::commits`).
+    if let DbConn::Postgres(pg, commits) = conn {
+        let notify = format!("NOTIFY {CHANNEL}, '{}'", commits.origin);
         let pg: &mut diesel_async::AsyncPgConnection = pg;
-        diesel_async::SimpleAsyncConnection::batch_execute(pg, &format!("NOTIFY {CHANNEL}"))
-            .await?;
+        diesel_async::SimpleAsyncConnection::batch_execute(pg, &notify).await?;
     }
     Ok(row)
 }
