@@ -19,6 +19,7 @@ use masterplan_persistence::{Database, DbConn, RepoError};
 use crate::auth::mint;
 use crate::csv_export::{CsvEntity, render};
 use crate::limits::LimitArgs;
+use crate::persisted_queries::PersistedQueries;
 use crate::schema::sdl;
 use crate::server::{AppState, serve};
 
@@ -64,6 +65,17 @@ pub enum Command {
         /// (`https://portal.dortmund.de,https://intranet.dortmund.de`); default: any.
         #[arg(long, env = "MASTERPLAN_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
         cors_origins: Vec<axum::http::HeaderValue>,
+        /// Trusted documents: a JSON object from SHA-256 hash to document
+        /// (as Relay and GraphQL Codegen write them), runnable by hash.
+        #[arg(long, env = "MASTERPLAN_TRUSTED_DOCUMENTS")]
+        trusted_documents: Option<PathBuf>,
+        /// Run trusted documents only (by hash or as text); refuse the rest.
+        #[arg(
+            long,
+            env = "MASTERPLAN_PERSISTED_ONLY",
+            requires = "trusted_documents"
+        )]
+        persisted_only: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -253,8 +265,19 @@ async fn execute(cli: Cli) -> Result<(), String> {
             require_auth,
             public_only,
             cors_origins,
+            trusted_documents,
+            persisted_only,
             limits,
         } => {
+            let trusted = match trusted_documents {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                    PersistedQueries::read_trusted(&text)
+                        .map_err(|e| format!("{}: {e}", path.display()))?
+                }
+                None => Default::default(),
+            };
             let db = connect(&cli.database_url).await?;
             if !no_seed {
                 seed_if_empty(&db).await?;
@@ -262,7 +285,8 @@ async fn execute(cli: Cli) -> Result<(), String> {
             let state = AppState::new(db, limits.into())
                 .requiring_auth(require_auth)
                 .public_only(public_only)
-                .cors_origins(cors_origins);
+                .cors_origins(cors_origins)
+                .persisted_queries(PersistedQueries::new(trusted, persisted_only));
             serve(state, listen)
                 .await
                 .map_err(|e| format!("cannot serve on {listen}: {e}"))

@@ -67,10 +67,16 @@ pub enum ErrorCode {
     TooManyConnections,
     /// More subscriptions on one WebSocket than `--max-subscriptions-per-connection`.
     TooManySubscriptions,
+    /// A persisted query's hash that the server does not know (yet): send
+    /// the document with it once (Apollo's automatic persisted queries).
+    PersistedQueryNotFound,
+    /// A document that is not among the trusted documents of a
+    /// `--persisted-only` server.
+    PersistedQueryNotInList,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -95,6 +101,8 @@ impl ErrorCode {
         ErrorCode::ResponseTooLarge,
         ErrorCode::TooManyConnections,
         ErrorCode::TooManySubscriptions,
+        ErrorCode::PersistedQueryNotFound,
+        ErrorCode::PersistedQueryNotInList,
     ];
 
     /// The text clients see in `extensions.code`.
@@ -124,6 +132,8 @@ impl ErrorCode {
             ErrorCode::ResponseTooLarge => "RESPONSE_TOO_LARGE",
             ErrorCode::TooManyConnections => "TOO_MANY_CONNECTIONS",
             ErrorCode::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
         }
     }
 
@@ -156,6 +166,9 @@ impl ErrorCode {
             ErrorCode::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             // The request ran; its result is answered as an error result.
             ErrorCode::ResponseTooLarge => StatusCode::OK,
+            // Apollo clients expect 200 and then send the document.
+            ErrorCode::PersistedQueryNotFound => StatusCode::OK,
+            ErrorCode::PersistedQueryNotInList => StatusCode::FORBIDDEN,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
@@ -287,6 +300,8 @@ mod tests {
                 "RESPONSE_TOO_LARGE",
                 "TOO_MANY_CONNECTIONS",
                 "TOO_MANY_SUBSCRIPTIONS",
+                "PERSISTED_QUERY_NOT_FOUND",
+                "PERSISTED_QUERY_NOT_IN_LIST",
             ]
         );
     }

@@ -3,6 +3,7 @@
 //! validates anything, execution with a time limit, and error codes on every
 //! error a client can get.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -95,6 +96,16 @@ async fn post(
         Err(refused) => return refused,
     };
     let id = request_id::of(&headers);
+    let mut batch = batch;
+    let requests: Vec<&mut Request> = match &mut batch {
+        BatchRequest::Single(request) => vec![request],
+        BatchRequest::Batch(requests) => requests.iter_mut().collect(),
+    };
+    for request in requests {
+        if let Err(refused) = state.persisted.resolve(request) {
+            return refused.into_response();
+        }
+    }
     if batch.iter().any(|request| request.query.trim().is_empty()) {
         return no_query();
     }
@@ -102,7 +113,7 @@ async fn post(
         BatchRequest::Single(request) => match check(&state, &request) {
             Ok(measure) if measure.kind == OperationKind::Query => {
                 let request = named(request, measure.name);
-                answer_query(&state, request, &caller, id, media, &headers).await
+                answer_query(&state, request, &caller, id, media, &headers, false).await
             }
             _ => {
                 let response = execute(&state, request, &caller, id).await;
@@ -206,6 +217,8 @@ pub struct GetParams {
     query: Option<String>,
     operation_name: Option<String>,
     variables: Option<String>,
+    /// JSON, for a persisted query's hash (`{"persistedQuery": …}`).
+    extensions: Option<String>,
 }
 
 /// `GET /graphql?query=…` runs a query (cacheable reads for widgets); a
@@ -220,50 +233,57 @@ pub async fn graphql_get(
     if let Ok(upgrade) = upgrade {
         return crate::websocket::upgrade(state, upgrade, headers, client).await;
     }
-    let Some(query) = params.query else {
+    if params.query.is_none() && params.extensions.is_none() {
         return crate::graphiql::page().await.into_response();
-    };
+    }
     let media = match negotiate(&headers) {
         Ok(media) => media,
         Err(refused) => return refused.into_response(),
     };
-    in_media_type(
-        media,
-        get(
-            state,
-            headers,
-            client,
-            query,
-            params.operation_name,
-            params.variables,
-            media,
-        )
-        .await,
-    )
+    in_media_type(media, get(state, headers, client, params, media).await)
 }
 
 async fn get(
     state: AppState,
     headers: HeaderMap,
     client: crate::admission::ClientAddr,
-    query: String,
-    operation_name: Option<String>,
-    variables: Option<String>,
+    params: GetParams,
     media: MediaType,
 ) -> axum::response::Response {
-    if query.trim().is_empty() {
-        return no_query();
-    }
     let caller = match state.caller(&headers, client).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
     let id = request_id::of(&headers);
-    let mut request = Request::new(query);
-    if let Some(name) = operation_name {
+    let mut request = Request::new(params.query.unwrap_or_default());
+    if let Some(extensions) = params.extensions {
+        match serde_json::from_str::<HashMap<String, serde_json::Value>>(&extensions) {
+            Ok(extensions) => {
+                request.extensions = async_graphql::Extensions(
+                    extensions
+                        .into_iter()
+                        .map(|(k, v)| (k, async_graphql::Value::from_json(v).unwrap_or_default()))
+                        .collect(),
+                );
+            }
+            Err(err) => {
+                return transport_error(
+                    ErrorCode::BadRequest,
+                    &format!("`extensions` is not a JSON object: {err}"),
+                );
+            }
+        }
+    }
+    if let Err(refused) = state.persisted.resolve(&mut request) {
+        return refused.into_response();
+    }
+    if request.query.trim().is_empty() {
+        return no_query();
+    }
+    if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    if let Some(variables) = variables {
+    if let Some(variables) = params.variables {
         match serde_json::from_str(&variables) {
             Ok(variables) => request = request.variables(variables),
             Err(err) => {
@@ -281,14 +301,17 @@ async fn get(
         ),
         Ok(measure) => {
             let request = named(request, measure.name);
-            answer_query(&state, request, &caller, id, media, &headers).await
+            let shared = matches!(caller, Caller::Anonymous | Caller::PublicZone);
+            answer_query(&state, request, &caller, id, media, &headers, shared).await
         }
         Err(err) => reply(&state, media, id).single(with_request_id(rejection(err), id)),
     }
 }
 
 /// Answers a query, from the response cache when it holds the answer; a
-/// current `If-None-Match` gets 304 without anything being run.
+/// current `If-None-Match` gets 304 without anything being run. `shared`:
+/// an anonymous GET, whose answer shared caches may keep for
+/// `--cache-max-age`.
 async fn answer_query(
     state: &AppState,
     request: Request,
@@ -296,7 +319,14 @@ async fn answer_query(
     id: &str,
     media: MediaType,
     headers: &HeaderMap,
+    shared: bool,
 ) -> axum::response::Response {
+    let max_age = state.limits.cache_max_age;
+    let cache_control = if shared && max_age > 0 {
+        HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("digits")
+    } else {
+        HeaderValue::from_static("no-cache")
+    };
     let cache = state.cache.as_deref();
     let Some((cache, lookup)) = cache.and_then(|c| Some((c, c.lookup(&request, caller)?))) else {
         let response = run(state, request, OperationKind::Query, caller, id).await;
@@ -312,7 +342,7 @@ async fn answer_query(
     let served = |status, body| {
         let name = request.operation_name.as_deref();
         metrics::operation(name, "query", "ok".to_owned(), Instant::now());
-        cached(status, body, &lookup.etag)
+        cached(status, body, &lookup.etag, &cache_control)
     };
     if current {
         crate::metrics::cache("not_modified");
@@ -328,13 +358,18 @@ async fn answer_query(
     {
         let body = Bytes::from(bytes);
         cache.put(&lookup, body.clone());
-        return cached(StatusCode::OK, body, &lookup.etag);
+        return cached(StatusCode::OK, body, &lookup.etag, &cache_control);
     }
     reply(state, media, id).single(response)
 }
 
 /// An answer that can be revalidated: clients ask again with its `ETag`.
-fn cached(status: StatusCode, body: Bytes, etag: &HeaderValue) -> axum::response::Response {
+fn cached(
+    status: StatusCode,
+    body: Bytes,
+    etag: &HeaderValue,
+    cache_control: &HeaderValue,
+) -> axum::response::Response {
     (
         status,
         [
@@ -343,7 +378,7 @@ fn cached(status: StatusCode, body: Bytes, etag: &HeaderValue) -> axum::response
                 HeaderValue::from_static("application/json"),
             ),
             (header::ETAG, etag.clone()),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::CACHE_CONTROL, cache_control.clone()),
             (
                 header::VARY,
                 HeaderValue::from_static("Authorization, Accept"),

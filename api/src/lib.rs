@@ -22,6 +22,7 @@ pub mod memory;
 pub mod metrics;
 pub mod operation_span;
 pub mod otlp;
+pub mod persisted_queries;
 pub mod request_id;
 pub mod response_cache;
 pub mod schema;

@@ -50,6 +50,8 @@ pub struct Limits {
     pub webhook_first_retry: Duration,
     /// Bytes of query answers the response cache holds; 0: no cache.
     pub cache_bytes: u64,
+    /// How long shared caches may keep a public `GET` answer; 0: revalidate.
+    pub cache_max_age: u64,
 }
 
 impl Default for Limits {
@@ -160,6 +162,10 @@ pub struct LimitArgs {
     /// Megabytes of query answers kept in the response cache (0: off).
     #[arg(long, env = "MASTERPLAN_CACHE_SIZE_MB", default_value_t = 64)]
     pub cache_size_mb: u64,
+    /// Seconds browsers and proxies may keep the answer of an anonymous
+    /// `GET /graphql` (`Cache-Control: public, max-age=…`); 0: `no-cache`.
+    #[arg(long, env = "MASTERPLAN_CACHE_MAX_AGE", default_value_t = 0)]
+    pub cache_max_age: u64,
 }
 
 impl Default for LimitArgs {
@@ -207,6 +213,7 @@ impl From<LimitArgs> for Limits {
             webhook_timeout: Duration::from_millis(args.webhook_timeout_ms.max(1)),
             webhook_first_retry: Duration::from_millis(args.webhook_retry_ms.max(1)),
             cache_bytes: args.cache_size_mb.saturating_mul(1024 * 1024),
+            cache_max_age: args.cache_max_age,
         }
     }
 }

@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 use crate::admission::{Admission, ClientAddr, RateKey};
 use crate::auth::{Caller, authenticate};
 use crate::limits::Limits;
+use crate::persisted_queries::PersistedQueries;
 use crate::response_cache::ResponseCache;
 use crate::schema::{AppSchema, build_schema};
 use crate::{export, graphiql, http, metrics, request_id};
@@ -39,6 +40,8 @@ pub struct AppState {
     pub streams: Arc<tokio::sync::Semaphore>,
     /// Answers of queries asked before (`--cache-size-mb`; `None`: off).
     pub cache: Option<Arc<ResponseCache>>,
+    /// Persisted and trusted documents.
+    pub persisted: Arc<PersistedQueries>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             admission: Arc::new(Admission::new(&limits)),
             streams: Arc::new(tokio::sync::Semaphore::new(limits.max_stream_connections)),
             cache,
+            persisted: Arc::default(),
             limits: Arc::new(limits),
             require_auth: false,
             public_only: false,
@@ -85,6 +89,14 @@ impl AppState {
     pub fn cors_origins(self, cors_origins: Vec<HeaderValue>) -> Self {
         Self {
             cors_origins,
+            ..self
+        }
+    }
+
+    /// Knows these trusted documents; with `persisted_only`, runs nothing else.
+    pub fn persisted_queries(self, persisted: PersistedQueries) -> Self {
+        Self {
+            persisted: Arc::new(persisted),
             ..self
         }
     }

@@ -26,6 +26,7 @@ mod live_instances;
 mod measure_mutations;
 mod metrics;
 mod outage;
+mod persisted_queries;
 mod plan_content;
 mod plan_mutations;
 mod portfolio;

@@ -1,0 +1,150 @@
+//! Persisted queries. Automatic persisted queries as Apollo clients send
+//! them: `extensions.persistedQuery { version: 1, sha256Hash }` without a
+//! query is answered `PERSISTED_QUERY_NOT_FOUND` until the document has
+//! been sent once with its hash (which is checked), then the hash alone
+//! runs it, by POST and by GET (short, cacheable URLs). Trusted documents
+//! (`--trusted-documents FILE`: a JSON object from hash to document, as
+//! Relay and GraphQL Codegen write them) are known from the start; with
+//! `--persisted-only` nothing else runs, for the public deployment.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::Request;
+use quick_cache::sync::Cache;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ErrorCode};
+
+/// Documents learned from clients, at most (the oldest are forgotten and
+/// asked for again).
+const LEARNED: usize = 10_000;
+
+pub struct PersistedQueries {
+    trusted: HashMap<String, Arc<str>>,
+    learned: Cache<String, Arc<str>>,
+    persisted_only: bool,
+}
+
+impl Default for PersistedQueries {
+    fn default() -> Self {
+        Self::new(HashMap::new(), false)
+    }
+}
+
+/// The lower-case hex SHA-256 of a document.
+pub fn hash(document: &str) -> String {
+    Sha256::digest(document.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl PersistedQueries {
+    pub fn new(trusted: HashMap<String, Arc<str>>, persisted_only: bool) -> Self {
+        Self {
+            trusted,
+            learned: Cache::new(LEARNED),
+            persisted_only,
+        }
+    }
+
+    /// Reads a trusted-documents file: `{"<sha256 hex>" or "sha256:<hex>": "document", …}`;
+    /// every hash must be its document's.
+    pub fn read_trusted(text: &str) -> Result<HashMap<String, Arc<str>>, String> {
+        let entries: HashMap<String, String> = serde_json::from_str(text)
+            .map_err(|e| format!("not a JSON object from hash to document: {e}"))?;
+        entries
+            .into_iter()
+            .map(|(key, document)| {
+                let given = key
+                    .strip_prefix("sha256:")
+                    .unwrap_or(&key)
+                    .to_ascii_lowercase();
+                let actual = hash(&document);
+                if given == actual {
+                    Ok((actual, Arc::from(document)))
+                } else {
+                    Err(format!(
+                        "{key} is not the SHA-256 of its document ({actual})"
+                    ))
+                }
+            })
+            .collect()
+    }
+
+    /// Fills in the document of a request that names it by hash, learns one
+    /// sent with its hash, and refuses what may not run.
+    pub fn resolve(&self, request: &mut Request) -> Result<(), ApiError> {
+        let Some(wanted) = persisted_hash(request)? else {
+            if self.persisted_only && !self.trusted.contains_key(&hash(&request.query)) {
+                return Err(not_in_list());
+            }
+            return Ok(());
+        };
+        if request.query.trim().is_empty() {
+            let known = self.trusted.get(&wanted).cloned().or_else(|| {
+                (!self.persisted_only)
+                    .then(|| self.learned.get(&wanted))
+                    .flatten()
+            });
+            return match known {
+                Some(document) => {
+                    request.query = document.to_string();
+                    Ok(())
+                }
+                None if self.persisted_only => Err(not_in_list()),
+                None => Err(ApiError::new(
+                    ErrorCode::PersistedQueryNotFound,
+                    "PersistedQueryNotFound: send the document with its hash once",
+                )),
+            };
+        }
+        let actual = hash(&request.query);
+        if actual != wanted {
+            return Err(ApiError::new(
+                ErrorCode::BadRequest,
+                format!("`sha256Hash` is not the SHA-256 of the query (that is {actual})"),
+            ));
+        }
+        if self.persisted_only && !self.trusted.contains_key(&actual) {
+            return Err(not_in_list());
+        }
+        if !self.trusted.contains_key(&actual) {
+            self.learned
+                .insert(actual, Arc::from(request.query.as_str()));
+        }
+        Ok(())
+    }
+}
+
+fn not_in_list() -> ApiError {
+    ApiError::new(
+        ErrorCode::PersistedQueryNotInList,
+        "this server runs trusted documents only (--persisted-only); this document is not one",
+    )
+}
+
+/// `extensions.persistedQuery.sha256Hash`, when the request has one.
+fn persisted_hash(request: &Request) -> Result<Option<String>, ApiError> {
+    let Some(persisted) = request.extensions.get("persistedQuery") else {
+        return Ok(None);
+    };
+    let persisted = persisted
+        .clone()
+        .into_json()
+        .map_err(|_| bad("`extensions.persistedQuery` is not an object"))?;
+    if persisted.get("version").and_then(|v| v.as_i64()) != Some(1) {
+        return Err(bad("`extensions.persistedQuery.version` must be 1"));
+    }
+    let hash = persisted
+        .get("sha256Hash")
+        .and_then(|h| h.as_str())
+        .filter(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        .ok_or_else(|| bad("`extensions.persistedQuery.sha256Hash` must be 64 hex digits"))?;
+    Ok(Some(hash.to_ascii_lowercase()))
+}
+
+fn bad(message: &str) -> ApiError {
+    ApiError::new(ErrorCode::BadRequest, message)
+}
