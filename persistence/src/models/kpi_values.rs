@@ -1,7 +1,5 @@
 //! KPI values (observations): batched pages, counts and latest values per KPI.
 
-use std::collections::HashSet;
-
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date};
@@ -60,9 +58,28 @@ pub(crate) fn placeholders(conn: &DbConn) -> impl FnMut() -> String + use<> {
     }
 }
 
-/// Up to `slice.limit` values of each KPI in one statement (a window function
-/// ranks each KPI's rows), oldest first in the result unless `newest_first`.
+/// KPIs per statement of [`slice_of`] (SQLite allows 500 parts in a compound
+/// SELECT).
+const KPIS_PER_STATEMENT: usize = 400;
+
+/// Up to `slice.limit` values of each KPI, oldest first in the result unless
+/// `newest_first`: one statement per 400 KPIs, a `UNION ALL` of one part per
+/// KPI that reads its newest (or oldest) rows from the `(kpi_id,
+/// observed_on)` index, so the cost follows the rows returned, not how many
+/// values the KPIs have.
 pub async fn slice_of(
+    conn: &mut DbConn,
+    kpi_ids: &[i64],
+    slice: ValueSlice,
+) -> RepoResult<Vec<ValueRow>> {
+    let mut rows = Vec::new();
+    for chunk in kpi_ids.chunks(KPIS_PER_STATEMENT) {
+        rows.extend(slice_of_some(conn, chunk, slice).await?);
+    }
+    Ok(rows)
+}
+
+async fn slice_of_some(
     conn: &mut DbConn,
     kpi_ids: &[i64],
     slice: ValueSlice,
@@ -71,42 +88,44 @@ pub async fn slice_of(
         return Ok(Vec::new());
     }
     let mut placeholder = placeholders(conn);
-    let ids = kpi_ids
-        .iter()
-        .map(|_| placeholder())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut conditions = vec![format!("kpi_id IN ({ids})")];
-    let mut dates = Vec::new();
-    for (date, op) in [
+    let direction = if slice.newest_first { "DESC" } else { "ASC" };
+    let bounds: Vec<(NaiveDate, &str)> = [
         (slice.from, ">="),
         (slice.to, "<="),
         (slice.after, ">"),
         (slice.before, "<"),
-    ] {
-        if let Some(date) = date {
-            conditions.push(format!("observed_on {op} {}", placeholder()));
-            dates.push(date);
-        }
-    }
-    let limit = placeholder();
-    let direction = if slice.newest_first { "DESC" } else { "ASC" };
+    ]
+    .into_iter()
+    .filter_map(|(date, op)| date.map(|d| (d, op)))
+    .collect();
+    let parts: Vec<String> = (0..kpi_ids.len())
+        .map(|n| {
+            let mut conditions = vec![format!("kpi_id = {}", placeholder())];
+            for (_, op) in &bounds {
+                conditions.push(format!("observed_on {op} {}", placeholder()));
+            }
+            format!(
+                "SELECT * FROM (SELECT id, kpi_id, observed_on, value, note, source, created_at, \
+                 updated_at FROM kpi_values WHERE {} ORDER BY observed_on {direction} LIMIT {}) p{n}",
+                conditions.join(" AND "),
+                placeholder()
+            )
+        })
+        .collect();
     let sql = format!(
-        "SELECT id, kpi_id, observed_on, value, note, source, created_at, updated_at FROM (\
-           SELECT kpi_values.*, ROW_NUMBER() OVER (PARTITION BY kpi_id ORDER BY observed_on {direction}) AS rn \
-           FROM kpi_values WHERE {}\
-         ) ranked WHERE rn <= {limit} ORDER BY kpi_id, observed_on {direction}",
-        conditions.join(" AND ")
+        "SELECT * FROM ({}) parts ORDER BY kpi_id, observed_on {direction}",
+        parts.join(" UNION ALL ")
     );
     Ok(with_conn!(conn, c => {
         let mut query = diesel::sql_query(sql.clone()).into_boxed();
         for id in kpi_ids {
             query = query.bind::<BigInt, _>(*id);
+            for (date, _) in &bounds {
+                query = query.bind::<Date, _>(*date);
+            }
+            query = query.bind::<BigInt, _>(slice.limit);
         }
-        for date in &dates {
-            query = query.bind::<Date, _>(*date);
-        }
-        query.bind::<BigInt, _>(slice.limit).load::<ValueRow>(c).await
+        query.load::<ValueRow>(c).await
     })?)
 }
 
@@ -133,33 +152,14 @@ pub async fn counts_of(
     })?)
 }
 
-/// The newest value of each KPI: two statements whatever the number of KPIs.
+/// The newest value of each KPI (see [`slice_of`]).
 pub async fn latest_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<ValueRow>> {
-    let newest: Vec<(i64, Option<NaiveDate>)> = with_conn!(conn, c => kpi_values::table
-        .filter(kpi_values::kpi_id.eq_any(kpi_ids))
-        .group_by(kpi_values::kpi_id)
-        .select((kpi_values::kpi_id, diesel::dsl::max(kpi_values::observed_on)))
-        .load(c)
-        .await)?;
-    let wanted: HashSet<(i64, NaiveDate)> = newest
-        .into_iter()
-        .filter_map(|(kpi, date)| date.map(|d| (kpi, d)))
-        .collect();
-    if wanted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let kpis: Vec<i64> = wanted.iter().map(|(k, _)| *k).collect();
-    let dates: Vec<NaiveDate> = wanted.iter().map(|(_, d)| *d).collect();
-    let candidates: Vec<ValueRow> = with_conn!(conn, c => kpi_values::table
-        .filter(kpi_values::kpi_id.eq_any(&kpis))
-        .filter(kpi_values::observed_on.eq_any(&dates))
-        .select(ValueRow::as_select())
-        .load(c)
-        .await)?;
-    Ok(candidates
-        .into_iter()
-        .filter(|row| wanted.contains(&(row.kpi_id, row.observed_on)))
-        .collect())
+    let newest = ValueSlice {
+        limit: 1,
+        newest_first: true,
+        ..ValueSlice::default()
+    };
+    slice_of(conn, kpi_ids, newest).await
 }
 
 /// Values by id (`node`); for the public, only values of public KPIs. The
