@@ -111,3 +111,28 @@ async fn history_runs_a_constant_number_of_statements_sqlite() {
 async fn history_runs_a_constant_number_of_statements_postgres() {
     history_runs_a_constant_number_of_statements(Backend::Postgres).await;
 }
+
+backend_tests! {
+    async fn a_count_alone_reads_no_rows(app) {
+        let count = |query: &'static str| {
+            let app = &app;
+            async move {
+                let before = app.statements();
+                let body = app.query(query).await;
+                assert!(body.get("errors").is_none(), "{body}");
+                (app.statements() - before, body)
+            }
+        };
+        let (statements, body) = count("{ measures { totalCount } }").await;
+        assert_eq!((statements, body["data"]["measures"]["totalCount"].as_i64()), (1, Some(25)));
+        let (statements, _) = count("{ measures(first: 5) { totalCount nodes { code } } }").await;
+        assert_eq!(statements, 2);
+        // Rows asked for through a fragment are read.
+        let (_, body) = count("{ measures(first: 2) { ...Rows } } fragment Rows on MeasureConnection { nodes { code } }").await;
+        assert_eq!(body["data"]["measures"]["nodes"].as_array().map(Vec::len), Some(2), "{body}");
+        // The portfolio's lists likewise.
+        let (alone, _) = count("{ portfolio(asOf: \"2026-01-01\") { overdueGoals { totalCount } } }").await;
+        let (with_rows, body) = count("{ portfolio(asOf: \"2026-01-01\") { overdueGoals { totalCount nodes { text } } } }").await;
+        assert_eq!(with_rows, alone + 1, "{body}");
+    }
+}

@@ -127,6 +127,15 @@ impl OffsetPage {
 pub type OffsetConnection<Node, Extra> = Connection<OpaqueCursor<i64>, Node, Extra>;
 
 /// Builds the connection of an offset page from the rows fetched for it.
+/// Whether a connection's rows are asked for (`nodes`, `edges` or
+/// `pageInfo`); a request for `totalCount` alone reads no rows.
+pub fn rows_wanted(ctx: &async_graphql::Context<'_>) -> bool {
+    let selection = ctx.look_ahead();
+    ["nodes", "edges", "pageInfo"]
+        .into_iter()
+        .any(|field| selection.field(field).exists())
+}
+
 pub fn offset_connection<Row, Node, Extra>(
     page: OffsetPage,
     mut rows: Vec<Row>,

@@ -15,7 +15,9 @@ use crate::graphql::context::{as_of, audience, conn, limits};
 use crate::graphql::filters::{GoalFilter, KpiFilter, MeasureFilter, MeasureOrder};
 use crate::graphql::node::{Node, load_node};
 use crate::graphql::objects::{Goal, Kpi, Measure, Plan, WorkingGroup};
-use crate::graphql::paging::{OffsetConnection, OffsetPage, PageArgs, offset_connection};
+use crate::graphql::paging::{
+    OffsetConnection, OffsetPage, PageArgs, offset_connection, rows_wanted,
+};
 use crate::graphql::plans::resolve_plan;
 use crate::graphql::portfolio::Portfolio;
 use crate::graphql::scalars::Date;
@@ -50,8 +52,12 @@ pub async fn goal_connection(
 ) -> ApiResult<OffsetConnection<Goal, TotalCount>> {
     let total = TotalCount::goals(filter.clone(), as_of);
     let page = plan_page(ctx, args, &total).await?;
-    let mut conn = conn(ctx).await?;
-    let rows = goal::list(&mut conn, &filter, as_of, page.fetch).await?;
+    let rows = if rows_wanted(ctx) {
+        let mut conn = conn(ctx).await?;
+        goal::list(&mut conn, &filter, as_of, page.fetch).await?
+    } else {
+        Vec::new()
+    };
     Ok(offset_connection(page, rows, total, Goal))
 }
 
@@ -63,8 +69,12 @@ pub async fn kpi_connection(
 ) -> ApiResult<OffsetConnection<Kpi, TotalCount>> {
     let total = TotalCount::kpis(filter.clone());
     let page = plan_page(ctx, args, &total).await?;
-    let mut conn = conn(ctx).await?;
-    let rows = kpi::list(&mut conn, &filter, page.fetch).await?;
+    let rows = if rows_wanted(ctx) {
+        let mut conn = conn(ctx).await?;
+        kpi::list(&mut conn, &filter, page.fetch).await?
+    } else {
+        Vec::new()
+    };
     Ok(offset_connection(page, rows, total, Kpi))
 }
 
@@ -134,8 +144,12 @@ impl Query {
         let order = order_by.as_ref().map(Into::into).unwrap_or_default();
         let total = TotalCount::measures(filter.clone());
         let page = plan_page(ctx, &args, &total).await?;
-        let mut conn = conn(ctx).await?;
-        let rows = measure::list(&mut conn, &filter, order, page.fetch).await?;
+        let rows = if rows_wanted(ctx) {
+            let mut conn = conn(ctx).await?;
+            measure::list(&mut conn, &filter, order, page.fetch).await?
+        } else {
+            Vec::new()
+        };
         Ok(offset_connection(page, rows, total, Measure))
     }
 
