@@ -54,7 +54,8 @@ pub struct MeasureRow {
     pub period_category: Option<PeriodCategory>,
     #[diesel(deserialize_as = TextEnum<QuickWin>)]
     pub quick_win: QuickWin,
-    pub search_text: String,
+    // Not `search_text`: only the `text` filter's WHERE reads it, and it
+    // repeats the description, so every read of measures would carry it twice.
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
