@@ -20,6 +20,7 @@ pub mod limits;
 pub mod loaders;
 pub mod memory;
 pub mod metrics;
+pub mod open_files;
 pub mod operation_span;
 pub mod otlp;
 pub mod persisted_queries;

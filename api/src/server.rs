@@ -226,6 +226,7 @@ fn log_response(response: &Response, latency: Duration, span: &tracing::Span) {
 
 /// Serves until Ctrl-C / SIGTERM.
 pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
+    crate::open_files::make_room_for(state.limits.max_stream_connections);
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     println!("Masterplan API on http://{addr}/graphql (GraphiQL: http://{addr}/)");

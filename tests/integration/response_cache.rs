@@ -44,38 +44,10 @@ async fn ask(
     (status, tag, String::from_utf8(body.to_vec()).unwrap())
 }
 
-async fn retitle(
-    app: &TestApp,
-    admin: &str,
-    code: &str,
-    title: Option<&str>,
-    visibility: Option<&str>,
-) {
-    let version = app
-        .data_with(
-            admin,
-            "query($c: String!) { measure(code: $c) { version } }",
-            json!({ "c": code }),
-        )
-        .await["measure"]["version"]
-        .clone();
-    let mut input = json!({ "key": { "code": code }, "expectedVersion": version });
-    if let Some(title) = title {
-        input["title"] = json!(title);
-    }
-    if let Some(visibility) = visibility {
-        input["visibility"] = json!(visibility);
-    }
-    let answer = app
-        .data_with(admin, UPDATE, json!({ "input": input }))
-        .await;
-    assert!(
-        answer["updateMeasure"]["userErrors"]
-            .as_array()
-            .unwrap()
-            .is_empty(),
-        "{answer}"
-    );
+async fn retitle(app: &TestApp, admin: &str, code: &str, changes: Value) {
+    let answer = app.update_measure(admin, code, changes).await;
+    let errors = &answer["data"]["updateMeasure"]["userErrors"];
+    assert_eq!(errors, &json!([]), "{answer}");
 }
 
 /// Waits until the cache serves (on PostgreSQL once its listener listens).
@@ -108,7 +80,7 @@ backend_tests! {
         assert_eq!(app.statements(), before);
 
         // A write: a new answer and a new ETag; the old tag is no longer current.
-        retitle(&app, &admin, "1.2", Some("Neu betitelt"), None).await;
+        retitle(&app, &admin, "1.2", json!({ "title": "Neu betitelt" })).await;
         let (status, tag, changed) = ask(&app, MEASURES, None, Some(&first_tag)).await;
         assert_eq!(status, StatusCode::OK);
         assert!(changed.contains("Neu betitelt"), "{changed}");
@@ -124,7 +96,7 @@ backend_tests! {
     async fn public_and_staff_callers_never_share_an_answer(app) {
         let admin = app.admin().await;
         let reader = app.reader().await;
-        retitle(&app, &admin, "1.3", None, Some("INTERNAL")).await;
+        retitle(&app, &admin, "1.3", json!({ "visibility": "INTERNAL" })).await;
         until_cached(&app, "{ plans { slug } }").await;
         let count = |body: &str| serde_json::from_str::<Value>(body).unwrap()["data"]["measures"]["totalCount"].as_i64().unwrap();
         let (_, public_tag, public) = ask(&app, MEASURES, None, None).await;

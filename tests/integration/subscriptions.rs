@@ -15,8 +15,6 @@ use crate::common::{Backend, TestApp, codes};
 
 const RECORD: &str = "mutation($input: RecordKpiValuesInput!) {
   recordKpiValues(input: $input) { inserted userErrors { code } } }";
-const UPDATE: &str = "mutation($input: UpdateMeasureInput!) {
-  updateMeasure(input: $input) { measure { version } userErrors { code } } }";
 const CREATE_GOAL: &str = "mutation($input: CreateGoalInput!) {
   createGoal(input: $input) { goal { id } userErrors { code } } }";
 
@@ -41,16 +39,7 @@ async fn record(app: &TestApp, admin: &str, measure: &str, kpi: &str, day: u32, 
 }
 
 async fn retitle(app: &TestApp, admin: &str, code: &str, title: &str) -> Value {
-    let version = app
-        .data_with(
-            admin,
-            "query($c: String!) { measure(code: $c) { version } }",
-            json!({ "c": code }),
-        )
-        .await["measure"]["version"]
-        .clone();
-    let input = json!({ "key": { "code": code }, "expectedVersion": version, "title": title });
-    app.query_with(admin, UPDATE, json!({ "input": input }))
+    app.update_measure(admin, code, json!({ "title": title }))
         .await
 }
 
@@ -170,8 +159,8 @@ backend_tests! {
         tokio::time::sleep(Duration::from_millis(300)).await;
 
         // A stale version is refused inside the write transaction.
-        let stale = json!({ "key": { "code": "1.2" }, "expectedVersion": 0, "title": "x" });
-        let answer = app.query_with(&admin, UPDATE, json!({ "input": stale })).await;
+        let stale = json!({ "expectedVersion": 0, "title": "x" });
+        let answer = app.update_measure(&admin, "1.2", stale).await;
         assert_eq!(answer["data"]["updateMeasure"]["userErrors"][0]["code"], "VERSION_CONFLICT", "{answer}");
         // A batch with one bad value writes none of them.
         let batch = json!({ "values": [
@@ -405,4 +394,23 @@ async fn sqlite_a_client_that_does_not_read_is_disconnected() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_client_that_does_not_read_is_disconnected() {
     a_client_that_does_not_read_is_disconnected(Backend::Postgres).await;
+}
+
+/// A server started under a low soft limit of open files raises it to the
+/// hard limit: every stream holds a socket, and at the limit `accept` fails
+/// and new requests hang instead of getting TOO_MANY_CONNECTIONS.
+#[test]
+fn the_server_raises_its_open_files_limit() {
+    let server = crate::common::Server::start_with_open_files(&[], 256);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.child.id())).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    let numbers: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
+    assert_eq!(
+        numbers[0], numbers[1],
+        "soft limit raised to the hard one: {line}"
+    );
+    assert_ne!(numbers[0], "256", "{line}");
 }

@@ -327,14 +327,7 @@ impl TestApp {
     /// POSTs a query with variables as the holder of token `secret`; returns
     /// the whole response (asserting HTTP 200).
     pub async fn query_with(&self, secret: &str, query: &str, variables: Value) -> Value {
-        let request = Request::post("/graphql")
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
-            .body(Body::from(
-                json!({ "query": query, "variables": variables }).to_string(),
-            ))
-            .expect("request");
-        let (status, _, text) = self.send(request).await;
+        let (status, _, text) = self.send(graphql_request(secret, query, variables)).await;
         let json: Value =
             serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
         assert_eq!(status, StatusCode::OK, "{json}");
@@ -347,6 +340,27 @@ impl TestApp {
         let body = self.query_with(secret, query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body}");
         body["data"].clone()
+    }
+
+    /// Updates measure `code` at its current version with the fields of
+    /// `changes` (`{"title": …}`) as the holder of `secret`; the whole response.
+    pub async fn update_measure(&self, secret: &str, code: &str, changes: Value) -> Value {
+        let version = self
+            .data_with(
+                secret,
+                "query($c: String!) { measure(code: $c) { version } }",
+                json!({ "c": code }),
+            )
+            .await["measure"]["version"]
+            .clone();
+        let mut input = json!({ "key": { "code": code }, "expectedVersion": version });
+        for (field, value) in changes.as_object().expect("an object of fields") {
+            input[field] = value.clone();
+        }
+        let update = "mutation($input: UpdateMeasureInput!) {
+          updateMeasure(input: $input) { measure { version } userErrors { code } } }";
+        self.query_with(secret, update, json!({ "input": input }))
+            .await
     }
 
     /// A token of role ADMIN, for tests that write.
@@ -512,17 +526,21 @@ impl TestApp {
     }
 }
 
-/// The error codes of a GraphQL response body.
-/// POSTs a query with variables to `router` as the holder of `secret`
-/// (for tasks that outlive a borrow of the [`TestApp`]); the whole response.
-pub async fn post_as(router: &Router, secret: &str, query: &str, variables: Value) -> Value {
-    let request = Request::post("/graphql")
+/// A `POST /graphql` of a query with variables as the holder of `secret`.
+fn graphql_request(secret: &str, query: &str, variables: Value) -> Request<Body> {
+    Request::post("/graphql")
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::AUTHORIZATION, format!("Bearer {secret}"))
         .body(Body::from(
             json!({ "query": query, "variables": variables }).to_string(),
         ))
-        .expect("request");
+        .expect("request")
+}
+
+/// POSTs a query with variables to `router` as the holder of `secret`
+/// (for tasks that outlive a borrow of the [`TestApp`]); the whole response.
+pub async fn post_as(router: &Router, secret: &str, query: &str, variables: Value) -> Value {
+    let request = graphql_request(secret, query, variables);
     let response = router.clone().oneshot(request).await.expect("infallible");
     let bytes = to_bytes(response.into_body(), usize::MAX)
         .await
@@ -530,6 +548,7 @@ pub async fn post_as(router: &Router, secret: &str, query: &str, variables: Valu
     serde_json::from_slice(&bytes).expect("JSON")
 }
 
+/// The error codes of a GraphQL response body.
 pub fn codes(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()
@@ -658,6 +677,15 @@ impl Server {
 
     /// [`Server::start`] with extra environment variables.
     pub fn start_with_env(flags: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn(flags, env, None)
+    }
+
+    /// [`Server::start`] under a soft limit of `open_files` (`ulimit -Sn`).
+    pub fn start_with_open_files(flags: &[&str], open_files: u64) -> Self {
+        Self::spawn(flags, &[], Some(open_files))
+    }
+
+    fn spawn(flags: &[&str], env: &[(&str, &str)], open_files: Option<u64>) -> Self {
         let db = std::env::temp_dir().join(format!("{}.db", unique("mp_server")));
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -665,7 +693,20 @@ impl Server {
             .unwrap()
             .port();
         let listen = format!("127.0.0.1:{port}");
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_masterplan"))
+        let binary = env!("CARGO_BIN_EXE_masterplan");
+        let mut command = match open_files {
+            None => std::process::Command::new(binary),
+            Some(limit) => {
+                let mut shell = std::process::Command::new("sh");
+                shell.args([
+                    "-c",
+                    &format!("ulimit -Sn {limit} && exec \"$0\" \"$@\""),
+                    binary,
+                ]);
+                shell
+            }
+        };
+        let child = command
             .args(["serve", "--listen", &listen])
             .args(flags)
             .env("DATABASE_URL", sqlite_url(&db))
