@@ -4,8 +4,8 @@
 //! carries nothing and a lost or doubled one costs nothing).
 //!
 //! In this process, [`DbConn::write_transaction`](crate::DbConn) wakes them
-//! after its commit. On PostgreSQL the write also sends `NOTIFY` (see
-//! [`crate::writes::audit_log`]), and a listener on one dedicated connection
+//! after its commit. On PostgreSQL the write transaction also sends
+//! `NOTIFY` (delivered at commit only), and a listener on one dedicated connection
 //! wakes them for changes committed by other processes. When that connection
 //! drops it reconnects with backoff and wakes them once it listens again, so
 //! what was committed meanwhile is read then.

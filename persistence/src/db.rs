@@ -17,7 +17,7 @@ use futures_util::FutureExt;
 use tracing::Span;
 
 pub use crate::commits::CommitSignals;
-use crate::commits::Commits;
+use crate::commits::{CHANNEL, Commits};
 use crate::error::{RepoError, RepoResult};
 pub use crate::statements::QueryStats;
 use crate::statements::StatementSpans;
@@ -271,9 +271,20 @@ impl DbConn {
         &mut self,
         body: impl AsyncFnOnce(&mut DbConn) -> RepoResult<R>,
     ) -> RepoResult<R> {
+        const LOCK_HEAD: &str = "UPDATE audit_head SET last_id = last_id WHERE id = 1";
         let value = self
             .transaction(async |conn| {
-                with_conn!(conn, c => c.batch_execute("UPDATE audit_head SET last_id = last_id WHERE id = 1").await)?;
+                match conn {
+                    // Listeners hear of the change at commit, in the same
+                    // round trip as the lock: PostgreSQL delivers a NOTIFY
+                    // only when its transaction commits. The payload names
+                    // this process, whose own listener skips it.
+                    DbConn::Postgres(pg, commits) => {
+                        let notify = format!("{LOCK_HEAD}; NOTIFY {CHANNEL}, '{}'", commits.origin);
+                        pg.batch_execute(&notify).await?
+                    }
+                    DbConn::Sqlite(sqlite, _) => sqlite.batch_execute(LOCK_HEAD).await?,
+                }
                 body(conn).await
             })
             .await?;

@@ -10,7 +10,6 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::clock;
-use crate::commits::CHANNEL;
 use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::models::audit::AuditRow;
@@ -98,14 +97,6 @@ pub async fn append(
             .await
     })?;
     crate::writes::webhooks::enqueue(conn, &row).await?;
-    // Listeners hear of it at commit (PostgreSQL sends nothing for a
-    // transaction rolled back, and one notification for the same text sent
-    // several times in one transaction); the payload names this process,
-    // whose own listener skips it (see `crate::commits`).
-    if let DbConn::Postgres(pg, commits) = conn {
-        let notify = format!("NOTIFY {CHANNEL}, '{}'", commits.origin);
-        let pg: &mut diesel_async::AsyncPgConnection = pg;
-        diesel_async::SimpleAsyncConnection::batch_execute(pg, &notify).await?;
-    }
+    // Listeners hear of it through the NOTIFY of the write transaction.
     Ok(row)
 }
