@@ -10,8 +10,8 @@
 //! drops it reconnects with backoff and wakes them once it listens again, so
 //! what was committed meanwhile is read then.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
@@ -37,6 +37,8 @@ pub struct Commits {
     /// The payload of this process's notifications, which its listener
     /// skips (its own commits woke it already).
     pub(crate) origin: String,
+    /// The one listener, shared by every [`CommitSignals`] while any lives.
+    listener: Mutex<Weak<Listener>>,
 }
 
 impl Commits {
@@ -47,6 +49,7 @@ impl Commits {
             wake: watch::Sender::new(0),
             listen_url,
             origin: origin.iter().map(|b| format!("{b:02x}")).collect(),
+            listener: Mutex::default(),
         }
     }
 
@@ -55,16 +58,25 @@ impl Commits {
         wake(&self.wake);
     }
 
+    /// Signals for one reader (the change feed, the response cache, the
+    /// webhook worker); on PostgreSQL they share one listening connection,
+    /// started by the first and stopped when the last is dropped.
     pub(crate) fn signals(&self) -> CommitSignals {
-        let listener = self.listen_url.clone().map(|url| {
+        let listener = self.listen_url.as_ref().map(|url| {
+            let mut shared = self.listener.lock().expect("listener lock");
+            if let Some(running) = shared.upgrade() {
+                return running;
+            }
             let listening = Arc::new(AtomicBool::new(false));
             let task = tokio::spawn(listen(
-                url,
+                url.clone(),
                 self.origin.clone(),
                 self.wake.clone(),
                 listening.clone(),
             ));
-            Listener { task, listening }
+            let running = Arc::new(Listener { task, listening });
+            *shared = Arc::downgrade(&running);
+            running
         });
         CommitSignals {
             wake: self.wake.subscribe(),
@@ -78,11 +90,11 @@ fn wake(sender: &watch::Sender<u64>) {
 }
 
 /// Wakes whenever audit entries may have been committed: by this process on
-/// either backend, by any process on PostgreSQL. Dropping it stops the
-/// PostgreSQL listener it started.
+/// either backend, by any process on PostgreSQL. The PostgreSQL listener
+/// stops when the last signals of its database are dropped.
 pub struct CommitSignals {
     wake: watch::Receiver<u64>,
-    _listener: Option<Listener>,
+    _listener: Option<Arc<Listener>>,
 }
 
 impl CommitSignals {
