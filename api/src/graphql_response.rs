@@ -140,20 +140,21 @@ impl Reply<'_> {
 
     /// The JSON text of `body`, written until it would pass the size bound.
     fn encoded<T: serde::Serialize>(self, body: &T) -> axum::response::Response {
-        let mut capped = Capped {
-            bytes: Vec::new(),
-            room: self.max_bytes,
-        };
-        if serde_json::to_writer(&mut capped, body).is_ok() {
-            return (
+        match capped_json(body, self.max_bytes) {
+            Some(bytes) => (
                 [(
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
                 )],
-                capped.bytes,
+                bytes,
             )
-                .into_response();
+                .into_response(),
+            None => self.too_large(),
         }
+    }
+
+    /// The one `RESPONSE_TOO_LARGE` error that answers a result over the bound.
+    pub fn too_large(self) -> axum::response::Response {
         metrics::counter!("masterplan_responses_too_large_total").increment(1);
         let message = format!(
             "the result is larger than {} bytes; select fewer fields or a smaller page (first)",
@@ -168,6 +169,17 @@ impl Reply<'_> {
         }))
         .into_response()
     }
+}
+
+/// The JSON text of `body` when it fits in `max_bytes`; writing stops at the
+/// bound, so an oversized result is never built whole.
+pub fn capped_json<T: serde::Serialize>(body: &T, max_bytes: usize) -> Option<Vec<u8>> {
+    let mut capped = Capped {
+        bytes: Vec::new(),
+        room: max_bytes,
+    };
+    serde_json::to_writer(&mut capped, body).ok()?;
+    Some(capped.bytes)
 }
 
 /// A writer that refuses to grow past `room` bytes.

@@ -21,7 +21,7 @@ use crate::auth::Caller;
 use crate::batching::{Activity, Tracked};
 use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
 use crate::error::{ApiError, ErrorCode};
-use crate::graphql_response::{MediaType, Reply, in_media_type, negotiate};
+use crate::graphql_response::{MediaType, Reply, capped_json, in_media_type, negotiate};
 use crate::loaders::Loaders;
 use crate::server::AppState;
 use crate::{metrics, request_id};
@@ -40,7 +40,7 @@ fn reply<'a>(state: &AppState, media: MediaType, request_id: &'a str) -> Reply<'
 }
 
 /// A request without a document (a misspelt `query` key, say).
-fn no_query() -> axum::response::Response {
+pub(crate) fn no_query() -> axum::response::Response {
     transport_error(
         ErrorCode::BadRequest,
         "the request has no `query`: send the GraphQL document as `query`",
@@ -96,29 +96,19 @@ async fn post(
         Err(refused) => return refused,
     };
     let id = request_id::of(&headers);
-    let mut batch = batch;
-    let requests: Vec<&mut Request> = match &mut batch {
-        BatchRequest::Single(request) => vec![request],
-        BatchRequest::Batch(requests) => requests.iter_mut().collect(),
-    };
-    for request in requests {
-        if let Err(refused) = state.persisted.resolve(request) {
-            return refused.into_response();
-        }
-    }
     if batch.iter().any(|request| request.query.trim().is_empty()) {
         return no_query();
     }
     match batch {
-        BatchRequest::Single(request) => match check(&state, &request) {
-            Ok(measure) if measure.kind == OperationKind::Query => {
-                let request = named(request, measure.name);
+        BatchRequest::Single(request) => match prepare(&state, request, id) {
+            Ok((request, OperationKind::Query)) => {
                 answer_query(&state, request, &caller, id, media, &headers, false).await
             }
-            _ => {
-                let response = execute(&state, request, &caller, id).await;
+            Ok((request, kind)) => {
+                let response = run(&state, request, kind, &caller, id).await;
                 reply(&state, media, id).single(response)
             }
+            Err(refused) => reply(&state, media, id).single(*refused),
         },
         BatchRequest::Batch(requests) => {
             if requests.is_empty() {
@@ -152,7 +142,8 @@ async fn post(
 }
 
 /// The checks every POST passes before its operations run (media type,
-/// size, caller, body time), and the body read as a GraphQL request.
+/// size, caller, body time), and the body read as a GraphQL request with
+/// its persisted documents resolved.
 pub(crate) async fn read_request(
     state: &AppState,
     headers: &HeaderMap,
@@ -199,7 +190,7 @@ pub(crate) async fn read_request(
             ));
         }
     };
-    let batch: BatchRequest = match serde_json::from_slice(&bytes) {
+    let mut batch: BatchRequest = match serde_json::from_slice(&bytes) {
         Ok(batch) => batch,
         Err(err) => {
             return Err(transport_error(
@@ -208,6 +199,18 @@ pub(crate) async fn read_request(
             ));
         }
     };
+    // Documents named by hash are filled in, and with --persisted-only
+    // untrusted ones refused, for every transport that reads a POST.
+    let requests: Vec<&mut Request> = match &mut batch {
+        BatchRequest::Single(request) => vec![request],
+        BatchRequest::Batch(requests) => requests.iter_mut().collect(),
+    };
+    for request in requests {
+        state
+            .persisted
+            .resolve(request)
+            .map_err(IntoResponse::into_response)?;
+    }
     Ok((caller, batch))
 }
 
@@ -352,15 +355,17 @@ async fn answer_query(
         return served(StatusCode::OK, body);
     }
     let response = run(state, request, OperationKind::Query, caller, id).await;
-    if response.errors.is_empty()
-        && let Ok(bytes) = serde_json::to_vec(&response)
-        && bytes.len() <= state.limits.max_response_bytes
-    {
-        let body = Bytes::from(bytes);
-        cache.put(&lookup, body.clone());
-        return cached(StatusCode::OK, body, &lookup.etag, &cache_control);
+    if !response.errors.is_empty() {
+        return reply(state, media, id).single(response);
     }
-    reply(state, media, id).single(response)
+    match capped_json(&response, state.limits.max_response_bytes) {
+        Some(bytes) => {
+            let body = Bytes::from(bytes);
+            cache.put(&lookup, body.clone());
+            cached(StatusCode::OK, body, &lookup.etag, &cache_control)
+        }
+        None => reply(state, media, id).too_large(),
+    }
 }
 
 /// An answer that can be revalidated: clients ask again with its `ETag`.
@@ -392,19 +397,31 @@ fn cached(
 /// Checks the document against the limits (before async-graphql parses or
 /// validates it), then executes it within the time limit.
 async fn execute(state: &AppState, request: Request, caller: &Caller, id: &str) -> Response {
+    match prepare(state, request, id) {
+        Ok((request, kind)) => run(state, request, kind, caller, id).await,
+        Err(refused) => *refused,
+    }
+}
+
+/// The request checked against the document limits and named, with its
+/// kind; or the answer that refuses it (subscriptions need a stream).
+fn prepare(
+    state: &AppState,
+    request: Request,
+    id: &str,
+) -> Result<(Request, OperationKind), Box<Response>> {
     match check(state, &request) {
-        Ok(measure) if measure.kind == OperationKind::Subscription => with_request_id(
-            Response::from_errors(vec![coded(
-                SUBSCRIPTIONS_STREAM,
-                ErrorCode::MethodNotAllowed,
-            )]),
-            id,
-        ),
-        Ok(measure) => {
-            let request = named(request, measure.name);
-            run(state, request, measure.kind, caller, id).await
+        Ok(measure) if measure.kind == OperationKind::Subscription => {
+            Err(Box::new(with_request_id(
+                Response::from_errors(vec![coded(
+                    SUBSCRIPTIONS_STREAM,
+                    ErrorCode::MethodNotAllowed,
+                )]),
+                id,
+            )))
         }
-        Err(err) => with_request_id(rejection(err), id),
+        Ok(measure) => Ok((named(request, measure.name), measure.kind)),
+        Err(err) => Err(Box::new(with_request_id(rejection(err), id))),
     }
 }
 

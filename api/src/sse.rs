@@ -22,7 +22,7 @@ use futures_util::stream::BoxStream;
 use crate::admission::ClientAddr;
 use crate::document_limits::OperationKind;
 use crate::error::{ApiError, ErrorCode};
-use crate::http::{check, named, read_request, run, with_codes, with_request_id};
+use crate::http::{check, named, no_query, read_request, run, with_codes, with_request_id};
 use crate::metrics;
 use crate::request_id;
 use crate::server::AppState;
@@ -56,7 +56,7 @@ pub async fn post(state: AppState, headers: HeaderMap, client: ClientAddr, body:
         .into_response();
     };
     if request.query.trim().is_empty() {
-        return ApiError::new(ErrorCode::BadRequest, "the request has no `query`").into_response();
+        return no_query();
     }
     let measure = match check(&state, &request) {
         Ok(measure) => measure,

@@ -101,9 +101,15 @@ impl Executor for StreamExecutor {
 
     fn execute_stream(
         &self,
-        request: Request,
+        mut request: Request,
         session: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        if let Err(refused) = self.state.persisted.resolve(&mut request) {
+            return self.refuse(Response::from_errors(vec![coded(
+                refused.message,
+                refused.code,
+            )]));
+        }
         let measure = match check(&self.state, &request) {
             Ok(measure) => measure,
             Err(err) => return self.refuse(rejection(err)),

@@ -12,6 +12,7 @@ use masterplan_api::persisted_queries::{PersistedQueries, hash};
 use masterplan_api::server::{AppState, router};
 use serde_json::{Value, json};
 
+use crate::common::live::{Live, Sse};
 use crate::common::{Backend, TestApp, codes};
 
 const QUERY: &str = "{ measure(code: \"1.2\") { title } }";
@@ -110,6 +111,21 @@ async fn persisted_only_runs_trusted_documents_only(backend: Backend) {
             "{body}"
         );
     }
+
+    // Nor does a stream run what is not trusted: SSE ...
+    let addr = app.listen().await;
+    let subscription = "subscription { changes { cursor } }";
+    let (_, head) = Sse::post(addr, &json!({ "query": subscription }), None).await;
+    assert!(head.contains(" 403 "), "{head}");
+    // ... nor a WebSocket.
+    let mut live = Live::connect(addr, None).await;
+    live.subscribe("1", subscription, json!({})).await;
+    let message = live.message().await.unwrap();
+    assert_eq!(
+        codes(&message["payload"]),
+        ["PERSISTED_QUERY_NOT_IN_LIST"],
+        "{message}"
+    );
 
     // A file whose hash is not its document's is refused as a whole.
     let zeros = "0".repeat(64);
