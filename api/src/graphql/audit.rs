@@ -88,6 +88,11 @@ pub fn node_type_of(entity_type: domain::AuditEntityType) -> NodeType {
     }
 }
 
+/// The global ID of the object an entry is about.
+pub fn entity_global_id(entry: &AuditRow) -> ID {
+    encode(node_type_of(entry.entity_type), entry.entity_id)
+}
+
 /// Stored changes the API cannot read: logged, reported as INTERNAL.
 fn corrupt(entry: i64, error: impl std::fmt::Display) -> ApiError {
     tracing::error!(entry, error = %error, "unreadable changes in the audit log");
@@ -123,7 +128,7 @@ impl AuditEntry {
     /// The global ID of the changed object (it may since have been archived
     /// or deleted).
     async fn entity_id(&self) -> ID {
-        encode(node_type_of(self.0.entity_type), self.0.entity_id)
+        entity_global_id(&self.0)
     }
     /// The fields the change touched with their old and new values, as one
     /// JSON object: `{"title": {"old": "…", "new": "…"}, …}`.

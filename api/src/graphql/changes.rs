@@ -28,12 +28,11 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::auth::Caller;
 use crate::change_feed::{self, ChangeFeed};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::graphql::audit::node_type_of;
+use crate::graphql::audit::{entity_global_id, node_type_of};
 use crate::graphql::context::{audience, conn};
 use crate::graphql::enums::{AuditAction, AuditEntityType};
-use crate::graphql::node::{Node, load_node};
+use crate::graphql::node::{Node, load_typed};
 use crate::graphql::plans::resolve_plan;
-use crate::ids::encode;
 use crate::metrics::Open;
 use crate::streams::StreamConnection;
 
@@ -261,10 +260,7 @@ impl ChangeEvent {
     }
     /// The global ID of the changed object.
     async fn entity_id(&self) -> ID {
-        encode(
-            node_type_of(self.0.entry.entity_type),
-            self.0.entry.entity_id,
-        )
+        entity_global_id(&self.0.entry)
     }
     /// The fields the change touched, in name order (their values are in
     /// the audit log, for those who may read it).
@@ -274,14 +270,9 @@ impl ChangeEvent {
     /// The object as it is now, as this subscriber may see it; null when it
     /// was archived or deleted, or is not visible to the subscriber.
     async fn node(&self, ctx: &Context<'_>) -> ApiResult<Option<Node>> {
-        if self.0.entry.entity_type == domain::AuditEntityType::ApiToken {
-            return Ok(None);
-        }
-        let id = encode(
-            node_type_of(self.0.entry.entity_type),
-            self.0.entry.entity_id,
-        );
-        load_node(ctx, &id).await
+        // API tokens are no nodes: `load_typed` has none for them.
+        let entry = &self.0.entry;
+        load_typed(ctx, node_type_of(entry.entity_type), entry.entity_id).await
     }
 }
 
@@ -303,7 +294,7 @@ pub(crate) fn event_json(entry: &AuditRow) -> ApiResult<serde_json::Value> {
         "at": entry.at.and_utc(),
         "action": entry.action.as_str(),
         "entityType": entry.entity_type.as_str(),
-        "entityId": encode(node_type_of(entry.entity_type), entry.entity_id).0,
+        "entityId": entity_global_id(entry).0,
         "changedFields": changed_fields(entry)?,
     }))
 }

@@ -27,6 +27,15 @@ pub async fn load_node(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Node>> {
     let Some((node_type, id)) = decode(id) else {
         return Ok(None);
     };
+    load_typed(ctx, node_type, id).await
+}
+
+/// The object of a type and database id, as the caller may see it.
+pub async fn load_typed(
+    ctx: &Context<'_>,
+    node_type: NodeType,
+    id: i64,
+) -> ApiResult<Option<Node>> {
     let loaders = loaders(ctx)?;
     Ok(match node_type {
         NodeType::Plan => loaders
