@@ -285,7 +285,7 @@ impl DbConn {
                     }
                     DbConn::Sqlite(sqlite, _) => sqlite.batch_execute(LOCK_HEAD).await?,
                 }
-                body(conn).await
+                crate::clock::at_one_instant(body(conn)).await
             })
             .await?;
         match self {
