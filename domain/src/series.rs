@@ -71,6 +71,40 @@ pub fn buckets(
     Some(result)
 }
 
+/// The value of each bucket from `from` to `to` that holds an observation,
+/// by bucket start: what the database computes for a live series, for values
+/// already in memory (a plan as of an instant). `observations` are in date order.
+pub fn aggregate(
+    observations: &[(NaiveDate, f64)],
+    from: NaiveDate,
+    to: NaiveDate,
+    interval: Interval,
+    aggregate: Aggregate,
+) -> Vec<(NaiveDate, f64)> {
+    let mut result: Vec<(NaiveDate, f64, usize)> = Vec::new();
+    for &(date, value) in observations.iter().filter(|(d, _)| *d >= from && *d <= to) {
+        let start = bucket_start(date, interval);
+        match result.last_mut() {
+            Some((s, acc, n)) if *s == start => {
+                *acc = match aggregate {
+                    Aggregate::Last => value,
+                    Aggregate::Sum | Aggregate::Avg => *acc + value,
+                    Aggregate::Max => acc.max(value),
+                };
+                *n += 1;
+            }
+            _ => result.push((start, value, 1)),
+        }
+    }
+    result
+        .into_iter()
+        .map(|(start, acc, n)| match aggregate {
+            Aggregate::Avg => (start, acc / n as f64),
+            _ => (start, acc),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +162,45 @@ mod tests {
                 .is_empty()
         );
         assert!(buckets(d(2000, 1, 1), d(2020, 1, 1), Interval::Month, 100).is_none());
+    }
+
+    #[test]
+    fn values_in_memory_aggregate_per_bucket() {
+        let values = [
+            (d(2026, 1, 5), 1.0),
+            (d(2026, 1, 20), 3.0),
+            (d(2026, 3, 1), 10.0),
+            (d(2026, 5, 1), 7.0),
+        ];
+        let (from, to) = (d(2026, 1, 10), d(2026, 4, 30));
+        let of = |a| aggregate(&values, from, to, Interval::Month, a);
+        assert_eq!(
+            of(Aggregate::Last),
+            vec![(d(2026, 1, 1), 3.0), (d(2026, 3, 1), 10.0)]
+        );
+        let all = aggregate(
+            &values,
+            d(2026, 1, 1),
+            d(2026, 12, 31),
+            Interval::Quarter,
+            Aggregate::Sum,
+        );
+        assert_eq!(all, vec![(d(2026, 1, 1), 14.0), (d(2026, 4, 1), 7.0)]);
+        let avg = aggregate(
+            &values,
+            d(2026, 1, 1),
+            d(2026, 1, 31),
+            Interval::Year,
+            Aggregate::Avg,
+        );
+        assert_eq!(avg, vec![(d(2026, 1, 1), 2.0)]);
+        let max = aggregate(
+            &values,
+            d(2026, 1, 1),
+            d(2026, 12, 31),
+            Interval::Year,
+            Aggregate::Max,
+        );
+        assert_eq!(max, vec![(d(2026, 1, 1), 10.0)]);
     }
 }
