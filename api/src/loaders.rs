@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::series::Aggregate;
 use masterplan_domain::series::Interval;
@@ -19,6 +19,7 @@ use masterplan_persistence::models::kpi::{self, KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::{self, ValueRow, ValueSlice};
 use masterplan_persistence::models::measure::{self, MeasureRow};
 use masterplan_persistence::models::plan::{self, PlanRow};
+use masterplan_persistence::models::plan_at::{self, PlanAt};
 use masterplan_persistence::models::portfolio::{self, MeasureDimension};
 use masterplan_persistence::models::webhooks::{self, DeliveryRow};
 use masterplan_persistence::models::working_group::{self, WorkingGroupRow};
@@ -477,6 +478,29 @@ impl Loader<(i64, i32)> for WebhookDeliveries {
     }
 }
 
+/// Plans as they were at an instant, one rebuild per (plan, instant) and
+/// request, however many roots ask for it.
+pub struct PlansAt(Database);
+
+impl Loader<(i64, NaiveDateTime)> for PlansAt {
+    type Value = Arc<PlanAt>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[(i64, NaiveDateTime)],
+    ) -> Result<HashMap<(i64, NaiveDateTime), Arc<PlanAt>>, ApiError> {
+        let mut conn = self.0.conn().await?;
+        let mut found = HashMap::new();
+        for &(plan_id, at) in keys {
+            if let Some(plan) = plan_at::plan_at(&mut conn, plan_id, at).await? {
+                found.insert((plan_id, at), Arc::new(plan));
+            }
+        }
+        Ok(found)
+    }
+}
+
 /// All loaders of one request (their caches live as long as the request),
 /// for the caller's audience. Loaders of KPI values, series and history take
 /// the ids of objects the caller already sees (or, for history, may read),
@@ -505,6 +529,7 @@ pub struct Loaders {
     pub stale_kpi_lists: DataLoader<StaleKpiLists>,
     pub history: DataLoader<History>,
     pub webhook_deliveries: DataLoader<WebhookDeliveries>,
+    pub plan_at: DataLoader<PlansAt>,
 }
 
 impl Loaders {
@@ -544,6 +569,7 @@ impl Loaders {
             stale_kpi_lists: loader(StaleKpiLists(db.clone(), audience), activity),
             history: loader(History(db.clone(), caller.audit_scope()), activity),
             webhook_deliveries: loader(WebhookDeliveries(db.clone()), activity),
+            plan_at: loader(PlansAt(db.clone()), activity),
         }
     }
 }

@@ -29,6 +29,7 @@ mod outage;
 mod persisted_queries;
 mod plan_content;
 mod plan_mutations;
+mod point_in_time;
 mod portfolio;
 mod queries;
 mod request_ids;

@@ -16,6 +16,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{conn, limits, loaders};
 use crate::graphql::enums::{AuditAction, AuditEntityType};
+use crate::graphql::instant::View;
 use crate::graphql::mutations::access::auditor;
 use crate::graphql::paging::{
     OffsetConnection, OffsetPage, PageArgs, offset_connection, rows_wanted,
@@ -271,6 +272,7 @@ pub async fn history(
     ctx: &Context<'_>,
     entity_type: domain::AuditEntityType,
     id: i64,
+    view: &View,
 ) -> ApiResult<Vec<AuditEntry>> {
     auditor(ctx)?;
     let rows = loaders(ctx)?
@@ -278,5 +280,10 @@ pub async fn history(
         .load_one((entity_type, id))
         .await?
         .unwrap_or_default();
-    Ok(rows.into_iter().map(AuditEntry).collect())
+    let until = view.at().map(|plan| plan.at);
+    Ok(rows
+        .into_iter()
+        .filter(|row| until.is_none_or(|at| row.at <= at))
+        .map(AuditEntry)
+        .collect())
 }

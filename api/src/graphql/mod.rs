@@ -5,6 +5,7 @@ pub mod changes;
 pub mod context;
 pub mod enums;
 pub mod filters;
+pub mod instant;
 pub mod mutations;
 pub mod node;
 pub mod objects;

@@ -42,28 +42,32 @@ pub async fn load_typed(
             .plan
             .load_one(id)
             .await?
-            .map(|r| Node::Plan(Plan(r))),
+            .map(|r| Node::Plan(Plan::live(r))),
         NodeType::WorkingGroup => loaders
             .working_group
             .load_one(id)
             .await?
-            .map(|r| Node::WorkingGroup(WorkingGroup(r))),
+            .map(|r| Node::WorkingGroup(WorkingGroup::live(r))),
         NodeType::Measure => loaders
             .measure
             .load_one(id)
             .await?
-            .map(|r| Node::Measure(Measure(r))),
+            .map(|r| Node::Measure(Measure::live(r))),
         NodeType::Goal => loaders
             .goal
             .load_one(id)
             .await?
-            .map(|r| Node::Goal(Goal(r))),
-        NodeType::Kpi => loaders.kpi.load_one(id).await?.map(|r| Node::Kpi(Kpi(r))),
+            .map(|r| Node::Goal(Goal::live(r))),
+        NodeType::Kpi => loaders
+            .kpi
+            .load_one(id)
+            .await?
+            .map(|r| Node::Kpi(Kpi::live(r))),
         NodeType::KpiValue => loaders
             .kpi_value
             .load_one(id)
             .await?
-            .map(|r| Node::KpiValue(KpiValue(r))),
+            .map(|r| Node::KpiValue(KpiValue::live(r))),
         NodeType::ApiToken => None,
     })
 }

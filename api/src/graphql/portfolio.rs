@@ -79,7 +79,12 @@ impl Portfolio {
             .load_one(key)
             .await?
             .unwrap_or_default();
-        in_memory_page(ctx, lists.remove(&group).unwrap_or_default(), args, Goal)
+        in_memory_page(
+            ctx,
+            lists.remove(&group).unwrap_or_default(),
+            args,
+            Goal::live,
+        )
     }
 
     async fn kpis(
@@ -98,7 +103,12 @@ impl Portfolio {
             .load_one(key)
             .await?
             .unwrap_or_default();
-        in_memory_page(ctx, lists.remove(&group).unwrap_or_default(), args, Kpi)
+        in_memory_page(
+            ctx,
+            lists.remove(&group).unwrap_or_default(),
+            args,
+            Kpi::live,
+        )
     }
 }
 

@@ -1,7 +1,7 @@
 //! The root `Query`.
 
 use async_graphql::{Context, ID, Object};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use masterplan_persistence::models::goal::GoalFilter as GoalFilterRows;
 use masterplan_persistence::models::kpi::KpiFilter as KpiFilterRows;
 use masterplan_persistence::models::{goal, kpi, measure, plan, working_group};
@@ -13,6 +13,7 @@ use crate::graphql::audit::{
 };
 use crate::graphql::context::{as_of, audience, conn, limits};
 use crate::graphql::filters::{GoalFilter, KpiFilter, MeasureFilter, MeasureOrder};
+use crate::graphql::instant;
 use crate::graphql::node::{Node, load_node};
 use crate::graphql::objects::{Goal, Kpi, Measure, Plan, WorkingGroup};
 use crate::graphql::paging::{
@@ -58,7 +59,7 @@ pub async fn goal_connection(
     } else {
         Vec::new()
     };
-    Ok(offset_connection(page, rows, total, Goal))
+    Ok(offset_connection(page, rows, total, Goal::live))
 }
 
 /// A page of KPIs matching `filter`.
@@ -75,7 +76,7 @@ pub async fn kpi_connection(
     } else {
         Vec::new()
     };
-    Ok(offset_connection(page, rows, total, Kpi))
+    Ok(offset_connection(page, rows, total, Kpi::live))
 }
 
 #[Object]
@@ -83,14 +84,18 @@ impl Query {
     /// Every plan, oldest first.
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<Plan>> {
         let mut conn = conn(ctx).await?;
-        Ok(plan::list(&mut conn).await?.into_iter().map(Plan).collect())
+        Ok(plan::list(&mut conn)
+            .await?
+            .into_iter()
+            .map(Plan::live)
+            .collect())
     }
 
     /// A plan by slug; without `slug`, the only plan (an error names the
     /// choices when there are several).
     async fn plan(&self, ctx: &Context<'_>, slug: Option<String>) -> ApiResult<Option<Plan>> {
         match resolve_plan(ctx, slug.as_deref()).await {
-            Ok(plan) => Ok(Some(Plan(plan))),
+            Ok(plan) => Ok(Some(Plan::live(plan))),
             Err(err) if err.code == ErrorCode::NotFound && slug.is_some() => Ok(None),
             Err(err) => Err(err),
         }
@@ -105,7 +110,7 @@ impl Query {
         let plan = resolve_plan(ctx, plan.as_deref()).await?;
         let mut conn = conn(ctx).await?;
         let groups = working_group::list(&mut conn, Some(plan.id)).await?;
-        Ok(groups.into_iter().map(WorkingGroup).collect())
+        Ok(groups.into_iter().map(WorkingGroup::live).collect())
     }
 
     /// A working group by code (`I` … `IV`) in a plan (by slug) or the only plan.
@@ -118,7 +123,7 @@ impl Query {
         let plan = resolve_plan(ctx, plan.as_deref()).await?;
         let mut conn = conn(ctx).await?;
         let group = working_group::find_by_code(&mut conn, plan.id, &code).await?;
-        Ok(group.map(WorkingGroup))
+        Ok(group.map(WorkingGroup::live))
     }
 
     /// Measures, in the plan's order unless `orderBy` says otherwise.
@@ -133,6 +138,10 @@ impl Query {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(
+            desc = "Answer as of this instant (UTC), rebuilt from the audit trail: fields as they were then, and below this field only what existed then. Measures of a plan not yet loaded then are absent."
+        )]
+        at: Option<DateTime<Utc>>,
     ) -> ApiResult<OffsetConnection<Measure, TotalCount>> {
         let args = PageArgs {
             first,
@@ -142,6 +151,9 @@ impl Query {
         };
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
         let order = order_by.as_ref().map(Into::into).unwrap_or_default();
+        if let Some(at) = at {
+            return instant::measures_at(ctx, &filter, order, &args, at).await;
+        }
         let total = TotalCount::measures(filter.clone());
         let page = plan_page(ctx, &args, &total).await?;
         let rows = if rows_wanted(ctx) {
@@ -150,7 +162,7 @@ impl Query {
         } else {
             Vec::new()
         };
-        Ok(offset_connection(page, rows, total, Measure))
+        Ok(offset_connection(page, rows, total, Measure::live))
     }
 
     /// A measure by code (`1.2`) in a plan (by slug) or the only plan.
@@ -159,13 +171,20 @@ impl Query {
         ctx: &Context<'_>,
         code: String,
         plan: Option<String>,
+        #[graphql(
+            desc = "Answer as of this instant (UTC), rebuilt from the audit trail: fields as they were then, and below this field only what existed then. Null before the plan was loaded."
+        )]
+        at: Option<DateTime<Utc>>,
     ) -> ApiResult<Option<Measure>> {
         let plan = resolve_plan(ctx, plan.as_deref()).await?;
+        if let Some(at) = at {
+            return instant::measure_at(ctx, plan.id, &code, at).await;
+        }
         let mut conn = conn(ctx).await?;
         Ok(
             measure::find_by_code(&mut conn, plan.id, &code, audience(ctx))
                 .await?
-                .map(Measure),
+                .map(Measure::live),
         )
     }
 
@@ -300,12 +319,31 @@ impl Query {
     }
 
     /// Any object by its global ID; null when there is none.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
-        load_node(ctx, &id).await
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(
+            desc = "Answer as of this instant (UTC), rebuilt from the audit trail: fields as they were then, and below this field only what existed then. Null where the object did not exist (or was archived) then."
+        )]
+        at: Option<DateTime<Utc>>,
+    ) -> ApiResult<Option<Node>> {
+        match at {
+            Some(at) => instant::node_at(ctx, &id, at).await,
+            None => load_node(ctx, &id).await,
+        }
     }
 
     /// Objects by global ID, in the order asked; null where there is none.
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+        #[graphql(
+            desc = "Answer as of this instant (UTC), rebuilt from the audit trail: fields as they were then, and below this field only what existed then. Null where the object did not exist (or was archived) then."
+        )]
+        at: Option<DateTime<Utc>>,
+    ) -> ApiResult<Vec<Option<Node>>> {
         let max = limits(ctx)?.max_node_ids;
         if ids.len() > max {
             return Err(ApiError::bad_input(format!(
@@ -313,6 +351,12 @@ impl Query {
                 ids.len()
             )));
         }
-        futures_util::future::try_join_all(ids.iter().map(|id| load_node(ctx, id))).await
+        futures_util::future::try_join_all(ids.iter().map(|id| async move {
+            match at {
+                Some(at) => instant::node_at(ctx, id, at).await,
+                None => load_node(ctx, id).await,
+            }
+        }))
+        .await
     }
 }

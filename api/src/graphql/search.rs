@@ -105,15 +105,15 @@ pub async fn search(
         let found = match candidate.entity {
             EntityType::Measure => measures.remove(&id).map(|m| {
                 let text = measure_document(&m.title, m.code.as_deref(), &m.description);
-                (SearchResult::Measure(Measure(m)), text)
+                (SearchResult::Measure(Measure::live(m)), text)
             }),
             EntityType::Goal => goals.remove(&id).map(|g| {
                 let text = goal_document(&g.text, g.category.as_deref());
-                (SearchResult::Goal(Goal(g)), text)
+                (SearchResult::Goal(Goal::live(g)), text)
             }),
             EntityType::Kpi => kpis.remove(&id).map(|k| {
                 let text = kpi_document(&k.name, k.description.as_deref());
-                (SearchResult::Kpi(Kpi(k)), text)
+                (SearchResult::Kpi(Kpi::live(k)), text)
             }),
         };
         // An archived object stays indexed until the index learns of it.

@@ -50,7 +50,7 @@ impl Webhook {
         let Some(id) = self.0.measure_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?.measure.load_one(id).await?.map(Measure))
+        Ok(loaders(ctx)?.measure.load_one(id).await?.map(Measure::live))
     }
     /// False once deleted.
     async fn active(&self) -> bool {

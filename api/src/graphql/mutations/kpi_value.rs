@@ -157,7 +157,7 @@ impl KpiValueMutations {
         let outcome = settle(kpi_values::record(&mut conn, &actor, rows, dry_run).await)?;
         Ok(match outcome {
             Ok(recorded) => RecordKpiValuesPayload {
-                kpi_values: recorded.values.into_iter().map(KpiValue).collect(),
+                kpi_values: recorded.values.into_iter().map(KpiValue::live).collect(),
                 inserted: count(recorded.inserted),
                 updated: count(recorded.updated),
                 unchanged: count(recorded.unchanged),
@@ -218,7 +218,7 @@ impl KpiValueMutations {
             match settle(kpi_values::delete(&mut conn, &actor, &target).await)? {
                 Ok((value, kpi)) => DeleteKpiValuePayload {
                     deleted_kpi_value_id: Some(encode(NodeType::KpiValue, value.id)),
-                    kpi: Some(Kpi(kpi)),
+                    kpi: Some(Kpi::live(kpi)),
                     user_errors: Vec::new(),
                     client_mutation_id: input.client_mutation_id,
                 },

@@ -51,7 +51,7 @@ macro_rules! mutation_payload {
                 client_mutation_id: Option<String>,
             ) -> Self {
                 $name {
-                    $field: row.map($object),
+                    $field: row.map(<$object>::live),
                     user_errors,
                     client_mutation_id,
                 }

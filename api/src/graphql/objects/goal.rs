@@ -6,14 +6,22 @@ use masterplan_domain::goal::is_overdue;
 use masterplan_persistence::models::goal::GoalRow;
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::{as_of, loaders};
+use crate::graphql::context::{as_of, audience, loaders};
 use crate::graphql::enums::{GoalStatus, TimingKind, Visibility};
+use crate::graphql::instant::View;
 use crate::graphql::objects::Measure;
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, encode};
 
 /// A goal (Ziel) of a measure, with the plan's timing phrase parsed.
-pub struct Goal(pub GoalRow);
+pub struct Goal(pub GoalRow, pub View);
+
+impl Goal {
+    /// Today's goal.
+    pub fn live(row: GoalRow) -> Self {
+        Goal(row, View::LIVE)
+    }
+}
 
 #[Object]
 impl Goal {
@@ -54,8 +62,14 @@ impl Goal {
         is_overdue(self.0.due_on, self.0.status, as_of(as_of_date))
     }
     async fn measure(&self, ctx: &Context<'_>) -> ApiResult<Measure> {
+        if let Some(plan) = self.1.at() {
+            let measure = plan.measure(self.0.measure_id, audience(ctx)).cloned();
+            return measure
+                .map(|m| Measure(m, self.1.clone()))
+                .ok_or_else(ApiError::internal);
+        }
         let measure = loaders(ctx)?.measure.load_one(self.0.measure_id).await?;
-        measure.map(Measure).ok_or_else(ApiError::internal)
+        measure.map(Measure::live).ok_or_else(ApiError::internal)
     }
     async fn version(&self) -> i32 {
         self.0.version

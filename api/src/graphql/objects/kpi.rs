@@ -1,5 +1,7 @@
 //! `Kpi`: its baseline, targets, values and derived progress.
 
+use std::collections::HashMap;
+
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -9,14 +11,15 @@ use masterplan_domain::kpi::{
 };
 use masterplan_domain::series;
 use masterplan_persistence::models::kpi::{KpiRow, TargetRow};
-use masterplan_persistence::models::kpi_values::ValueSlice;
+use masterplan_persistence::models::kpi_values::{ValueRow, ValueSlice};
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::audit::{AuditEntry, history};
-use crate::graphql::context::{as_of, limits, loaders};
+use crate::graphql::context::{as_of, audience, limits, loaders};
 use crate::graphql::enums::{
     KpiDirection, KpiValueType, SeriesAggregate, SeriesInterval, Trend, Visibility,
 };
+use crate::graphql::instant::View;
 use crate::graphql::objects::{KpiValue, Measure};
 use crate::graphql::paging::{PageArgs, PageSize, decode_cursor, page_size};
 use crate::graphql::scalars::Date;
@@ -24,10 +27,20 @@ use crate::ids::{NodeType, encode};
 use crate::loaders::{SeriesKey, ValueCountKey, ValuePageKey};
 
 /// A key performance indicator (Kennzahl) of a measure.
-pub struct Kpi(pub KpiRow);
+pub struct Kpi(pub KpiRow, pub View);
+
+impl Kpi {
+    /// Today's kpi.
+    pub fn live(row: KpiRow) -> Self {
+        Kpi(row, View::LIVE)
+    }
+}
 
 impl Kpi {
     async fn target_rows(&self, ctx: &Context<'_>) -> ApiResult<Vec<TargetRow>> {
+        if let Some(plan) = self.1.at() {
+            return Ok(plan.targets_of(self.0.id).to_vec());
+        }
         Ok(loaders(ctx)?
             .targets_of_kpi
             .load_one(self.0.id)
@@ -36,8 +49,27 @@ impl Kpi {
     }
 
     async fn latest(&self, ctx: &Context<'_>) -> ApiResult<Option<KpiValue>> {
+        if let Some(plan) = self.1.at() {
+            let latest = plan.values_of(self.0.id).last().cloned();
+            return Ok(latest.map(|v| KpiValue(v, self.1.clone())));
+        }
         let latest = loaders(ctx)?.latest_value.load_one(self.0.id).await?;
-        Ok(latest.map(KpiValue))
+        Ok(latest.map(KpiValue::live))
+    }
+
+    /// The values a slice selects, from the view this KPI was read from.
+    async fn slice(&self, ctx: &Context<'_>, slice: ValueSlice) -> ApiResult<Vec<ValueRow>> {
+        if let Some(plan) = self.1.at() {
+            return Ok(plan.value_slice(self.0.id, &slice));
+        }
+        Ok(loaders(ctx)?
+            .value_pages
+            .load_one(ValuePageKey {
+                kpi_id: self.0.id,
+                slice,
+            })
+            .await?
+            .unwrap_or_default())
     }
 }
 
@@ -93,6 +125,7 @@ impl Kpi {
                 note: t.note,
                 kpi_id: self.0.id,
                 direction,
+                view: self.1.clone(),
             })
             .collect())
     }
@@ -134,14 +167,7 @@ impl Kpi {
             limit: n + 1,
             newest_first,
         };
-        let mut rows = loaders(ctx)?
-            .value_pages
-            .load_one(ValuePageKey {
-                kpi_id: self.0.id,
-                slice,
-            })
-            .await?
-            .unwrap_or_default();
+        let mut rows = self.slice(ctx, slice).await?;
         let more = rows.len() as i64 > n;
         rows.truncate(usize::try_from(n).unwrap_or(0));
         if newest_first {
@@ -158,12 +184,14 @@ impl Kpi {
                 from: slice.from,
                 to: slice.to,
             },
+            view: self.1.clone(),
         };
         let mut connection = Connection::with_additional_fields(has_previous, has_next, count);
-        connection.edges.extend(
-            rows.into_iter()
-                .map(|row| Edge::new(OpaqueCursor(row.observed_on), KpiValue(row))),
-        );
+        connection
+            .edges
+            .extend(rows.into_iter().map(|row| {
+                Edge::new(OpaqueCursor(row.observed_on), KpiValue(row, self.1.clone()))
+            }));
         Ok(connection)
     }
     /// Whether the last two recorded values went up, down or stayed flat;
@@ -174,14 +202,7 @@ impl Kpi {
             newest_first: true,
             ..ValueSlice::default()
         };
-        let rows = loaders(ctx)?
-            .value_pages
-            .load_one(ValuePageKey {
-                kpi_id: self.0.id,
-                slice: last_two,
-            })
-            .await?
-            .unwrap_or_default();
+        let rows = self.slice(ctx, last_two).await?;
         let observations: Vec<Observation> = rows
             .iter()
             .map(|v| Observation {
@@ -211,17 +232,35 @@ impl Kpi {
                     "a series may have at most {MAX_SERIES_BUCKETS} buckets; narrow `from`/`to` or use a longer interval"
                 ))
             })?;
-        let values = loaders(ctx)?
-            .series
-            .load_one(SeriesKey {
-                kpi_id: self.0.id,
-                from: from.0,
-                to: to.0,
-                interval: interval.into(),
-                aggregate: aggregate.into(),
-            })
-            .await?
-            .unwrap_or_default();
+        let values: HashMap<NaiveDate, f64> = match self.1.at() {
+            Some(plan) => {
+                let observations: Vec<(NaiveDate, f64)> = plan
+                    .values_of(self.0.id)
+                    .iter()
+                    .map(|v| (v.observed_on, v.value))
+                    .collect();
+                series::aggregate(
+                    &observations,
+                    from.0,
+                    to.0,
+                    interval.into(),
+                    aggregate.into(),
+                )
+                .into_iter()
+                .collect()
+            }
+            None => loaders(ctx)?
+                .series
+                .load_one(SeriesKey {
+                    kpi_id: self.0.id,
+                    from: from.0,
+                    to: to.0,
+                    interval: interval.into(),
+                    aggregate: aggregate.into(),
+                })
+                .await?
+                .unwrap_or_default(),
+        };
         Ok(buckets
             .into_iter()
             .map(|b| SeriesPoint {
@@ -260,8 +299,14 @@ impl Kpi {
         ))
     }
     async fn measure(&self, ctx: &Context<'_>) -> ApiResult<Measure> {
+        if let Some(plan) = self.1.at() {
+            let measure = plan.measure(self.0.measure_id, audience(ctx)).cloned();
+            return measure
+                .map(|m| Measure(m, self.1.clone()))
+                .ok_or_else(ApiError::internal);
+        }
         let measure = loaders(ctx)?.measure.load_one(self.0.measure_id).await?;
-        measure.map(Measure).ok_or_else(ApiError::internal)
+        measure.map(Measure::live).ok_or_else(ApiError::internal)
     }
     async fn version(&self) -> i32 {
         self.0.version
@@ -271,7 +316,7 @@ impl Kpi {
     /// rest of the answer stands).
     #[graphql(complexity = "10 * child_complexity")]
     async fn history(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<AuditEntry>>> {
-        history(ctx, AuditEntityType::Kpi, self.0.id)
+        history(ctx, AuditEntityType::Kpi, self.0.id, &self.1)
             .await
             .map(Some)
     }
@@ -314,6 +359,8 @@ pub struct KpiTarget {
     kpi_id: i64,
     #[graphql(skip)]
     direction: masterplan_domain::status::KpiDirection,
+    #[graphql(skip)]
+    view: View,
 }
 
 #[ComplexObject]
@@ -322,22 +369,33 @@ impl KpiTarget {
     /// the target (in the KPI's direction); null while no value was recorded
     /// by then.
     async fn met(&self, ctx: &Context<'_>) -> ApiResult<Option<bool>> {
-        let value = loaders(ctx)?
-            .value_as_of
-            .load_one((self.kpi_id, self.due_on.0))
-            .await?;
-        Ok(value.map(|v| target_met(self.direction, self.value, v.value)))
+        let value = match self.view.at() {
+            Some(plan) => plan
+                .value_as_of(self.kpi_id, self.due_on.0)
+                .map(|v| v.value),
+            None => loaders(ctx)?
+                .value_as_of
+                .load_one((self.kpi_id, self.due_on.0))
+                .await?
+                .map(|v| v.value),
+        };
+        Ok(value.map(|v| target_met(self.direction, self.value, v)))
     }
 }
 
 /// `totalCount` of a KPI's values in the requested date range.
 pub struct ValueCount {
     key: ValueCountKey,
+    view: View,
 }
 
 #[Object]
 impl ValueCount {
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        if let Some(plan) = self.view.at() {
+            let key = &self.key;
+            return Ok(plan.value_count(key.kpi_id, key.from, key.to));
+        }
         let count = loaders(ctx)?.value_counts.load_one(self.key).await?;
         Ok(count.unwrap_or(0))
     }

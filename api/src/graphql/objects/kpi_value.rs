@@ -6,12 +6,20 @@ use masterplan_persistence::models::kpi_values::ValueRow;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{audience, loaders};
+use crate::graphql::instant::View;
 use crate::graphql::objects::Kpi;
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, encode};
 
 /// A KPI's value on a date; a KPI has at most one value per date.
-pub struct KpiValue(pub ValueRow);
+pub struct KpiValue(pub ValueRow, pub View);
+
+impl KpiValue {
+    /// Today's value.
+    pub fn live(row: ValueRow) -> Self {
+        KpiValue(row, View::LIVE)
+    }
+}
 
 #[Object]
 impl KpiValue {
@@ -40,8 +48,14 @@ impl KpiValue {
             .filter(|_| audience(ctx).sees_internal_fields())
     }
     async fn kpi(&self, ctx: &Context<'_>) -> ApiResult<Kpi> {
+        if let Some(plan) = self.1.at() {
+            let kpi = plan.kpi(self.0.kpi_id, audience(ctx)).cloned();
+            return kpi
+                .map(|k| Kpi(k, self.1.clone()))
+                .ok_or_else(ApiError::internal);
+        }
         let kpi = loaders(ctx)?.kpi.load_one(self.0.kpi_id).await?;
-        kpi.map(Kpi).ok_or_else(ApiError::internal)
+        kpi.map(Kpi::live).ok_or_else(ApiError::internal)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at.and_utc()

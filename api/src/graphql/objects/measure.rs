@@ -9,11 +9,19 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::audit::{AuditEntry, history};
 use crate::graphql::context::{audience, loaders};
 use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory, Visibility};
+use crate::graphql::instant::View;
 use crate::graphql::objects::{Goal, Kpi, Plan, WorkingGroup};
 use crate::ids::{NodeType, encode};
 
 /// A measure (Maßnahme) of the plan, e.g. "1.2 Bürgerportal".
-pub struct Measure(pub MeasureRow);
+pub struct Measure(pub MeasureRow, pub View);
+
+impl Measure {
+    /// Today's measure.
+    pub fn live(row: MeasureRow) -> Self {
+        Measure(row, View::LIVE)
+    }
+}
 
 #[Object]
 impl Measure {
@@ -45,15 +53,24 @@ impl Measure {
         self.0.visibility.into()
     }
     async fn working_group(&self, ctx: &Context<'_>) -> ApiResult<WorkingGroup> {
+        if let Some(plan) = self.1.at() {
+            let group = plan.working_group(self.0.working_group_id).cloned();
+            return group
+                .map(|g| WorkingGroup(g, self.1.clone()))
+                .ok_or_else(ApiError::internal);
+        }
         let group = loaders(ctx)?
             .working_group
             .load_one(self.0.working_group_id)
             .await?;
-        group.map(WorkingGroup).ok_or_else(ApiError::internal)
+        group.map(WorkingGroup::live).ok_or_else(ApiError::internal)
     }
     async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
+        if let Some(plan) = self.1.at() {
+            return Ok(Plan(plan.plan.clone(), self.1.clone()));
+        }
         let plan = loaders(ctx)?.plan.load_one(self.0.plan_id).await?;
-        plan.map(Plan).ok_or_else(ApiError::internal)
+        plan.map(Plan::live).ok_or_else(ApiError::internal)
     }
     async fn responsible_unit(&self) -> Option<&str> {
         self.0.responsible_unit.as_deref()
@@ -76,32 +93,47 @@ impl Measure {
     /// Measures this one depends on or that depend on it (e.g. 3.5 ↔ 1.8).
     #[graphql(complexity = "5 * child_complexity")]
     async fn related_measures(&self, ctx: &Context<'_>) -> ApiResult<Vec<Measure>> {
+        if let Some(plan) = self.1.at() {
+            let related = plan.related(self.0.id, audience(ctx));
+            return Ok(related
+                .into_iter()
+                .map(|m| Measure(m.clone(), self.1.clone()))
+                .collect());
+        }
         let related = loaders(ctx)?
             .related_measures
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        Ok(related.into_iter().map(Measure).collect())
+        Ok(related.into_iter().map(Measure::live).collect())
     }
     /// Goals in the plan's order.
     #[graphql(complexity = "20 * child_complexity")]
     async fn goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<Goal>> {
+        if let Some(plan) = self.1.at() {
+            let goals = plan.goals_of(self.0.id, audience(ctx));
+            return Ok(goals.map(|g| Goal(g.clone(), self.1.clone())).collect());
+        }
         let goals = loaders(ctx)?
             .goals_of_measure
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        Ok(goals.into_iter().map(Goal).collect())
+        Ok(goals.into_iter().map(Goal::live).collect())
     }
     /// KPIs in the plan's order.
     #[graphql(complexity = "5 * child_complexity")]
     async fn kpis(&self, ctx: &Context<'_>) -> ApiResult<Vec<Kpi>> {
+        if let Some(plan) = self.1.at() {
+            let kpis = plan.kpis_of(self.0.id, audience(ctx));
+            return Ok(kpis.map(|k| Kpi(k.clone(), self.1.clone())).collect());
+        }
         let kpis = loaders(ctx)?
             .kpis_of_measure
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        Ok(kpis.into_iter().map(Kpi).collect())
+        Ok(kpis.into_iter().map(Kpi::live).collect())
     }
     /// Implementation and follow-up costs during the realisation period.
     async fn cost_estimate(&self, ctx: &Context<'_>) -> CostEstimate {
@@ -144,7 +176,7 @@ impl Measure {
     /// rest of the answer stands).
     #[graphql(complexity = "10 * child_complexity")]
     async fn history(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<AuditEntry>>> {
-        history(ctx, AuditEntityType::Measure, self.0.id)
+        history(ctx, AuditEntityType::Measure, self.0.id, &self.1)
             .await
             .map(Some)
     }

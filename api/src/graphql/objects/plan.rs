@@ -7,12 +7,20 @@ use masterplan_persistence::models::plan::PlanRow;
 
 use crate::error::ApiResult;
 use crate::graphql::context::loaders;
+use crate::graphql::instant::View;
 use crate::graphql::objects::WorkingGroup;
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, encode};
 
 /// A masterplan: its measures, grouped by working groups, classified by its legend.
-pub struct Plan(pub PlanRow);
+pub struct Plan(pub PlanRow, pub View);
+
+impl Plan {
+    /// Today's plan.
+    pub fn live(row: PlanRow) -> Self {
+        Plan(row, View::LIVE)
+    }
+}
 
 #[Object]
 impl Plan {
@@ -45,12 +53,18 @@ impl Plan {
     }
     #[graphql(complexity = "5 * child_complexity")]
     async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Vec<WorkingGroup>> {
+        if let Some(plan) = self.1.at() {
+            let groups = plan.working_groups.iter();
+            return Ok(groups
+                .map(|g| WorkingGroup(g.clone(), self.1.clone()))
+                .collect());
+        }
         let groups = loaders(ctx)?
             .working_groups_of_plan
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        Ok(groups.into_iter().map(WorkingGroup).collect())
+        Ok(groups.into_iter().map(WorkingGroup::live).collect())
     }
     async fn version(&self) -> i32 {
         self.0.version

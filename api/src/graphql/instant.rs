@@ -1,0 +1,143 @@
+//! Answers as of an instant (`at:` on `measure`, `measures` and `node`). The
+//! object types carry the [`View`] they were read from, and every field
+//! below them reads from the same view: today's rows through the request's
+//! loaders, or the plan as it was, rebuilt from the audit trail
+//! ([`masterplan_persistence::models::plan_at`]) once per plan and instant.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use chrono::{DateTime, Utc};
+use masterplan_persistence::models::plan_at::PlanAt;
+
+use masterplan_persistence::models::measure::{MeasureFilter, MeasureOrder};
+use masterplan_persistence::models::plan;
+use masterplan_persistence::models::plan_at::measure_order;
+
+use crate::error::ApiResult;
+use crate::graphql::context::{audience, conn, limits, loaders};
+use crate::graphql::node::Node;
+use crate::graphql::objects::{Goal, Kpi, KpiValue, Measure, Plan, WorkingGroup};
+use crate::graphql::paging::{OffsetConnection, PageArgs, offset_connection, page_in_memory};
+use crate::graphql::totals::TotalCount;
+use crate::ids::{NodeType, decode};
+
+/// Where an object's fields read from.
+#[derive(Clone, Default)]
+pub struct View(Option<Arc<PlanAt>>);
+
+impl View {
+    /// Today's data.
+    pub const LIVE: View = View(None);
+
+    /// The plan as it was at an instant.
+    pub fn of(plan: Arc<PlanAt>) -> View {
+        View(Some(plan))
+    }
+
+    /// The plan at the instant, when this is not the live view.
+    pub fn at(&self) -> Option<&PlanAt> {
+        self.0.as_deref()
+    }
+}
+
+/// Plan `plan_id` as it was at `at`; `None` before it was loaded.
+pub async fn plan_at(
+    ctx: &Context<'_>,
+    plan_id: i64,
+    at: DateTime<Utc>,
+) -> ApiResult<Option<Arc<PlanAt>>> {
+    loaders(ctx)?
+        .plan_at
+        .load_one((plan_id, at.naive_utc()))
+        .await
+}
+
+/// `measure(code:, at:)`: the measure that had `code` in the plan at `at`.
+pub async fn measure_at(
+    ctx: &Context<'_>,
+    plan_id: i64,
+    code: &str,
+    at: DateTime<Utc>,
+) -> ApiResult<Option<Measure>> {
+    let Some(plan) = plan_at(ctx, plan_id, at).await? else {
+        return Ok(None);
+    };
+    let row = plan.measure_by_code(code, audience(ctx)).cloned();
+    Ok(row.map(|row| Measure(row, View::of(plan))))
+}
+
+/// `measures(…, at:)`: the filter and order applied to the measures of every
+/// plan (or the filter's plan) as they were at `at`, paged in memory.
+pub async fn measures_at(
+    ctx: &Context<'_>,
+    filter: &MeasureFilter,
+    order: MeasureOrder,
+    args: &PageArgs,
+    at: DateTime<Utc>,
+) -> ApiResult<OffsetConnection<Measure, TotalCount>> {
+    let mut found: Vec<Measure> = Vec::new();
+    for plan_id in plan_ids(ctx, filter.plan_id).await? {
+        if let Some(plan) = plan_at(ctx, plan_id, at).await? {
+            let rows = plan.list_measures(filter, order);
+            let view = View::of(plan.clone());
+            found.extend(
+                rows.into_iter()
+                    .map(|row| Measure(row.clone(), view.clone())),
+            );
+        }
+    }
+    found.sort_by(|a, b| measure_order(order, &a.0, &b.0));
+    let total = TotalCount::known(found.len() as i64);
+    let (page, rows) = page_in_memory(found, args, limits(ctx)?)?;
+    Ok(offset_connection(page, rows, total, |m| m))
+}
+
+/// `node(id:, at:)`: the object behind a global ID as it was at `at`, in
+/// whichever plan holds it.
+pub async fn node_at(ctx: &Context<'_>, id: &str, at: DateTime<Utc>) -> ApiResult<Option<Node>> {
+    let Some((node_type, id)) = decode(id) else {
+        return Ok(None);
+    };
+    let audience = audience(ctx);
+    for plan_id in plan_ids(ctx, None).await? {
+        let Some(plan) = plan_at(ctx, plan_id, at).await? else {
+            continue;
+        };
+        let view = View::of(plan.clone());
+        let node = match node_type {
+            NodeType::Plan => {
+                (plan.plan.id == id).then(|| Node::Plan(Plan(plan.plan.clone(), view)))
+            }
+            NodeType::WorkingGroup => plan
+                .working_group(id)
+                .map(|g| Node::WorkingGroup(WorkingGroup(g.clone(), view))),
+            NodeType::Measure => plan
+                .measure(id, audience)
+                .map(|m| Node::Measure(Measure(m.clone(), view))),
+            NodeType::Goal => plan
+                .goal(id, audience)
+                .map(|g| Node::Goal(Goal(g.clone(), view))),
+            NodeType::Kpi => plan
+                .kpi(id, audience)
+                .map(|k| Node::Kpi(Kpi(k.clone(), view))),
+            NodeType::KpiValue => plan
+                .value(id, audience)
+                .map(|v| Node::KpiValue(KpiValue(v.clone(), view))),
+            NodeType::ApiToken => None,
+        };
+        if node.is_some() {
+            return Ok(node);
+        }
+    }
+    Ok(None)
+}
+
+/// The plan named, or every plan.
+async fn plan_ids(ctx: &Context<'_>, plan_id: Option<i64>) -> ApiResult<Vec<i64>> {
+    if let Some(id) = plan_id {
+        return Ok(vec![id]);
+    }
+    let mut conn = conn(ctx).await?;
+    Ok(plan::list(&mut conn).await?.iter().map(|p| p.id).collect())
+}
