@@ -11,6 +11,7 @@ pub mod csv_export;
 pub mod document_limits;
 pub mod error;
 pub mod export;
+pub mod export_table;
 pub mod graphiql;
 pub mod graphql;
 pub mod graphql_response;

@@ -14,6 +14,7 @@ mod bundled_plan;
 mod cli;
 mod concurrency;
 mod connections;
+mod csv_dialect;
 mod export;
 mod goal_mutations;
 mod graphql_over_http;
