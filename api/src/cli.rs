@@ -99,9 +99,11 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Write a plan as a plan file (the format of `data/`) or CSV files.
+    /// Write a plan as a plan file (the format of `data/`), CSV files or an
+    /// Excel workbook.
     Export {
-        /// `json`: one plan file; `csv`: one file per entity (needs --out DIR).
+        /// `json`: one plan file; `csv`: one file per entity (needs --out DIR);
+        /// `xlsx`: one workbook with a sheet per entity (needs --out FILE).
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
         /// With `--format csv`: `standard` (`,` and decimal points) or
@@ -111,7 +113,7 @@ pub enum Command {
         /// Plan slug (default: the only plan).
         #[arg(long)]
         plan: Option<String>,
-        /// File (json; default: standard output) or directory (csv) to write.
+        /// File (json, default: standard output; xlsx) or directory (csv) to write.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Write only the public part: public objects, without amounts in EUR
@@ -164,6 +166,7 @@ pub enum AuditCommand {
 pub enum ExportFormat {
     Json,
     Csv,
+    Xlsx,
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -256,6 +259,16 @@ async fn execute(cli: Cli) -> Result<(), String> {
                         write_or_print(Some(&dir.join(entity.file_name())), &csv)?;
                     }
                     Ok(())
+                }
+                ExportFormat::Xlsx => {
+                    let file = out.ok_or("--format xlsx writes a workbook: pass --out FILE")?;
+                    let plan = read_plan(&mut conn, &slug, audience)
+                        .await
+                        .map_err(describe)?
+                        .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
+                    let workbook = crate::xlsx_export::render(&plan).map_err(describe)?;
+                    std::fs::write(&file, workbook)
+                        .map_err(|e| format!("cannot write {}: {e}", file.display()))
                 }
             }
         }

@@ -1,4 +1,5 @@
-//! `GET /export/PLAN.json` (the whole plan as a plan file) and
+//! `GET /export/PLAN.json` (the whole plan as a plan file),
+//! `GET /export/PLAN.xlsx` (an Excel workbook, a sheet per entity) and
 //! `GET /export/PLAN/ENTITY.csv[?dialect=excel-de]`, for tools that do not
 //! speak GraphQL. Public callers get the public part of the plan, as from the
 //! GraphQL API.
@@ -6,6 +7,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use masterplan_domain::visibility::Audience;
 use masterplan_persistence::export::{export_plan, read_plan, to_json};
 use serde::Deserialize;
 
@@ -13,8 +15,10 @@ use crate::csv_export::{CsvDialect, render};
 use crate::error::ApiError;
 use crate::export_table::Entity;
 use crate::server::AppState;
+use crate::xlsx_export;
 
-pub async fn plan_json(
+/// `GET /export/PLAN.json` and `GET /export/PLAN.xlsx`.
+pub async fn plan_file(
     State(state): State<AppState>,
     headers: HeaderMap,
     client: crate::admission::ClientAddr,
@@ -24,8 +28,11 @@ pub async fn plan_json(
         Ok(caller) => caller.audience(),
         Err(response) => return response,
     };
+    if let Some(slug) = file.strip_suffix(".xlsx") {
+        return plan_xlsx(&state, slug, audience).await;
+    }
     let Some(slug) = file.strip_suffix(".json") else {
-        return (StatusCode::NOT_FOUND, "exports are PLAN.json").into_response();
+        return (StatusCode::NOT_FOUND, "exports are PLAN.json and PLAN.xlsx").into_response();
     };
     let exported = async {
         let mut conn = state.db.conn().await?;
@@ -46,6 +53,32 @@ pub async fn plan_json(
             .into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, format!("no plan with slug {slug:?}")).into_response(),
         // An outage is a 503 with Retry-After, anything else is logged.
+        Err(err) => ApiError::from(err).into_response(),
+    }
+}
+
+async fn plan_xlsx(state: &AppState, slug: &str, audience: Audience) -> Response {
+    let rendered = async {
+        let mut conn = state.db.conn().await?;
+        match read_plan(&mut conn, slug, audience).await? {
+            Some(plan) => xlsx_export::render(&plan).map(Some),
+            None => Ok(None),
+        }
+    }
+    .await;
+    match rendered {
+        Ok(Some(workbook)) => (
+            [
+                (header::CONTENT_TYPE, xlsx_export::CONTENT_TYPE.to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{slug}.xlsx\""),
+                ),
+            ],
+            workbook,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, format!("no plan with slug {slug:?}")).into_response(),
         Err(err) => ApiError::from(err).into_response(),
     }
 }

@@ -1,6 +1,6 @@
 //! The columns of each exported entity, with typed cells: one definition for
-//! every tabular export ([`crate::csv_export`] in each dialect), so that they
-//! cannot drift apart.
+//! the CSV files ([`crate::csv_export`]) and the workbook
+//! ([`crate::xlsx_export`]), so that the two cannot drift apart.
 
 use std::collections::HashMap;
 
@@ -19,7 +19,7 @@ pub enum Entity {
 }
 
 impl Entity {
-    /// Every entity, measures first.
+    /// Every entity, in the order of the workbook's sheets.
     pub const ALL: [Entity; 4] = [
         Entity::Measures,
         Entity::Goals,
@@ -27,7 +27,8 @@ impl Entity {
         Entity::KpiValues,
     ];
 
-    /// The entity's name: its CSV file's without `.csv`.
+    /// The entity's name: the worksheet's name, and its CSV file's without
+    /// `.csv`.
     pub fn name(self) -> &'static str {
         match self {
             Entity::Measures => "measures",

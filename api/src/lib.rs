@@ -34,3 +34,4 @@ pub mod streams;
 pub mod telemetry;
 pub mod webhook_delivery;
 pub mod websocket;
+pub mod xlsx_export;

@@ -43,3 +43,4 @@ mod traces;
 mod visibility;
 mod webhooks;
 mod widget;
+mod xlsx_export;
