@@ -17,7 +17,8 @@ use masterplan_persistence::writes::tokens;
 use masterplan_persistence::{Database, DbConn, RepoError};
 
 use crate::auth::mint;
-use crate::csv_export::{CsvEntity, render};
+use crate::csv_export::{CsvDialect, render};
+use crate::export_table::Entity;
 use crate::limits::LimitArgs;
 use crate::persisted_queries::PersistedQueries;
 use crate::schema::sdl;
@@ -98,15 +99,21 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Write a plan as a plan file (the format of `data/`).
+    /// Write a plan as a plan file (the format of `data/`), CSV files or an
+    /// Excel workbook.
     Export {
-        /// `json`: one plan file; `csv`: one file per entity (needs --out DIR).
+        /// `json`: one plan file; `csv`: one file per entity (needs --out DIR);
+        /// `xlsx`: one workbook with a sheet per entity (needs --out FILE).
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+        /// With `--format csv`: `standard` (`,` and decimal points) or
+        /// `excel-de` (`;` and decimal commas, for Excel with German settings).
+        #[arg(long, value_enum)]
+        csv_dialect: Option<CsvDialect>,
         /// Plan slug (default: the only plan).
         #[arg(long)]
         plan: Option<String>,
-        /// File (json; default: standard output) or directory (csv) to write.
+        /// File (json, default: standard output; xlsx) or directory (csv) to write.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Write only the public part: public objects, without amounts in EUR
@@ -159,6 +166,7 @@ pub enum AuditCommand {
 pub enum ExportFormat {
     Json,
     Csv,
+    Xlsx,
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -209,10 +217,14 @@ async fn execute(cli: Cli) -> Result<(), String> {
         }
         Command::Export {
             format,
+            csv_dialect,
             plan,
             out,
             public_only,
         } => {
+            if csv_dialect.is_some() && format != ExportFormat::Csv {
+                return Err("--csv-dialect applies to --format csv only".into());
+            }
             let audience = if public_only {
                 Audience::Public
             } else {
@@ -241,11 +253,22 @@ async fn execute(cli: Cli) -> Result<(), String> {
                         .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
                     std::fs::create_dir_all(&dir)
                         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                    for entity in CsvEntity::ALL {
-                        let csv = render(&plan, entity).map_err(describe)?;
+                    let dialect = csv_dialect.unwrap_or_default();
+                    for entity in Entity::ALL {
+                        let csv = render(&plan, entity, dialect).map_err(describe)?;
                         write_or_print(Some(&dir.join(entity.file_name())), &csv)?;
                     }
                     Ok(())
+                }
+                ExportFormat::Xlsx => {
+                    let file = out.ok_or("--format xlsx writes a workbook: pass --out FILE")?;
+                    let plan = read_plan(&mut conn, &slug, audience)
+                        .await
+                        .map_err(describe)?
+                        .ok_or_else(|| format!("no plan with slug {slug:?}"))?;
+                    let workbook = crate::xlsx_export::render(&plan).map_err(describe)?;
+                    std::fs::write(&file, workbook)
+                        .map_err(|e| format!("cannot write {}: {e}", file.display()))
                 }
             }
         }

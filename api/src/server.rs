@@ -174,7 +174,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(http::readyz))
         .route("/schema.graphql", get(http::schema_sdl))
         .route("/metrics", get(metrics::scrape))
-        .route("/export/{file}", get(export::plan_json))
+        .route("/export/{file}", get(export::plan_file))
         .route("/export/{plan}/{file}", get(export::plan_csv))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -571,24 +571,32 @@ async fn leak_test(app: TestApp) {
         "/export/dortmund-arbeiten-4-0/goals.csv",
         "/export/dortmund-arbeiten-4-0/kpis.csv",
         "/export/dortmund-arbeiten-4-0/kpi-values.csv",
+        "/export/dortmund-arbeiten-4-0.xlsx",
     ];
     let export = async |app: &TestApp, path: &str, token: Option<&str>| {
+        if path.ends_with(".xlsx") {
+            let (_, _, workbook) = crate::xlsx_export::get(app, path, token).await;
+            return crate::xlsx_export::workbook_text(&workbook);
+        }
         let mut request = Request::get(path);
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         app.send(request.body(Body::empty()).unwrap()).await.2
     };
-    let staff_json = export(&app, exports[0], Some(&reader)).await;
-    for marker in [
-        "GEHEIM-MEASURE",
-        "GEHEIM-GOAL",
-        "GEHEIM-KPI",
-        "GEHEIM-NOTE",
-        "424242",
-        "BYOD",
-    ] {
-        assert!(staff_json.contains(marker), "staff's export lacks {marker}");
+    for path in [exports[0], exports[5]] {
+        let staff = export(&app, path, Some(&reader)).await;
+        for marker in [
+            "GEHEIM-MEASURE",
+            "GEHEIM-GOAL",
+            "GEHEIM-KPI",
+            "GEHEIM-NOTE",
+            "424242",
+            "BYOD",
+            "\"1.1\"",
+        ] {
+            assert!(staff.contains(marker), "staff's {path} lacks {marker}");
+        }
     }
     for path in exports {
         check("anonymous", &export(&app, path, None).await, path);
