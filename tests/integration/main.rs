@@ -39,6 +39,7 @@ mod series;
 mod statements;
 mod subscriptions;
 mod traces;
+mod trajectory;
 mod visibility;
 mod webhooks;
 mod widget;

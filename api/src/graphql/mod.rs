@@ -15,5 +15,6 @@ pub mod query;
 pub mod scalars;
 pub mod search;
 pub mod totals;
+pub mod trajectory_filter;
 pub mod viewer;
 pub mod webhooks;

@@ -17,7 +17,7 @@ use crate::graphql::context::{as_of, limits, loaders};
 use crate::graphql::enums::{
     KpiDirection, KpiValueType, SeriesAggregate, SeriesInterval, Trend, Visibility,
 };
-use crate::graphql::objects::{KpiValue, Measure};
+use crate::graphql::objects::{KpiTrajectory, KpiValue, Measure, kpi_trajectory};
 use crate::graphql::paging::{PageArgs, PageSize, decode_cursor, page_size};
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, encode};
@@ -258,6 +258,15 @@ impl Kpi {
             latest,
             target.value,
         ))
+    }
+    /// Whether the KPI will reach its next target as of `asOf` (default
+    /// today): see `KpiTrajectory`.
+    async fn trajectory(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "asOf")] as_of_date: Option<Date>,
+    ) -> ApiResult<KpiTrajectory> {
+        kpi_trajectory::trajectory_of(ctx, &self.0, as_of(as_of_date)).await
     }
     async fn measure(&self, ctx: &Context<'_>) -> ApiResult<Measure> {
         let measure = loaders(ctx)?.measure.load_one(self.0.measure_id).await?;
