@@ -420,6 +420,33 @@ impl Loader<(i64, NaiveDate)> for StaleKpiLists {
     }
 }
 
+/// Every KPI of a plan with its measure's working group, in the plan's
+/// order: the trajectory counts of a portfolio and of all working-group
+/// summaries share one statement.
+pub struct KpisOfPlan(Database, Audience);
+
+impl Loader<i64> for KpisOfPlan {
+    type Value = Vec<(i64, KpiRow)>;
+    type Error = ApiError;
+
+    async fn load(&self, plan_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, ApiError> {
+        let mut conn = self.0.conn().await?;
+        let mut result = HashMap::new();
+        for &plan_id in plan_ids {
+            let filter = kpi::KpiFilter {
+                audience: self.1,
+                plan_id: Some(plan_id),
+                ..kpi::KpiFilter::default()
+            };
+            result.insert(
+                plan_id,
+                kpi::list_by_working_group(&mut conn, &filter).await?,
+            );
+        }
+        Ok(result)
+    }
+}
+
 /// The audit entries of objects (`history` fields), oldest first: one
 /// statement per entity type asked for in a batch.
 pub struct History(Database, AuditScope);
@@ -527,6 +554,7 @@ pub struct Loaders {
     pub value_as_of: DataLoader<ValueAsOf>,
     pub goal_lists: DataLoader<GoalLists>,
     pub stale_kpi_lists: DataLoader<StaleKpiLists>,
+    pub kpis_of_plan: DataLoader<KpisOfPlan>,
     pub history: DataLoader<History>,
     pub webhook_deliveries: DataLoader<WebhookDeliveries>,
     pub plan_at: DataLoader<PlansAt>,
@@ -567,6 +595,7 @@ impl Loaders {
             value_as_of: loader(ValueAsOf(db.clone()), activity),
             goal_lists: loader(GoalLists(db.clone(), audience), activity),
             stale_kpi_lists: loader(StaleKpiLists(db.clone(), audience), activity),
+            kpis_of_plan: loader(KpisOfPlan(db.clone(), audience), activity),
             history: loader(History(db.clone(), caller.audit_scope()), activity),
             webhook_deliveries: loader(WebhookDeliveries(db.clone()), activity),
             plan_at: loader(PlansAt(db.clone()), activity),

@@ -1,6 +1,6 @@
 //! The masterplan's own rules, free of I/O and frameworks: entities' vocabularies,
 //! the legend's classification, the quick-win rule, German timing phrases, KPI
-//! progress, and the check of a plan file.
+//! progress and trajectories, and the check of a plan file.
 
 pub mod audit;
 pub mod goal;
@@ -13,5 +13,6 @@ pub mod search;
 pub mod series;
 pub mod status;
 pub mod timing;
+pub mod trajectory;
 pub mod validation;
 pub mod visibility;

@@ -41,6 +41,7 @@ mod series;
 mod statements;
 mod subscriptions;
 mod traces;
+mod trajectory;
 mod visibility;
 mod webhooks;
 mod widget;

@@ -9,7 +9,7 @@ const MEASURE_AT: &str = "query($at: DateTime) {
   measure(code: \"1.2\", at: $at) {
     id title status version updatedAt
     goals { id text }
-    kpis { name latestValue { value observedOn }
+    kpis { name latestValue { value observedOn } trajectory { status projected basis }
            values(last: 20) { totalCount nodes { observedOn value } } }
   }
 }";

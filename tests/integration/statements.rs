@@ -49,6 +49,57 @@ async fn nested_query_runs_a_constant_number_of_statements_postgres() {
     nested_query_runs_a_constant_number_of_statements(Backend::Postgres).await;
 }
 
+/// Trajectories of KPIs, in the list and in the working groups' summaries:
+/// targets and values are read for all KPIs at once.
+async fn trajectories_run_a_constant_number_of_statements(backend: Backend) {
+    let Some(app) = app_with_values(backend).await else {
+        return;
+    };
+    let query = "query($n: Int) { kpis(first: $n) { nodes { trajectory { status } } } }";
+    let mut counts = Vec::new();
+    for n in [5, 37] {
+        let before = app.statements();
+        let body = app.query_vars(query, serde_json::json!({ "n": n })).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        assert_eq!(
+            body["data"]["kpis"]["nodes"].as_array().unwrap().len() as i64,
+            n
+        );
+        counts.push(app.statements() - before);
+    }
+    assert_eq!(counts[0], counts[1], "statements for 5 KPIs vs 37");
+    // KPIs, targets, values of the window, latest older values.
+    assert_eq!(counts[1], 4, "{} statements", counts[1]);
+    let summaries = "{ workingGroups { summary { kpisByTrajectory { count } } } }";
+    let before = app.statements();
+    app.data(summaries).await;
+    // Plan, working groups, KPIs of the plan, targets, window, older values.
+    assert_eq!(app.statements() - before, 6);
+    // Judged once for the filter and once more for the nodes (loaders keep
+    // nothing between batches), whether 2 KPIs match or 32.
+    let mut filtered = Vec::new();
+    for status in ["OFF_TRACK", "NO_TARGET"] {
+        let query = format!(
+            "{{ kpis(filter: {{ trajectory: {status} }}) {{ totalCount nodes {{ trajectory {{ status }} }} }} }}"
+        );
+        let before = app.statements();
+        let data = app.data(&query).await;
+        assert!(data["kpis"]["totalCount"].as_i64().unwrap() >= 2, "{data}");
+        filtered.push(app.statements() - before);
+    }
+    assert_eq!(filtered, [7, 7]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trajectories_run_a_constant_number_of_statements_sqlite() {
+    trajectories_run_a_constant_number_of_statements(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trajectories_run_a_constant_number_of_statements_postgres() {
+    trajectories_run_a_constant_number_of_statements(Backend::Postgres).await;
+}
+
 const HISTORY: &str = "query($n: Int) { measures(first: $n) { nodes { code history { id action fieldChanges { field } } kpis { history { id } } } } }";
 
 /// `history` of measures and their KPIs: one statement per entity type, not

@@ -92,6 +92,21 @@ pub enum Trend {
     Flat,
 }
 
+/// Whether a KPI will reach its next target: the latest value meets it
+/// (`ACHIEVED`); the projection meets it (`ON_TRACK`), falls short within
+/// the tolerance (`AT_RISK`) or beyond it, or the due date passed
+/// (`OFF_TRACK`); no target (`NO_TARGET`); too few values (`NO_DATA`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "masterplan_domain::trajectory::TrajectoryStatus")]
+pub enum TrajectoryStatus {
+    Achieved,
+    OnTrack,
+    AtRisk,
+    OffTrack,
+    NoTarget,
+    NoData,
+}
+
 /// Calendar bucket of a KPI series.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "masterplan_domain::series::Interval")]

@@ -11,12 +11,14 @@ use masterplan_persistence::models::measure::{
 };
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::{audience, conn};
+use crate::graphql::context::{as_of, audience, conn};
 use crate::graphql::enums::{
-    GoalStatus, KpiValueType, MeasureStatus, OrderDirection, PeriodCategory, QuickWin, SizeCategory,
+    GoalStatus, KpiValueType, MeasureStatus, OrderDirection, PeriodCategory, QuickWin,
+    SizeCategory, TrajectoryStatus,
 };
 use crate::graphql::plans::{plan_id_by_slug, resolve_plan};
 use crate::graphql::scalars::Date;
+use crate::graphql::trajectory_filter::TrajectoryCondition;
 use crate::ids::{NodeType, decode_as};
 
 /// Which measures to list. Every given condition must hold; a list matches any
@@ -139,9 +141,24 @@ pub struct KpiFilter {
     /// A measure's global ID or its code (`1.2`, within `plan` or the only plan).
     pub measure: Option<String>,
     pub value_type: Option<Vec<KpiValueType>>,
+    /// Only KPIs whose trajectory (see `KpiTrajectory`), as of `asOf`, has
+    /// one of these statuses.
+    pub trajectory: Option<Vec<TrajectoryStatus>>,
+    /// The date `trajectory` is judged against (default: today).
+    pub as_of: Option<Date>,
 }
 
 impl KpiFilter {
+    /// The `trajectory` condition, judged outside SQL; None without one (an
+    /// empty list restricts nothing, as elsewhere).
+    pub fn trajectory_condition(&self) -> Option<TrajectoryCondition> {
+        let statuses: Vec<_> = mapped(&self.trajectory);
+        (!statuses.is_empty()).then(|| TrajectoryCondition {
+            statuses,
+            as_of: as_of(self.as_of),
+        })
+    }
+
     pub async fn resolve(&self, ctx: &Context<'_>) -> ApiResult<RepoKpiFilter> {
         let (plan_id, measure_ids) =
             scope(ctx, self.plan.as_deref(), self.measure.as_deref()).await?;

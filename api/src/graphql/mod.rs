@@ -16,5 +16,6 @@ pub mod query;
 pub mod scalars;
 pub mod search;
 pub mod totals;
+pub mod trajectory_filter;
 pub mod viewer;
 pub mod webhooks;

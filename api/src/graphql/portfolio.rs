@@ -1,17 +1,19 @@
-//! `Portfolio`: where a plan (or one working group) stands, counted in SQL.
+//! `Portfolio`: where a plan (or one working group) stands, counted in SQL
+//! (KPI trajectories: judged in Rust from rows read through loaders).
 
 use async_graphql::{Context, Object, OutputType, SimpleObject};
 use chrono::{Months, NaiveDate};
 use masterplan_domain::legend::{PeriodCategory, QuickWin, SizeCategory};
 use masterplan_domain::status::{GoalStatus, MeasureStatus};
+use masterplan_domain::trajectory::TrajectoryStatus;
 use masterplan_domain::visibility::Audience;
 use masterplan_persistence::models::goal::GoalFilter;
-use masterplan_persistence::models::kpi::KpiFilter;
+use masterplan_persistence::models::kpi::{KpiFilter, KpiRow};
 use masterplan_persistence::models::portfolio::{MeasureDimension, Scope};
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{audience, limits, loaders};
-use crate::graphql::objects::{Goal, Kpi};
+use crate::graphql::objects::{Goal, Kpi, trajectories};
 use crate::graphql::paging::{OffsetConnection, PageArgs, offset_connection, page_in_memory};
 use crate::graphql::query::{goal_connection, kpi_connection};
 use crate::graphql::totals::TotalCount;
@@ -167,7 +169,7 @@ pub fn stale_filter(audience: Audience, plan_id: i64, since: NaiveDate) -> KpiFi
 }
 
 /// A page of rows that are already loaded, counted without SQL.
-fn in_memory_page<Row, Node: OutputType>(
+pub(crate) fn in_memory_page<Row, Node: OutputType>(
     ctx: &Context<'_>,
     rows: Vec<Row>,
     args: &PageArgs,
@@ -214,7 +216,7 @@ fn page_args(first: Option<i32>, after: Option<String>) -> PageArgs {
 
 #[Object]
 impl Portfolio {
-    /// The date overdue, due and stale are judged against.
+    /// The date overdue, due, stale and trajectories are judged against.
     async fn as_of(&self) -> crate::graphql::scalars::Date {
         self.as_of.into()
     }
@@ -293,6 +295,29 @@ impl Portfolio {
             names(GoalStatus::ALL),
             counts.into_iter().map(|(k, n)| (Some(k), n)).collect(),
         ))
+    }
+
+    /// KPIs by trajectory as of `asOf` (see `KpiTrajectory`): every status,
+    /// with 0 where no KPI has it. The KPIs of all summaries of a request
+    /// are read and judged together.
+    async fn kpis_by_trajectory(&self, ctx: &Context<'_>) -> ApiResult<Vec<Bucket>> {
+        let kpis: Vec<KpiRow> = loaders(ctx)?
+            .kpis_of_plan
+            .load_one(self.scope.plan_id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(group, _)| self.scope.working_group_id.is_none_or(|id| id == *group))
+            .map(|(_, kpi)| kpi)
+            .collect();
+        let judged = trajectories(ctx, &kpis, self.as_of).await?;
+        Ok(TrajectoryStatus::ALL
+            .iter()
+            .map(|status| Bucket {
+                key: status.to_string(),
+                count: judged.iter().filter(|t| t.status == *status).count() as i64,
+            })
+            .collect())
     }
 
     /// Goals past their due date and neither achieved nor dropped.

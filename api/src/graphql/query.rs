@@ -24,6 +24,7 @@ use crate::graphql::portfolio::Portfolio;
 use crate::graphql::scalars::Date;
 use crate::graphql::search::{SearchConnection, search};
 use crate::graphql::totals::TotalCount;
+use crate::graphql::trajectory_filter::kpi_trajectory_connection;
 use crate::graphql::viewer::Viewer;
 use masterplan_persistence::models::portfolio::Scope;
 
@@ -229,8 +230,12 @@ impl Query {
             last,
             before,
         };
-        let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        kpi_connection(ctx, filter, &args).await
+        let filter = filter.unwrap_or_default();
+        let rows = filter.resolve(ctx).await?;
+        match filter.trajectory_condition() {
+            Some(condition) => kpi_trajectory_connection(ctx, rows, &condition, &args).await,
+            None => kpi_connection(ctx, rows, &args).await,
+        }
     }
 
     /// Where a plan (by slug, or the only plan) stands as of `asOf` (default

@@ -20,7 +20,7 @@ use crate::graphql::enums::{
     KpiDirection, KpiValueType, SeriesAggregate, SeriesInterval, Trend, Visibility,
 };
 use crate::graphql::instant::View;
-use crate::graphql::objects::{KpiValue, Measure};
+use crate::graphql::objects::{KpiTrajectory, KpiValue, Measure, kpi_trajectory};
 use crate::graphql::paging::{PageArgs, PageSize, decode_cursor, page_size};
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, encode};
@@ -297,6 +297,20 @@ impl Kpi {
             latest,
             target.value,
         ))
+    }
+    /// Whether the KPI will reach its next target as of `asOf` (default
+    /// today; below a root read `at:` an instant, that instant's date): see
+    /// `KpiTrajectory`.
+    async fn trajectory(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "asOf")] as_of_date: Option<Date>,
+    ) -> ApiResult<KpiTrajectory> {
+        if let Some(plan) = self.1.at() {
+            let as_of = as_of_date.map_or(plan.at.date(), |d| d.0);
+            return Ok(kpi_trajectory::trajectory_at(plan, &self.0, as_of).into());
+        }
+        kpi_trajectory::trajectory_of(ctx, &self.0, as_of(as_of_date)).await
     }
     async fn measure(&self, ctx: &Context<'_>) -> ApiResult<Measure> {
         if let Some(plan) = self.1.at() {

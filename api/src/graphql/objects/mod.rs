@@ -2,6 +2,7 @@
 
 mod goal;
 mod kpi;
+mod kpi_trajectory;
 mod kpi_value;
 mod measure;
 mod plan;
@@ -9,6 +10,7 @@ mod working_group;
 
 pub use goal::{Goal, Timing};
 pub use kpi::{Baseline, Kpi, KpiTarget, ValueCount};
+pub use kpi_trajectory::{KpiTrajectory, trajectories};
 pub use kpi_value::KpiValue;
 pub use measure::{CostEstimate, Measure, PersonnelEstimate, PilotArea, RealizationPeriod};
 pub use plan::{Legend, LegendThresholds, Plan};
