@@ -393,7 +393,7 @@ async fn run_token(conn: &mut DbConn, command: TokenCommand) -> Result<(), Strin
                     row.name,
                     row.role,
                     row.working_groups.join(","),
-                    row.expires_at.map(|e| e.to_string()).unwrap_or_default(),
+                    row.expires_at.map(last_day).unwrap_or_default(),
                     state
                 );
             }
@@ -411,6 +411,16 @@ async fn run_token(conn: &mut DbConn, command: TokenCommand) -> Result<(), Strin
                 Err(format!("no active token named {name:?}"))
             }
         }
+    }
+}
+
+/// How `token list` shows an expiry: the last day the token works, as
+/// `--expires` took it (a token stops at the midnight after it); an expiry
+/// at another time of day (tokens minted by code) as that instant.
+fn last_day(expires_at: chrono::NaiveDateTime) -> String {
+    match expires_at.date().pred_opt() {
+        Some(day) if expires_at.time() == chrono::NaiveTime::MIN => day.to_string(),
+        _ => format!("{expires_at} UTC"),
     }
 }
 

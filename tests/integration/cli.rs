@@ -197,9 +197,10 @@ fn tokens_are_created_listed_and_revoked() {
     let list = masterplan(&db, &["token", "list"]);
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(
-        listed.contains("etl\tEDITOR\tII\t2100-01-01 00:00:00\tactive"),
-        "{listed}"
+        listed.contains("etl\tEDITOR\tII\t2099-12-31\tactive"),
+        "the last day it works, as --expires said: {listed}"
     );
+    assert!(!listed.contains("2100-01-01"), "{listed}");
     assert!(!listed.contains(secret), "secrets are never listed");
 
     assert!(

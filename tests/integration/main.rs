@@ -33,6 +33,7 @@ mod plan_mutations;
 mod point_in_time;
 mod portfolio;
 mod queries;
+mod readme;
 mod request_ids;
 mod response_cache;
 mod schema;
