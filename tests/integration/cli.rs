@@ -1,16 +1,7 @@
 //! The `masterplan` binary: seed refuses to load a plan twice unless told to
 //! replace it, and `schema` prints the contract.
 
-use std::process::Command;
-
-fn masterplan(db: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_masterplan"))
-        .args(args)
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run masterplan")
-}
+use crate::common::cli::masterplan;
 
 #[test]
 fn seed_refuses_an_existing_plan_unless_replace() {

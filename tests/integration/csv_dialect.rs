@@ -2,7 +2,7 @@
 //! excel-de`): `;` between fields, decimal commas, read back with the `csv`
 //! crate as any CSV reader would.
 
-use std::process::Command;
+use crate::common::cli::masterplan;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -168,15 +168,6 @@ backend_tests! {
         assert_eq!(standard, default);
         assert!(default.starts_with("\u{feff}measure_code,measure_title,"));
     }
-}
-
-fn masterplan(db: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_masterplan"))
-        .args(args)
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run masterplan")
 }
 
 #[test]

@@ -1,25 +1,6 @@
 //! Portfolio aggregates against the bundled plan's known figures.
 
-use crate::common::{Backend, app_with_values, codes};
-use serde_json::Value;
-
-fn pairs(buckets: &Value) -> Vec<(String, i64)> {
-    buckets
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            (
-                b["key"].as_str().unwrap().to_owned(),
-                b["count"].as_i64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn expect(list: &[(&str, i64)]) -> Vec<(String, i64)> {
-    list.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
-}
+use crate::common::{Backend, app_with_values, codes, expect, pairs};
 
 backend_tests! {
     async fn plan_figures(app) {

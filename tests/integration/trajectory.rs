@@ -3,7 +3,7 @@
 //! portfolio's and working groups' `kpisByTrajectory`, for staff and the
 //! public.
 
-use crate::common::TestApp;
+use crate::common::{TestApp, expect, pairs};
 use serde_json::{Value, json};
 
 const AS_OF: &str = "2026-12-01";
@@ -127,24 +127,6 @@ fn statuses(nodes: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn counts(buckets: &Value) -> Vec<(String, i64)> {
-    buckets
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            (
-                b["key"].as_str().unwrap().to_owned(),
-                b["count"].as_i64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn expect(list: &[(&str, i64)]) -> Vec<(String, i64)> {
-    list.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
-}
-
 /// The trajectory of the KPI `name` of measure `code` as of `as_of`, read by staff.
 async fn trajectory(app: &TestApp, code: &str, name: &str, as_of: &str) -> Value {
     let data = app
@@ -255,11 +237,11 @@ backend_tests! {
             portfolio(asOf: "{AS_OF}") {{ kpisByTrajectory {{ key count }} }}
             workingGroups {{ code summary(asOf: "{AS_OF}") {{ kpisByTrajectory {{ key count }} }} }}
         }}"#)).await;
-        assert_eq!(counts(&data["portfolio"]["kpisByTrajectory"]), expect(&[
+        assert_eq!(pairs(&data["portfolio"]["kpisByTrajectory"]), expect(&[
             ("ACHIEVED", 2), ("ON_TRACK", 1), ("AT_RISK", 1), ("OFF_TRACK", 1), ("NO_TARGET", 34), ("NO_DATA", 1),
         ]));
         let groups: Vec<(String, Vec<(String, i64)>)> = data["workingGroups"].as_array().unwrap().iter()
-            .map(|g| (g["code"].as_str().unwrap().to_owned(), counts(&g["summary"]["kpisByTrajectory"])))
+            .map(|g| (g["code"].as_str().unwrap().to_owned(), pairs(&g["summary"]["kpisByTrajectory"])))
             .collect();
         assert_eq!(groups, [
             ("I".to_owned(), expect(&[("ACHIEVED", 0), ("ON_TRACK", 1), ("AT_RISK", 0), ("OFF_TRACK", 0), ("NO_TARGET", 19), ("NO_DATA", 0)])),
@@ -284,7 +266,7 @@ backend_tests! {
         let public = app.data(&query).await;
         assert_eq!(staff["offTrack"]["totalCount"], 1);
         assert_eq!(public["offTrack"], json!({ "totalCount": 0, "nodes": [] }));
-        let off_track = |data: &Value, path: &str| counts(data.pointer(path).unwrap())[3].clone();
+        let off_track = |data: &Value, path: &str| pairs(data.pointer(path).unwrap())[3].clone();
         assert_eq!(off_track(&staff, "/portfolio/kpisByTrajectory"), ("OFF_TRACK".to_owned(), 1));
         assert_eq!(off_track(&public, "/portfolio/kpisByTrajectory"), ("OFF_TRACK".to_owned(), 0));
         assert_eq!(off_track(&public, "/workingGroup/summary/kpisByTrajectory"), ("OFF_TRACK".to_owned(), 0));

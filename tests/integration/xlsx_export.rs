@@ -2,8 +2,8 @@
 //! back with calamine as a spreadsheet program reads it, and compared cell by
 //! cell with the CSV files.
 
+use crate::common::cli::masterplan;
 use std::io::{Cursor, Read};
-use std::process::Command;
 
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -338,15 +338,6 @@ backend_tests! {
         }
     }
 
-}
-
-fn masterplan(db: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_masterplan"))
-        .args(args)
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run masterplan")
 }
 
 #[test]

@@ -15,6 +15,7 @@
 //! Without a server the PostgreSQL tests fail, unless
 //! `MASTERPLAN_TEST_SKIP_POSTGRES=1` says to skip them.
 
+pub mod cli;
 pub mod live;
 pub mod relay;
 
@@ -549,6 +550,26 @@ pub async fn post_as(router: &Router, secret: &str, query: &str, variables: Valu
 }
 
 /// The error codes of a GraphQL response body.
+/// `(key, count)` of a list of `{ key count }` buckets.
+pub fn pairs(buckets: &Value) -> Vec<(String, i64)> {
+    buckets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["key"].as_str().unwrap().to_owned(),
+                b["count"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The buckets a test expects, as [`pairs`] gives them.
+pub fn expect(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+    list.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
+}
+
 pub fn codes(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()

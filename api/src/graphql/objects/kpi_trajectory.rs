@@ -9,7 +9,7 @@ use masterplan_domain::kpi::{Observation, Target};
 use masterplan_domain::trajectory::{
     MAX_WINDOW_VALUES, Trajectory, TrajectoryInput, trajectory, window_start,
 };
-use masterplan_persistence::models::kpi::KpiRow;
+use masterplan_persistence::models::kpi::{KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::{ValueRow, ValueSlice};
 use masterplan_persistence::models::plan_at::PlanAt;
 
@@ -99,30 +99,13 @@ pub async fn trajectories(
     Ok(kpis
         .iter()
         .map(|kpi| {
-            let targets: Vec<Target> = targets
-                .get(&kpi.id)
-                .into_iter()
-                .flatten()
-                .map(|t| Target {
-                    value: t.value,
-                    due_on: t.due_on,
-                })
-                .collect();
-            let observations: Vec<Observation> = windows
+            let targets = targets.get(&kpi.id).map_or(&[][..], Vec::as_slice);
+            let values = windows
                 .get(&page(kpi.id, window))
                 .into_iter()
                 .chain(older.get(&page(kpi.id, latest)))
-                .flatten()
-                .map(observation)
-                .collect();
-            trajectory(&TrajectoryInput {
-                value_type: kpi.value_type,
-                direction: kpi.direction,
-                baseline: kpi.baseline_value,
-                targets: &targets,
-                observations: &observations,
-                as_of,
-            })
+                .flatten();
+            judge(kpi, targets, values, as_of)
         })
         .collect())
 }
@@ -142,14 +125,6 @@ pub async fn trajectory_of(
 /// values as [`trajectories`] reads (the window, else the latest older one),
 /// taken from that plan.
 pub fn trajectory_at(plan: &PlanAt, kpi: &KpiRow, as_of: NaiveDate) -> Trajectory {
-    let targets: Vec<Target> = plan
-        .targets_of(kpi.id)
-        .iter()
-        .map(|t| Target {
-            value: t.value,
-            due_on: t.due_on,
-        })
-        .collect();
     let start = window_start(as_of);
     let until: Vec<&ValueRow> = plan
         .values_of(kpi.id)
@@ -162,12 +137,29 @@ pub fn trajectory_at(plan: &PlanAt, kpi: &KpiRow, as_of: NaiveDate) -> Trajector
         .filter(|v| v.observed_on >= start)
         .take(usize::try_from(MAX_WINDOW_VALUES).unwrap_or(usize::MAX))
         .collect();
-    let observed = if window.is_empty() {
+    let values = if window.is_empty() {
         until.last().copied().into_iter().collect()
     } else {
         window
     };
-    let observations: Vec<Observation> = observed.into_iter().map(observation).collect();
+    judge(kpi, plan.targets_of(kpi.id), values, as_of)
+}
+
+/// The rule applied to a KPI, its targets and the values read for it.
+fn judge<'a>(
+    kpi: &KpiRow,
+    targets: &[TargetRow],
+    values: impl IntoIterator<Item = &'a ValueRow>,
+    as_of: NaiveDate,
+) -> Trajectory {
+    let targets: Vec<Target> = targets
+        .iter()
+        .map(|t| Target {
+            value: t.value,
+            due_on: t.due_on,
+        })
+        .collect();
+    let observations: Vec<Observation> = values.into_iter().map(observation).collect();
     trajectory(&TrajectoryInput {
         value_type: kpi.value_type,
         direction: kpi.direction,
