@@ -490,3 +490,50 @@ backend_tests! {
         assert_eq!(audit(&app, "DELETE").await, 2);
     }
 }
+
+/// `import` (and `seed`) check a plan file's values by the same rules as
+/// `recordKpiValues`, within the same configurable horizon.
+#[test]
+fn plan_files_obey_the_same_value_rules() {
+    let dir = std::env::temp_dir();
+    let file = dir.join(format!("mp_values_rules_{}.json", std::process::id()));
+    let db = dir.join(format!("mp_values_rules_{}.db", std::process::id()));
+    let mut plan: Value = serde_json::from_str(masterplan_persistence::seed::BUNDLED_PLAN).unwrap();
+    let kpi = &mut plan["measures"][0]["kpis"][0];
+    assert_eq!(kpi["unit"], "Anzahl");
+    kpi["values"] = json!([
+        { "observedOn": "2021-06-30", "value": -4.0 },
+        { "observedOn": "2035-06-30", "value": 4.0 },
+    ]);
+    std::fs::write(&file, plan.to_string()).unwrap();
+    let import = |range: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_masterplan"))
+            .args(["import", "--dry-run", "--observed-on-range", range])
+            .arg(&file)
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .output()
+            .expect("run masterplan")
+    };
+    let out = import("2000-01-01..2030-12-31");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("measures[0].kpis[0].values[0].value: the KPI counts things"),
+        "{err}"
+    );
+    assert!(
+        err.contains("measures[0].kpis[0].values[1].observedOn: 2035-06-30 is outside the plan's horizon 2000-01-01..2030-12-31"),
+        "{err}"
+    );
+    // The default horizon (1990–2100) holds 2035; the negative count stays refused.
+    let out = import("1990-01-01..2100-12-31");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("values[0].value") && !err.contains("values[1]"),
+        "{err}"
+    );
+    let _ = std::fs::remove_file(&file);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}
