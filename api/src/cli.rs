@@ -7,12 +7,13 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use masterplan_domain::kpi_value_rules::ObservedOnRange;
 use masterplan_domain::plan_check;
 use masterplan_domain::status::Role;
 use masterplan_domain::visibility::Audience;
 use masterplan_persistence::export::{export_plan, read_plan, to_json};
 use masterplan_persistence::models::{audit, plan, token};
-use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan, parse_plan_file};
+use masterplan_persistence::seed::{BUNDLED_PLAN, load_plan_within, parse_plan_file_within};
 use masterplan_persistence::writes::tokens;
 use masterplan_persistence::{Database, DbConn, RepoError};
 
@@ -39,6 +40,16 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+    /// The days KPI values may be observed on, `FIRST..LAST` (both
+    /// included): values dated outside are refused by `recordKpiValues`,
+    /// `seed` and `import` alike.
+    #[arg(
+        long,
+        env = "MASTERPLAN_OBSERVED_ON_RANGE",
+        default_value_t = ObservedOnRange::DEFAULT,
+        global = true
+    )]
+    pub observed_on_range: ObservedOnRange,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -180,6 +191,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn execute(cli: Cli) -> Result<(), String> {
+    let horizon = cli.observed_on_range;
     match cli.command {
         Command::Schema => {
             print!("{}", sdl());
@@ -195,7 +207,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 Some(path) => read(path)?,
                 None => BUNDLED_PLAN.to_owned(),
             };
-            load_file(&cli.database_url, &text, replace).await
+            load_file(&cli.database_url, &text, replace, &horizon).await
         }
         Command::Import {
             file,
@@ -204,7 +216,8 @@ async fn execute(cli: Cli) -> Result<(), String> {
         } => {
             let text = read(&file)?;
             if dry_run {
-                let plan_file = parse_plan_file(&text).map_err(describe_plan_file)?;
+                let plan_file =
+                    parse_plan_file_within(&text, &horizon).map_err(describe_plan_file)?;
                 println!(
                     "{} is a valid plan file: plan {:?}, {} measures",
                     file.display(),
@@ -213,7 +226,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 );
                 return Ok(());
             }
-            load_file(&cli.database_url, &text, replace).await
+            load_file(&cli.database_url, &text, replace, &horizon).await
         }
         Command::Export {
             format,
@@ -303,9 +316,13 @@ async fn execute(cli: Cli) -> Result<(), String> {
             };
             let db = connect(&cli.database_url).await?;
             if !no_seed {
-                seed_if_empty(&db).await?;
+                seed_if_empty(&db, &horizon).await?;
             }
-            let state = AppState::new(db, limits.into())
+            let limits = crate::limits::Limits {
+                observed_on_range: horizon,
+                ..limits.into()
+            };
+            let state = AppState::new(db, limits)
                 .requiring_auth(require_auth)
                 .public_only(public_only)
                 .cors_origins(cors_origins)
@@ -328,15 +345,16 @@ async fn connect(url: &str) -> Result<Database, String> {
 
 /// A new user gets a working API in one command: an empty database receives
 /// the bundled plan.
-async fn seed_if_empty(db: &Database) -> Result<(), String> {
+async fn seed_if_empty(db: &Database, horizon: &ObservedOnRange) -> Result<(), String> {
     let mut conn = db.conn().await.map_err(describe)?;
     if plan::first_two(&mut conn)
         .await
         .map_err(describe)?
         .is_empty()
     {
-        let plan_file = parse_plan_file(BUNDLED_PLAN).map_err(describe_plan_file)?;
-        let report = load_plan(&mut conn, &plan_file, false, SEED_ACTOR)
+        let plan_file =
+            parse_plan_file_within(BUNDLED_PLAN, horizon).map_err(describe_plan_file)?;
+        let report = load_plan_within(&mut conn, &plan_file, false, SEED_ACTOR, horizon)
             .await
             .map_err(describe_plan_file)?;
         println!(
@@ -472,11 +490,16 @@ fn read(path: &Path) -> Result<String, String> {
 }
 
 /// Checks and loads a plan file's text, as `seed` and `import` do.
-async fn load_file(database_url: &str, text: &str, replace: bool) -> Result<(), String> {
-    let plan_file = parse_plan_file(text).map_err(describe_plan_file)?;
+async fn load_file(
+    database_url: &str,
+    text: &str,
+    replace: bool,
+    horizon: &ObservedOnRange,
+) -> Result<(), String> {
+    let plan_file = parse_plan_file_within(text, horizon).map_err(describe_plan_file)?;
     let db = connect(database_url).await?;
     let mut conn = db.conn().await.map_err(describe)?;
-    let report = load_plan(&mut conn, &plan_file, replace, CLI_ACTOR)
+    let report = load_plan_within(&mut conn, &plan_file, replace, CLI_ACTOR, horizon)
         .await
         .map_err(describe_plan_file)?;
     println!(

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use clap::Args;
+use masterplan_domain::kpi_value_rules::ObservedOnRange;
 
 use crate::document_limits::DocumentLimits;
 
@@ -52,6 +53,10 @@ pub struct Limits {
     pub cache_bytes: u64,
     /// How long shared caches may keep a public `GET` answer; 0: revalidate.
     pub cache_max_age: u64,
+    /// The days KPI values may be observed on (the plan's horizon); set by
+    /// the command line's global `--observed-on-range`, which also holds
+    /// for `seed` and `import`.
+    pub observed_on_range: ObservedOnRange,
 }
 
 impl Default for Limits {
@@ -214,6 +219,7 @@ impl From<LimitArgs> for Limits {
             webhook_first_retry: Duration::from_millis(args.webhook_retry_ms.max(1)),
             cache_bytes: args.cache_size_mb.saturating_mul(1024 * 1024),
             cache_max_age: args.cache_max_age,
+            observed_on_range: ObservedOnRange::DEFAULT,
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod goal;
 pub mod kpi;
+pub mod kpi_value_rules;
 pub mod legend;
 pub mod plan_check;
 pub mod plan_file;

@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::kpi::validate_value;
+use crate::kpi_value_rules::{ObservedOnRange, observed_on_problem, value_problem};
 use crate::legend::{Legend, PeriodCategory, QuickWin, SizeCategory};
 use crate::plan_file::{self, EstimatesEntry, GoalEntry, KpiEntry, MeasureEntry, PlanFile};
 use crate::status::{GoalStatus, KpiDirection, KpiValueType, MeasureStatus};
@@ -64,9 +65,19 @@ pub fn describe(error: &FieldError) -> String {
     format!("{location}: {}", error.message)
 }
 
-/// Every problem in `file`, in file order; empty when it can be loaded as it is.
+/// Every problem in `file`, in file order; empty when it can be loaded as it
+/// is. KPI values must lie within the default horizon
+/// ([`ObservedOnRange::DEFAULT`]).
 pub fn check_plan_file(file: &PlanFile) -> Vec<Problem> {
-    let mut check = Checker::default();
+    check_plan_file_within(file, &ObservedOnRange::DEFAULT)
+}
+
+/// [`check_plan_file`] with KPI values observed within `horizon`.
+pub fn check_plan_file_within(file: &PlanFile, horizon: &ObservedOnRange) -> Vec<Problem> {
+    let mut check = Checker {
+        problems: Vec::new(),
+        horizon: *horizon,
+    };
     if file.format != plan_file::FORMAT {
         check.report(
             "format",
@@ -79,9 +90,9 @@ pub fn check_plan_file(file: &PlanFile) -> Vec<Problem> {
     check.problems
 }
 
-#[derive(Default)]
 struct Checker {
     problems: Vec<Problem>,
+    horizon: ObservedOnRange,
 }
 
 impl Checker {
@@ -310,8 +321,14 @@ impl Checker {
         for (t, target) in kpi.targets.iter().enumerate() {
             value_check(format!("{at}.targets[{t}].value"), target.value);
         }
+        let unit = kpi.unit.as_deref();
         for (v, value) in kpi.values.iter().enumerate() {
-            value_check(format!("{at}.values[{v}].value"), value.value);
+            if let Some(message) = value_problem(value_type, unit, value.value) {
+                self.report(format!("{at}.values[{v}].value"), message);
+            }
+            if let Some(message) = observed_on_problem(&self.horizon, value.observed_on) {
+                self.report(format!("{at}.values[{v}].observedOn"), message);
+            }
         }
         let mut due_dates = HashMap::new();
         for (t, target) in kpi.targets.iter().enumerate() {
@@ -671,6 +688,31 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join("\n")
         );
+    }
+
+    #[test]
+    fn values_obey_the_value_rules_and_the_horizon() {
+        let mut file = valid_file();
+        let mut count = kpi("Anzahl der Anträge", "NUMBER", "INCREASE");
+        count.unit = Some("Anzahl".into());
+        count.values = vec![value(d(2099, 6, 30), 3.0), value(d(2021, 6, 30), -2.0)];
+        file.measures[0].kpis.push(count);
+        let k = file.measures[0].kpis.len() - 1;
+        let narrow: ObservedOnRange = "2000-01-01..2030-12-31".parse().unwrap();
+        let problems = check_plan_file_within(&file, &narrow);
+        assert_problem(
+            &problems,
+            &format!("measures[0].kpis[{k}].values[0].observedOn"),
+            "outside the plan's horizon 2000-01-01..2030-12-31",
+        );
+        assert_problem(
+            &problems,
+            &format!("measures[0].kpis[{k}].values[1].value"),
+            "cannot be negative",
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        // 2099 lies within the default horizon.
+        assert_eq!(check_plan_file(&file).len(), 1);
     }
 
     #[test]

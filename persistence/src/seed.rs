@@ -5,8 +5,9 @@ use std::collections::{HashMap, HashSet};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::kpi_value_rules::ObservedOnRange;
 use masterplan_domain::legend::{Estimates, Legend};
-use masterplan_domain::plan_check::check_plan_file;
+use masterplan_domain::plan_check::check_plan_file_within;
 use masterplan_domain::plan_file::{
     GoalEntry, KpiEntry, MeasureEntry, PlanEntry, PlanFile, WorkingGroupEntry,
 };
@@ -44,11 +45,17 @@ pub struct SeedReport {
 }
 
 /// Parses and checks a plan file's text; every problem is reported, values
-/// of the wrong type among them, one per place in the file.
+/// of the wrong type among them, one per place in the file. KPI values must
+/// lie within the default horizon ([`ObservedOnRange::DEFAULT`]).
 pub fn parse_plan_file(json: &str) -> RepoResult<PlanFile> {
+    parse_plan_file_within(json, &ObservedOnRange::DEFAULT)
+}
+
+/// [`parse_plan_file`] with KPI values observed within `horizon`.
+pub fn parse_plan_file_within(json: &str, horizon: &ObservedOnRange) -> RepoResult<PlanFile> {
     let read = read_plan_file(json).map_err(RepoError::plan_file)?;
     let mut problems: Vec<FieldError> = read.problems.into_iter().map(FieldError::from).collect();
-    problems.extend(file_problems(&read.file));
+    problems.extend(file_problems(&read.file, horizon));
     let problems = one_per_place(problems);
     if problems.is_empty() {
         Ok(read.file)
@@ -60,8 +67,8 @@ pub fn parse_plan_file(json: &str) -> RepoResult<PlanFile> {
 /// Every problem of a plan file: its structure (references, duplicates,
 /// vocabularies) and the field rules of the create mutations, the same rules
 /// for every way data gets in.
-fn file_problems(file: &PlanFile) -> Vec<FieldError> {
-    let mut problems: Vec<FieldError> = check_plan_file(file)
+fn file_problems(file: &PlanFile, horizon: &ObservedOnRange) -> Vec<FieldError> {
+    let mut problems: Vec<FieldError> = check_plan_file_within(file, horizon)
         .into_iter()
         .map(FieldError::from)
         .collect();
@@ -123,13 +130,25 @@ fn one_per_place(problems: Vec<FieldError>) -> Vec<FieldError> {
 
 /// Loads `file` in one transaction. A plan with the same slug is refused
 /// unless `replace`, which deletes it (with everything under it) first.
+/// KPI values must lie within the default horizon ([`ObservedOnRange::DEFAULT`]).
 pub async fn load_plan(
     conn: &mut DbConn,
     file: &PlanFile,
     replace: bool,
     actor: &str,
 ) -> RepoResult<SeedReport> {
-    let problems = one_per_place(file_problems(file));
+    load_plan_within(conn, file, replace, actor, &ObservedOnRange::DEFAULT).await
+}
+
+/// [`load_plan`] with KPI values observed within `horizon`.
+pub async fn load_plan_within(
+    conn: &mut DbConn,
+    file: &PlanFile,
+    replace: bool,
+    actor: &str,
+    horizon: &ObservedOnRange,
+) -> RepoResult<SeedReport> {
+    let problems = one_per_place(file_problems(file, horizon));
     if !problems.is_empty() {
         return Err(RepoError::Rejected(problems));
     }

@@ -135,8 +135,8 @@ backend_tests! {
         assert_eq!(update["changes"], json!({ "title": { "old": portal["title"], "new": "Bürgerportal 2.0" } }));
         assert_eq!(update["fieldChanges"], json!([{
             "field": "title",
-            "old": json!(portal["title"]).to_string(),
-            "new": "\"Bürgerportal 2.0\"",
+            "old": portal["title"],
+            "new": "Bürgerportal 2.0",
         }]));
         let stored: Value = serde_json::from_str(update["changesJson"].as_str().unwrap()).unwrap();
         assert_eq!(stored, json!({ "title": { "old": portal["title"], "new": "Bürgerportal 2.0" } }));
@@ -144,16 +144,16 @@ backend_tests! {
         let creation = nodes[2]["fieldChanges"].as_array().unwrap();
         let field = |name: &str| creation.iter().find(|c| c["field"] == name).cloned()
             .unwrap_or_else(|| panic!("no {name} in {creation:?}"));
-        assert_eq!(field("title"), json!({ "field": "title", "old": null, "new": "\"Neue Maßnahme\"" }));
-        assert_eq!(field("code")["new"], "\"3.99\"");
-        assert_eq!(field("status")["new"], "\"PLANNED\"");
-        assert_eq!(field("workingGroup")["new"], "\"III\"");
+        assert_eq!(field("title"), json!({ "field": "title", "old": null, "new": "Neue Maßnahme" }));
+        assert_eq!(field("code")["new"], "3.99");
+        assert_eq!(field("status")["new"], "PLANNED");
+        assert_eq!(field("workingGroup")["new"], "III");
 
         let archive = nodes[0]["fieldChanges"].as_array().unwrap();
         assert_eq!(archive.len(), 1);
         assert_eq!(archive[0]["field"], "archivedAt");
         assert_eq!(archive[0]["old"], Value::Null);
-        assert!(archive[0]["new"].as_str().unwrap().starts_with('"'), "{archive:?}");
+        assert!(archive[0]["new"].as_str().is_some_and(|t| t.starts_with("20")), "{archive:?}");
     }
 
     async fn the_selection_scripts_integrate_against_works_as_written(app) {
@@ -263,7 +263,7 @@ backend_tests! {
         assert_eq!(history.as_array().unwrap().len(), 2);
         assert_eq!(history[0]["id"], b + 1);
         assert_eq!(history[1]["id"], b + 3);
-        assert_eq!(history[1]["fieldChanges"], json!([{ "field": "title", "new": "\"Portal zwei\"" }]));
+        assert_eq!(history[1]["fieldChanges"], json!([{ "field": "title", "new": "Portal zwei" }]));
         assert!(history.as_array().unwrap().iter().all(|e| e["entityId"] == portal["id"]));
         assert!(data["measure"]["kpis"].as_array().unwrap().iter().all(|k| k["history"] == json!([])));
 
@@ -280,7 +280,7 @@ backend_tests! {
         let history = &data["measure"]["kpis"][0]["history"];
         assert_eq!(history, &json!([{
             "id": b + 4, "actor": "etl", "entityType": "KPI", "entityId": kpi_id,
-            "fieldChanges": [{ "field": "unit", "old": "\"Anzahl\"", "new": "\"%\"" }],
+            "fieldChanges": [{ "field": "unit", "old": "Anzahl", "new": "%" }],
         }]));
     }
 

@@ -254,6 +254,8 @@ backend_tests! {
         ]);
         assert!(refused["userErrors"][0]["message"].as_str().unwrap().contains("PERCENT"));
         assert!(refused["userErrors"][2]["message"].as_str().unwrap().contains("MILESTONE"));
+        // A NUMBER that counts nothing (a balance) may be negative.
+        execute(&app, &format!("UPDATE kpis SET unit = 'Saldo' WHERE name = '{SERVICES}'")).await;
         let accepted = record(&app, &admin, json!({ "values": [
             { "kpi": key("3.3", OFFICES), "observedOn": "2021-01-31", "value": 100.0 },
             { "kpi": key("3.3", OFFICES), "observedOn": "2021-02-28", "value": 0.0 },
@@ -262,6 +264,108 @@ backend_tests! {
         ]})).await;
         assert_eq!(accepted["userErrors"], json!([]), "{accepted}");
         assert_eq!(accepted["inserted"], 4);
+    }
+
+    async fn one_response_reports_every_bad_row_and_writes_nothing(app) {
+        let admin = app.admin().await;
+        let users = kpi_id(&app, "1.2", USERS).await;
+        let entries = count(&app, "SELECT COUNT(*) AS n FROM audit_log").await;
+        let rows = json!([
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": 3.0 },
+            { "kpi": key("1.2", "Anzahl der Faxgeräte"), "observedOn": "2021-01-31", "value": 1.0 },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-02-30", "value": 4.0 },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-03-31", "value": -2.0 },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2101-01-01", "value": 5.0 },
+            { "kpiId": users, "kpi": key("1.2", USERS), "observedOn": "2021-01-31", "value": 6.0 },
+            { "observedOn": "2021-01-31", "value": 7.0 },
+        ]);
+        let expected = [
+            json!(["input", "values", "1", "kpi", "name"]),
+            json!(["input", "values", "2", "observedOn"]),
+            json!(["input", "values", "3", "value"]),
+            json!(["input", "values", "4", "observedOn"]),
+            json!(["input", "values", "5", "kpiId"]),
+            json!(["input", "values", "6", "kpiId"]),
+        ];
+        for dry_run in [true, false] {
+            let refused = record(&app, &admin, json!({ "dryRun": dry_run, "values": rows })).await;
+            assert_eq!(fields(&refused), expected, "{refused}");
+            let message = |i: usize| refused["userErrors"][i]["message"].as_str().unwrap().to_owned();
+            assert!(message(0).contains("Faxgeräte"), "{}", message(0));
+            assert!(message(1).contains("\"2021-02-30\" is not a date"), "{}", message(1));
+            assert!(message(2).contains("cannot be negative"), "{}", message(2));
+            assert!(message(3).contains("outside the plan's horizon 1990-01-01..2100-12-31"), "{}", message(3));
+            assert_eq!(message(4), "name the KPI either by `kpiId` (its ID) or by `kpi` (its key), not both");
+            assert_eq!(message(5), "name the KPI: give `kpiId` (its ID) or `kpi` (its key)");
+            assert!(!message(5).contains("not both"));
+            assert_eq!(refused["userErrors"][0]["code"], "NOT_FOUND");
+            assert_eq!(refused["userErrors"][1]["code"], "VALIDATION");
+            assert_eq!(refused["kpiValues"], json!([]));
+        }
+        assert_eq!(values(&app).await, 0);
+        assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM audit_log").await, entries);
+    }
+
+    async fn the_horizon_is_configurable(app) {
+        let first = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
+        let last = chrono::NaiveDate::from_ymd_opt(2030, 12, 31).unwrap();
+        let limits = Limits {
+            observed_on_range: masterplan_domain::kpi_value_rules::ObservedOnRange { first, last },
+            ..Limits::default()
+        };
+        let Some(app) = TestApp::with_limits(app.backend, limits).await else { return };
+        let admin = app.admin().await;
+        let refused = record(&app, &admin, json!({ "values": [
+            { "kpi": key("1.2", SERVICES), "observedOn": "2018-12-31", "value": 1.0 },
+            { "kpi": key("1.2", SERVICES), "observedOn": "2019-01-01", "value": 1.0 },
+        ]})).await;
+        assert_eq!(fields(&refused), [json!(["input", "values", "0", "observedOn"])]);
+        assert!(refused["userErrors"][0]["message"].as_str().unwrap().contains("2019-01-01..2030-12-31"));
+    }
+
+    async fn the_unnumbered_measure_is_reachable_by_its_title(app) {
+        let admin = app.admin().await;
+        const DMS: &str = "DMS und E-Akte";
+        const FACHVERFAHREN: &str = "Anzahl der integrierten Fachverfahren";
+        let found = app.staff_data(&format!(r#"{{ measure(title: "{DMS}") {{ code title kpis {{ name }} }} }}"#)).await;
+        assert_eq!(found["measure"]["code"], Value::Null);
+        assert_eq!(found["measure"]["title"], DMS);
+        let none = app.staff_data(r#"{ measure(title: "Faxgeräte") { code } }"#).await;
+        assert_eq!(none["measure"], Value::Null);
+        let recorded = record(&app, &admin, json!({ "values": [
+            { "kpi": { "measureTitle": DMS, "name": FACHVERFAHREN }, "observedOn": "2021-06-30", "value": 4.0 },
+        ]})).await;
+        assert_eq!(recorded["userErrors"], json!([]), "{recorded}");
+        assert_eq!(recorded["kpiValues"][0]["kpi"]["name"], FACHVERFAHREN);
+        let refused = record(&app, &admin, json!({ "values": [
+            { "kpi": { "measure": "1.2", "measureTitle": DMS, "name": FACHVERFAHREN }, "observedOn": "2021-06-30", "value": 4.0 },
+            { "kpi": { "measureTitle": "Faxgeräte", "name": FACHVERFAHREN }, "observedOn": "2021-06-30", "value": 4.0 },
+        ]})).await;
+        assert_eq!(fields(&refused), [
+            json!(["input", "values", "0", "kpi", "measure"]),
+            json!(["input", "values", "1", "kpi", "measureTitle"]),
+        ]);
+        // A measure mutation names it by `key: { title }` just as well.
+        let version = app.staff_data(&format!(r#"{{ measure(title: "{DMS}") {{ version }} }}"#)).await["measure"]["version"].clone();
+        let updated = app.data_with(&admin, "mutation($input: UpdateMeasureInput!) {
+            updateMeasure(input: $input) { measure { code status } userErrors { field message } } }",
+            json!({ "input": { "key": { "title": DMS }, "expectedVersion": version, "status": "IN_PROGRESS" } })).await;
+        assert_eq!(updated["updateMeasure"]["userErrors"], json!([]), "{updated}");
+        assert_eq!(updated["updateMeasure"]["measure"], json!({ "code": null, "status": "IN_PROGRESS" }));
+    }
+
+    async fn audit_entries_carry_typed_values(app) {
+        let admin = app.admin().await;
+        record(&app, &admin, json!({ "values": [
+            { "kpi": key("1.2", SERVICES), "observedOn": "2021-01-31", "value": 12.5 },
+        ]})).await;
+        let log = app.data_with(&admin, "{ auditLog(first: 1) { nodes { entityType fieldChanges { field old new } } } }", json!({})).await;
+        let entry = &log["auditLog"]["nodes"][0];
+        assert_eq!(entry["entityType"], "KPI_VALUE");
+        let changes = entry["fieldChanges"].as_array().unwrap();
+        let change = |name: &str| changes.iter().find(|c| c["field"] == name).cloned().unwrap();
+        assert_eq!(change("value"), json!({ "field": "value", "old": null, "new": 12.5 }));
+        assert_eq!(change("observedOn")["new"], "2021-01-31");
     }
 
     async fn a_batch_has_a_size_limit(app) {
@@ -384,5 +488,52 @@ backend_tests! {
         assert_eq!(data["deleteKpiValue"]["deletedKpiValueId"], recorded["kpiValues"][1]["id"]);
         assert_eq!(values(&app).await, 0);
         assert_eq!(audit(&app, "DELETE").await, 2);
+    }
+}
+
+/// `import` (and `seed`) check a plan file's values by the same rules as
+/// `recordKpiValues`, within the same configurable horizon.
+#[test]
+fn plan_files_obey_the_same_value_rules() {
+    let dir = std::env::temp_dir();
+    let file = dir.join(format!("mp_values_rules_{}.json", std::process::id()));
+    let db = dir.join(format!("mp_values_rules_{}.db", std::process::id()));
+    let mut plan: Value = serde_json::from_str(masterplan_persistence::seed::BUNDLED_PLAN).unwrap();
+    let kpi = &mut plan["measures"][0]["kpis"][0];
+    assert_eq!(kpi["unit"], "Anzahl");
+    kpi["values"] = json!([
+        { "observedOn": "2021-06-30", "value": -4.0 },
+        { "observedOn": "2035-06-30", "value": 4.0 },
+    ]);
+    std::fs::write(&file, plan.to_string()).unwrap();
+    let import = |range: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_masterplan"))
+            .args(["import", "--dry-run", "--observed-on-range", range])
+            .arg(&file)
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .output()
+            .expect("run masterplan")
+    };
+    let out = import("2000-01-01..2030-12-31");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("measures[0].kpis[0].values[0].value: the KPI counts things"),
+        "{err}"
+    );
+    assert!(
+        err.contains("measures[0].kpis[0].values[1].observedOn: 2035-06-30 is outside the plan's horizon 2000-01-01..2030-12-31"),
+        "{err}"
+    );
+    // The default horizon (1990–2100) holds 2035; the negative count stays refused.
+    let out = import("1990-01-01..2100-12-31");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("values[0].value") && !err.contains("values[1]"),
+        "{err}"
+    );
+    let _ = std::fs::remove_file(&file);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }

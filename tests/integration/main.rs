@@ -7,6 +7,7 @@
 #[macro_use]
 mod common;
 
+mod admin_script;
 mod admission;
 mod audit;
 mod auth;

@@ -143,8 +143,8 @@ impl AuditEntry {
             .into_iter()
             .map(|(field, change)| FieldChange {
                 field,
-                old: json_text(&change["old"]),
-                new: json_text(&change["new"]),
+                old: json_value(&change["old"]),
+                new: json_value(&change["new"]),
             })
             .collect())
     }
@@ -169,9 +169,9 @@ impl AuditEntry {
     }
 }
 
-/// JSON text of a value; `None` for JSON null (or a missing value).
-fn json_text(value: &Value) -> Option<String> {
-    (!value.is_null()).then(|| value.to_string())
+/// A stored value as itself; `None` for JSON null (or a missing value).
+fn json_value(value: &Value) -> Option<Json<Value>> {
+    (!value.is_null()).then(|| Json(value.clone()))
 }
 
 /// One field of an audited change.
@@ -179,10 +179,11 @@ fn json_text(value: &Value) -> Option<String> {
 pub struct FieldChange {
     /// The field's input name (camelCase, e.g. `title`, `estimates.costEur`).
     pub field: String,
-    /// JSON text of the value before; null when there was none (creation).
-    pub old: Option<String>,
-    /// JSON text of the value after; null when it was cleared.
-    pub new: Option<String>,
+    /// The value before, as a JSON value (`"PLANNED"`, `12.5`, `["51/8"]`);
+    /// null when there was none (creation).
+    pub old: Option<Json<Value>>,
+    /// The value after, as a JSON value; null when it was cleared.
+    pub new: Option<Json<Value>>,
 }
 
 /// Whether the audit chain is intact.

@@ -13,8 +13,9 @@ use masterplan_persistence::models::plan_at::PlanAt;
 use masterplan_persistence::models::measure::{MeasureFilter, MeasureOrder};
 use masterplan_persistence::models::plan;
 use masterplan_persistence::models::plan_at::measure_order;
+use masterplan_persistence::writes::lookups::MeasureKey;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{audience, conn, limits, loaders};
 use crate::graphql::node::Node;
 use crate::graphql::objects::{Goal, Kpi, KpiValue, Measure, Plan, WorkingGroup};
@@ -53,18 +54,33 @@ pub async fn plan_at(
         .await
 }
 
-/// `measure(code:, at:)`: the measure that had `code` in the plan at `at`.
+/// `measure(code:|title:, at:)`: the measure that had that code (or, alone,
+/// that title) in the plan at `at`.
 pub async fn measure_at(
     ctx: &Context<'_>,
     plan_id: i64,
-    code: &str,
+    key: &MeasureKey,
     at: DateTime<Utc>,
 ) -> ApiResult<Option<Measure>> {
     let Some(plan) = plan_at(ctx, plan_id, at).await? else {
         return Ok(None);
     };
-    let row = plan.measure_by_code(code, audience(ctx)).cloned();
-    Ok(row.map(|row| Measure(row, View::of(plan))))
+    let audience = audience(ctx);
+    let row = match key {
+        MeasureKey::Code(code) => plan.measure_by_code(code, audience),
+        MeasureKey::Title(title) => {
+            let mut titled = plan.measures(audience).filter(|m| m.title == title.trim());
+            match (titled.next(), titled.next()) {
+                (Some(_), Some(_)) => {
+                    return Err(ApiError::bad_input(format!(
+                        "several measures were titled {title:?} then: name it by `code`"
+                    )));
+                }
+                (only, _) => only,
+            }
+        }
+    };
+    Ok(row.cloned().map(|row| Measure(row, View::of(plan))))
 }
 
 /// `measures(…, at:)`: the filter and order applied to the measures of every

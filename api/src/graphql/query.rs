@@ -2,9 +2,12 @@
 
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
+use masterplan_domain::validation::UserErrorCode;
+use masterplan_persistence::RepoError;
 use masterplan_persistence::models::goal::GoalFilter as GoalFilterRows;
 use masterplan_persistence::models::kpi::KpiFilter as KpiFilterRows;
 use masterplan_persistence::models::{goal, kpi, measure, plan, working_group};
+use masterplan_persistence::writes::lookups;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -14,6 +17,7 @@ use crate::graphql::audit::{
 use crate::graphql::context::{as_of, audience, conn, limits};
 use crate::graphql::filters::{GoalFilter, KpiFilter, MeasureFilter, MeasureOrder};
 use crate::graphql::instant;
+use crate::graphql::mutations::measure::measure_key;
 use crate::graphql::node::{Node, load_node};
 use crate::graphql::objects::{Goal, Kpi, Measure, Plan, WorkingGroup};
 use crate::graphql::paging::{
@@ -166,27 +170,40 @@ impl Query {
         Ok(offset_connection(page, rows, total, Measure::live))
     }
 
-    /// A measure by code (`1.2`) in a plan (by slug) or the only plan.
+    /// A measure by code (`1.2`), or by title for a measure without a code
+    /// ("DMS und E-Akte"), in a plan (by slug) or the only plan. Null when
+    /// none matches; a title that several measures share is an error.
     async fn measure(
         &self,
         ctx: &Context<'_>,
-        code: String,
+        code: Option<String>,
+        title: Option<String>,
         plan: Option<String>,
         #[graphql(
             desc = "Answer as of this instant (UTC), rebuilt from the audit trail: fields as they were then, and below this field only what existed then. Null before the plan was loaded."
         )]
         at: Option<DateTime<Utc>>,
     ) -> ApiResult<Option<Measure>> {
+        let key = measure_key(code, title, "code", "title")
+            .map_err(|e| ApiError::bad_input(e.message))?;
         let plan = resolve_plan(ctx, plan.as_deref()).await?;
         if let Some(at) = at {
-            return instant::measure_at(ctx, plan.id, &code, at).await;
+            return instant::measure_at(ctx, plan.id, &key, at).await;
         }
         let mut conn = conn(ctx).await?;
-        Ok(
-            measure::find_by_code(&mut conn, plan.id, &code, audience(ctx))
-                .await?
-                .map(Measure::live),
-        )
+        let fields = ("code", "title");
+        match lookups::measure_in_plan(&mut conn, plan.id, &key, audience(ctx), fields).await {
+            Ok(row) => Ok(Some(Measure::live(row))),
+            Err(RepoError::Rejected(errors))
+                if errors.iter().all(|e| e.code == UserErrorCode::NotFound) =>
+            {
+                Ok(None)
+            }
+            Err(RepoError::Rejected(mut errors)) => {
+                Err(ApiError::bad_input(errors.remove(0).message))
+            }
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// Goals across measures, in the plan's order.

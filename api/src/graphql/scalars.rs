@@ -32,3 +32,43 @@ impl From<NaiveDate> for Date {
         Date(date)
     }
 }
+
+/// A `Date` argument read without failing the request: a text that is not a
+/// date becomes the message saying so, for the resolver to report with the
+/// input's other problems (`recordKpiValues` names the row). In the schema
+/// it is the same `Date` scalar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LenientDate(pub Result<NaiveDate, String>);
+
+impl async_graphql::InputType for LenientDate {
+    type RawValueType = Self;
+
+    fn type_name() -> std::borrow::Cow<'static, str> {
+        <Date as async_graphql::InputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+        <Date as async_graphql::InputType>::create_type_info(registry)
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        Ok(LenientDate(match value {
+            Some(Value::String(text)) => masterplan_domain::kpi_value_rules::parse_date(&text),
+            Some(other) => Err(format!(
+                "{other} is not a date; write it as a string YYYY-MM-DD, like \"2024-03-31\""
+            )),
+            None => Err("a date is required (YYYY-MM-DD)".to_owned()),
+        }))
+    }
+
+    fn to_value(&self) -> Value {
+        match &self.0 {
+            Ok(date) => ScalarType::to_value(&Date(*date)),
+            Err(_) => Value::Null,
+        }
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+}

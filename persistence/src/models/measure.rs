@@ -287,6 +287,29 @@ pub async fn find_by_code(
     .optional())?)
 }
 
+/// The live measures of a plan with exactly this title (titles are not
+/// unique, so there may be several).
+pub async fn find_by_title(
+    conn: &mut DbConn,
+    plan_id: i64,
+    title: &str,
+    audience: Audience,
+) -> RepoResult<Vec<MeasureRow>> {
+    Ok(with_conn!(conn, c => for_audience!(
+        measures::table
+            .filter(measures::plan_id.eq(plan_id))
+            .filter(measures::title.eq(title))
+            .filter(measures::archived_at.is_null())
+            .select(MeasureRow::as_select())
+            .into_boxed(),
+        audience,
+        measures::visibility.eq(PUBLIC)
+    )
+    .order(measures::position)
+    .load(c)
+    .await)?)
+}
+
 /// Measures of the given working groups, in the plan's order.
 pub async fn by_working_group_ids(
     conn: &mut DbConn,

@@ -6,13 +6,14 @@
 //! The KPIs of a batch and their stored values are loaded in a handful of
 //! statements whatever the number of rows.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use masterplan_domain::audit::{AuditAction, AuditEntityType};
-use masterplan_domain::kpi::validate_value;
+use masterplan_domain::kpi_value_rules::{ObservedOnRange, observed_on_problem, value_problem};
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_NOTE_CHARS, MAX_SHORT_TEXT_CHARS,
 };
@@ -29,18 +30,20 @@ use crate::models::working_group;
 use crate::schema::{kpi_values as values_table, measures};
 use crate::with_conn;
 use crate::writes::audit_log::{self, Changes};
-use crate::writes::lookups::{self, KpiRef};
+use crate::writes::lookups::{self, KpiRef, MeasureKey};
 use crate::writes::{Actor, Problems};
 
 /// The most rows one batch may hold.
 pub const MAX_BATCH_ROWS: usize = 1_000;
 
 /// One value to record. The row is the whole value: a `note` or `source`
-/// left out is stored as none.
+/// left out is stored as none. A KPI or date the caller could not read is
+/// the problem with it (its field relative to the row, e.g. `observedOn`),
+/// reported with every other problem of the batch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValueInput {
-    pub kpi: KpiRef,
-    pub observed_on: NaiveDate,
+    pub kpi: Result<KpiRef, FieldError>,
+    pub observed_on: Result<NaiveDate, FieldError>,
     pub value: f64,
     pub note: Option<String>,
     pub source: Option<String>,
@@ -115,7 +118,8 @@ struct Owned {
 }
 
 /// The KPIs the rows name, each resolved or with the error that names the
-/// row's field (`kpiId`, or `kpi.plan` / `kpi.measure` / `kpi.name`).
+/// row's field (`kpiId`, or `kpi.plan` / `kpi.measure` / `kpi.measureTitle`
+/// / `kpi.name`).
 async fn resolve(
     conn: &mut DbConn,
     targets: &[&KpiRef],
@@ -123,6 +127,8 @@ async fn resolve(
     // KPIs named by key: each distinct plan once, its measures in one query.
     let mut plans: HashMap<Option<String>, Result<PlanRow, FieldError>> = HashMap::new();
     let mut codes: HashMap<i64, HashSet<String>> = HashMap::new();
+    let mut measures_by_key: HashMap<(i64, MeasureKey), Result<MeasureRow, FieldError>> =
+        HashMap::new();
     for target in targets {
         if let KpiRef::Key { plan, measure, .. } = target {
             if !plans.contains_key(plan) {
@@ -133,12 +139,39 @@ async fn resolve(
                 };
                 plans.insert(plan.clone(), found);
             }
-            if let Some(Ok(row)) = plans.get(plan) {
-                codes.entry(row.id).or_default().insert(measure.clone());
+            let Some(Ok(row)) = plans.get(plan) else {
+                continue;
+            };
+            match measure {
+                MeasureKey::Code(code) => {
+                    codes.entry(row.id).or_default().insert(code.clone());
+                }
+                // Rare (one measure of the plan has no code): one query each.
+                MeasureKey::Title(_) => {
+                    let key = (row.id, measure.clone());
+                    if let Entry::Vacant(slot) = measures_by_key.entry(key) {
+                        let fields = ("measure", "measureTitle");
+                        let found = match lookups::measure_in_plan(
+                            conn,
+                            row.id,
+                            measure,
+                            Audience::Internal,
+                            fields,
+                        )
+                        .await
+                        {
+                            Ok(row) => Ok(row),
+                            Err(RepoError::Rejected(mut errors)) => {
+                                Err(errors.remove(0).under(&["kpi"]))
+                            }
+                            Err(other) => return Err(other),
+                        };
+                        slot.insert(found);
+                    }
+                }
             }
         }
     }
-    let mut measures_by_code: HashMap<(i64, String), MeasureRow> = HashMap::new();
     for (plan_id, codes) in codes {
         let codes: Vec<String> = codes.into_iter().collect();
         let rows: Vec<MeasureRow> = with_conn!(conn, c => measures::table
@@ -148,13 +181,24 @@ async fn resolve(
             .select(MeasureRow::as_select())
             .load(c)
             .await)?;
-        for row in rows {
-            if let Some(code) = row.code.clone() {
-                measures_by_code.insert((plan_id, code), row);
-            }
+        let mut found: HashMap<String, MeasureRow> = rows
+            .into_iter()
+            .filter_map(|row| Some((row.code.clone()?, row)))
+            .collect();
+        for code in codes {
+            let measure = found.remove(&code).ok_or_else(|| {
+                not_found(
+                    &["kpi", "measure"],
+                    format!("the plan has no measure with the code {code:?}"),
+                )
+            });
+            measures_by_key.insert((plan_id, MeasureKey::Code(code)), measure);
         }
     }
-    let keyed_measures: Vec<i64> = measures_by_code.values().map(|m| m.id).collect();
+    let keyed_measures: Vec<i64> = measures_by_key
+        .values()
+        .filter_map(|m| m.as_ref().ok().map(|m| m.id))
+        .collect();
     let mut by_name: HashMap<(i64, String), KpiRow> = HashMap::new();
     for row in kpi::by_measure_ids(conn, &keyed_measures, Audience::Internal).await? {
         by_name.insert((row.measure_id, row.name.clone()), row);
@@ -206,14 +250,9 @@ async fn resolve(
                 name,
             } => {
                 let plan = plans[plan].as_ref().map_err(Clone::clone)?;
-                let measure = measures_by_code
-                    .get(&(plan.id, code.clone()))
-                    .ok_or_else(|| {
-                        not_found(
-                            &["kpi", "measure"],
-                            format!("the plan has no measure with the code {code:?}"),
-                        )
-                    })?;
+                let measure = measures_by_key[&(plan.id, code.clone())]
+                    .as_ref()
+                    .map_err(Clone::clone)?;
                 by_name
                     .get(&(measure.id, name.clone()))
                     .and_then(owned)
@@ -228,13 +267,23 @@ async fn resolve(
         .collect())
 }
 
-/// The problems of one row's own fields (after trimming), relative to the row.
-fn row_problems(kpi: Option<&KpiRow>, row: &ValueInput) -> Vec<FieldError> {
+/// The problems of one row's own fields (after trimming), relative to the
+/// row: the value rules of `masterplan_domain::kpi_value_rules`.
+fn row_problems(
+    kpi: Option<&KpiRow>,
+    row: &ValueInput,
+    horizon: &ObservedOnRange,
+) -> Vec<FieldError> {
     let mut problems = Vec::new();
     if let Some(kpi) = kpi
-        && let Err(err) = validate_value(kpi.value_type, row.value)
+        && let Some(message) = value_problem(kpi.value_type, kpi.unit.as_deref(), row.value)
     {
-        problems.push(FieldError::invalid(&["value"], err.to_string()));
+        problems.push(FieldError::invalid(&["value"], message));
+    }
+    if let Ok(date) = row.observed_on
+        && let Some(message) = observed_on_problem(horizon, date)
+    {
+        problems.push(FieldError::invalid(&["observedOn"], message));
     }
     if !row.value.is_finite() && kpi.is_none() {
         problems.push(FieldError::invalid(
@@ -328,7 +377,15 @@ enum Effect {
     Unchanged,
 }
 
-fn effect(old: Option<&ValueRow>, row: &ValueInput) -> Effect {
+/// A checked row: its date is known.
+struct Row {
+    observed_on: NaiveDate,
+    value: f64,
+    note: Option<String>,
+    source: Option<String>,
+}
+
+fn effect(old: Option<&ValueRow>, row: &Row) -> Effect {
     match old {
         None => Effect::Insert,
         Some(old) if old.value == row.value && old.note == row.note && old.source == row.source => {
@@ -360,12 +417,15 @@ fn value_changes(old: Option<&ValueRow>, new: &ValueRow) -> Changes {
 /// Records a batch of values: each (KPI, date) gets the row's value, note
 /// and source, inserted or updated; rows equal to what is stored change
 /// nothing and leave no audit entry. With `dry_run`, everything is checked
-/// and counted but nothing is written.
+/// and counted but nothing is written. Every problem of every row is
+/// reported at once (as `values.<index>.<field>`); with any, nothing is
+/// written. Values must be observed within `horizon`.
 pub async fn record(
     conn: &mut DbConn,
     actor: &Actor,
     rows: Vec<ValueInput>,
     dry_run: bool,
+    horizon: &ObservedOnRange,
 ) -> RepoResult<Recorded> {
     if rows.len() > MAX_BATCH_ROWS {
         return Err(RepoError::rejected(FieldError::invalid(
@@ -385,8 +445,15 @@ pub async fn record(
         })
         .collect();
     conn.write_transaction(async |conn| {
-        let targets: Vec<&KpiRef> = rows.iter().map(|r| &r.kpi).collect();
-        let kpis = resolve(conn, &targets).await?;
+        let targets: Vec<&KpiRef> = rows.iter().filter_map(|r| r.kpi.as_ref().ok()).collect();
+        let mut resolved = resolve(conn, &targets).await?.into_iter();
+        let kpis: Vec<Result<Owned, FieldError>> = rows
+            .iter()
+            .map(|r| match &r.kpi {
+                Ok(_) => resolved.next().expect("one per target"),
+                Err(err) => Err(err.clone()),
+            })
+            .collect();
         let mut reach: Vec<&str> = kpis
             .iter()
             .filter_map(|k| k.as_ref().ok().map(|o| o.group.as_str()))
@@ -401,31 +468,43 @@ pub async fn record(
         for (i, (row, kpi)) in rows.iter().zip(&kpis).enumerate() {
             let at = i.to_string();
             let under = ["values", at.as_str()];
-            match kpi {
-                Err(err) => problems.push(err.clone().under(&under)),
-                Ok(owned) => {
-                    if let Some(first) = seen.insert((owned.kpi.id, row.observed_on), i) {
+            if let Err(err) = kpi {
+                problems.push(err.clone().under(&under));
+            }
+            match (kpi, &row.observed_on) {
+                (_, Err(err)) => problems.push(err.clone().under(&under)),
+                (Ok(owned), Ok(date)) => {
+                    if let Some(first) = seen.insert((owned.kpi.id, *date), i) {
                         problems.push(
                             FieldError::invalid(
                                 &["observedOn"],
                                 format!(
-                                    "row {first} already records this KPI on {}; \
+                                    "row {first} already records this KPI on {date}; \
                                      a batch may hold one value per KPI and date",
-                                    row.observed_on
                                 ),
                             )
                             .under(&under),
                         );
                     }
                 }
+                (Err(_), Ok(_)) => {}
             }
             let kpi_row = kpi.as_ref().ok().map(|o| &o.kpi);
-            for err in row_problems(kpi_row, row) {
+            for err in row_problems(kpi_row, row, horizon) {
                 problems.push(err.under(&under));
             }
         }
         problems.finish()?;
         let owned: Vec<Owned> = kpis.into_iter().map(|k| k.expect("checked")).collect();
+        let rows: Vec<Row> = rows
+            .into_iter()
+            .map(|r| Row {
+                observed_on: r.observed_on.expect("checked"),
+                value: r.value,
+                note: r.note,
+                source: r.source,
+            })
+            .collect();
         let pairs: HashSet<(i64, NaiveDate)> = rows
             .iter()
             .zip(&owned)
@@ -444,7 +523,7 @@ pub async fn record(
             count(Effect::Unchanged),
         );
         let now = clock::now();
-        let would_be = |r: &ValueInput, o: &Owned| -> ValueRow {
+        let would_be = |r: &Row, o: &Owned| -> ValueRow {
             let stored = old.get(&(o.kpi.id, r.observed_on));
             ValueRow {
                 id: stored.map_or(0, |s| s.id),

@@ -56,32 +56,93 @@ pub async fn working_group(
         })
 }
 
-/// A measure named by id or by plan slug and code.
+/// How a natural key names a measure within its plan: by code (`1.2`), or
+/// by title for a measure without a code (the plan's "DMS und E-Akte").
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MeasureKey {
+    Code(String),
+    /// The exact title (trimmed); found only while one live measure of the
+    /// plan has it.
+    Title(String),
+}
+
+impl std::fmt::Display for MeasureKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MeasureKey::Code(code) => f.write_str(code),
+            MeasureKey::Title(title) => write!(f, "{title:?}"),
+        }
+    }
+}
+
+/// A measure named by id or by plan slug and code or title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MeasureRef {
     Id(i64),
-    Key { plan: Option<String>, code: String },
+    Key {
+        plan: Option<String>,
+        measure: MeasureKey,
+    },
 }
 
 fn missing(field: &[&str], message: impl Into<String>) -> RepoError {
     RepoError::rejected(FieldError::not_found(field, message))
 }
 
-/// The measure of a plan (by slug) with a code; errors name `key.plan`/`key.<code_field>`.
+/// The live measure of plan `plan_id` a key names, as `audience` sees it.
+/// Errors name `code_field` or `title_field` (relative to the key).
+pub async fn measure_in_plan(
+    conn: &mut DbConn,
+    plan_id: i64,
+    key: &MeasureKey,
+    audience: Audience,
+    (code_field, title_field): (&str, &str),
+) -> RepoResult<MeasureRow> {
+    match key {
+        MeasureKey::Code(code) => measure::find_by_code(conn, plan_id, code, audience)
+            .await?
+            .ok_or_else(|| {
+                missing(
+                    &[code_field],
+                    format!("the plan has no measure with the code {code:?}"),
+                )
+            }),
+        MeasureKey::Title(title) => {
+            let mut found = measure::find_by_title(conn, plan_id, title.trim(), audience).await?;
+            match found.len() {
+                1 => Ok(found.remove(0)),
+                0 => Err(missing(
+                    &[title_field],
+                    format!("the plan has no measure with the title {title:?}"),
+                )),
+                n => Err(RepoError::rejected(FieldError::invalid(
+                    &[title_field],
+                    format!(
+                        "{n} measures of the plan have the title {title:?}; name the measure \
+                         by its code or ID instead"
+                    ),
+                ))),
+            }
+        }
+    }
+}
+
+/// The measure of a plan (by slug) with a code or title; errors name
+/// `key.plan` / `key.<code_field>` / `key.<title_field>`.
 async fn measure_by_key(
     conn: &mut DbConn,
     slug: Option<&str>,
-    code: &str,
-    code_field: &str,
+    key: &MeasureKey,
+    fields: (&str, &str),
 ) -> RepoResult<MeasureRow> {
     let plan = plan(conn, slug, &["key", "plan"]).await?;
-    measure::find_by_code(conn, plan.id, code, Audience::Internal)
-        .await?
-        .ok_or_else(|| {
-            missing(
-                &["key", code_field],
-                format!("the plan has no measure with the code {code:?}"),
-            )
+    measure_in_plan(conn, plan.id, key, Audience::Internal, fields)
+        .await
+        .map_err(|err| match err {
+            RepoError::Rejected(errors) => {
+                RepoError::Rejected(errors.into_iter().map(|e| e.under(&["key"])).collect())
+            }
+            other => other,
         })
 }
 
@@ -93,18 +154,20 @@ pub async fn measure(conn: &mut DbConn, target: &MeasureRef) -> RepoResult<Measu
             .await?
             .pop()
             .ok_or_else(|| missing(&["id"], "no measure has this ID (or it is archived)")),
-        MeasureRef::Key { plan, code } => measure_by_key(conn, plan.as_deref(), code, "code").await,
+        MeasureRef::Key { plan, measure } => {
+            measure_by_key(conn, plan.as_deref(), measure, ("code", "title")).await
+        }
     }
 }
 
-/// A KPI named by id or by plan slug, measure code and KPI name (unique per
-/// measure).
+/// A KPI named by id or by plan slug, measure (code or title) and KPI name
+/// (unique per measure).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KpiRef {
     Id(i64),
     Key {
         plan: Option<String>,
-        measure: String,
+        measure: MeasureKey,
         name: String,
     },
 }
@@ -122,7 +185,8 @@ pub async fn kpi(conn: &mut DbConn, target: &KpiRef) -> RepoResult<KpiRow> {
             measure: code,
             name,
         } => {
-            let measure = measure_by_key(conn, plan.as_deref(), code, "measure").await?;
+            let measure =
+                measure_by_key(conn, plan.as_deref(), code, ("measure", "measureTitle")).await?;
             kpi::by_measure_ids(conn, &[measure.id], Audience::Internal)
                 .await?
                 .into_iter()
@@ -137,13 +201,14 @@ pub async fn kpi(conn: &mut DbConn, target: &KpiRef) -> RepoResult<KpiRow> {
     }
 }
 
-/// A goal named by id or by plan slug, measure code and position (from 1).
+/// A goal named by id or by plan slug, measure (code or title) and position
+/// (from 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GoalRef {
     Id(i64),
     Key {
         plan: Option<String>,
-        measure: String,
+        measure: MeasureKey,
         position: i32,
     },
 }
@@ -161,7 +226,8 @@ pub async fn goal(conn: &mut DbConn, target: &GoalRef) -> RepoResult<GoalRow> {
             measure: code,
             position,
         } => {
-            let measure = measure_by_key(conn, plan.as_deref(), code, "measure").await?;
+            let measure =
+                measure_by_key(conn, plan.as_deref(), code, ("measure", "measureTitle")).await?;
             goal::by_measure_ids(conn, &[measure.id], Audience::Internal)
                 .await?
                 .into_iter()

@@ -1,6 +1,7 @@
 //! Mutations of goals: create, update, set status, archive.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use masterplan_domain::validation::FieldError;
 use masterplan_persistence::models::goal::GoalRow;
 use masterplan_persistence::writes::goals::{self, GoalPatch, NewGoalInput};
 use masterplan_persistence::writes::lookups::{GoalRef, MeasureRef};
@@ -8,34 +9,49 @@ use masterplan_persistence::writes::lookups::{GoalRef, MeasureRef};
 use crate::error::ApiResult;
 use crate::graphql::enums::{GoalStatus, Visibility};
 use crate::graphql::mutations::access::editor;
-use crate::graphql::mutations::measure::{MeasureKeyInput, patch};
+use crate::graphql::mutations::measure::{MeasureKeyInput, measure_key, patch};
 use crate::graphql::mutations::payload::{mutation_payload, write};
 use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused};
 use crate::graphql::objects::Goal;
 use crate::ids::NodeType;
 
 /// A goal by natural key: plan slug (may be left out while there is one
-/// plan), measure code and the goal's position within the measure (from 1).
+/// plan), the measure's code (or, for a measure without a code, its title)
+/// and the goal's position within the measure (from 1).
 #[derive(InputObject, Debug, Clone)]
 pub struct GoalKeyInput {
     pub plan: Option<String>,
-    pub measure: String,
+    /// The measure's code (`1.2`).
+    pub measure: Option<String>,
+    /// The measure's exact title, for a measure without a code.
+    pub measure_title: Option<String>,
     pub position: i32,
 }
 
 impl GoalKeyInput {
-    pub fn into_ref(self) -> GoalRef {
-        GoalRef::Key {
+    /// The reference; errors name `key.measure`.
+    pub fn into_ref(self) -> Result<GoalRef, FieldError> {
+        let measure = measure_key(self.measure, self.measure_title, "measure", "measureTitle")
+            .map_err(|e| e.under(&["key"]))?;
+        Ok(GoalRef::Key {
             plan: self.plan,
-            measure: self.measure,
+            measure,
             position: self.position,
-        }
+        })
     }
 }
 
 /// The goal an input names by `id` or `key`.
 pub fn goal_ref(id: Option<&ID>, key: Option<GoalKeyInput>) -> Result<GoalRef, Vec<UserError>> {
-    id_or_key(id, key, NodeType::Goal, GoalRef::Id, GoalKeyInput::into_ref).map_err(refused)
+    id_or_key(
+        id,
+        key,
+        NodeType::Goal,
+        |id| Ok(GoalRef::Id(id)),
+        GoalKeyInput::into_ref,
+    )
+    .and_then(|r| r)
+    .map_err(refused)
 }
 
 /// The measure a create input names by `measureId` or `measure` (its key).
@@ -47,10 +63,16 @@ pub fn parent_measure_ref(
         measure_id,
         measure,
         NodeType::Measure,
-        MeasureRef::Id,
+        |id| Ok(MeasureRef::Id(id)),
         MeasureKeyInput::into_ref,
     )
-    .map_err(|err| refused(err.renamed("id", &["measureId"])))
+    .and_then(|r| r)
+    .map_err(|err| {
+        refused(
+            err.renamed("id", &["measureId"])
+                .renamed("key", &["measure"]),
+        )
+    })
 }
 
 #[derive(InputObject)]

@@ -1,6 +1,7 @@
 //! Mutations of KPIs: create, update (with baseline and targets), archive.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use masterplan_domain::validation::FieldError;
 use masterplan_persistence::models::kpi::KpiRow;
 use masterplan_persistence::writes::kpis::{self, Baseline, KpiPatch, NewKpiInput, TargetInput};
 use masterplan_persistence::writes::lookups::KpiRef;
@@ -9,7 +10,7 @@ use crate::error::ApiResult;
 use crate::graphql::enums::{KpiDirection, KpiValueType, Visibility};
 use crate::graphql::mutations::access::editor;
 use crate::graphql::mutations::goal::parent_measure_ref;
-use crate::graphql::mutations::measure::{MeasureKeyInput, patch};
+use crate::graphql::mutations::measure::{MeasureKeyInput, measure_key, patch};
 use crate::graphql::mutations::payload::{mutation_payload, write};
 use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused};
 use crate::graphql::objects::Kpi;
@@ -17,27 +18,41 @@ use crate::graphql::scalars::Date;
 use crate::ids::NodeType;
 
 /// A KPI by natural key: plan slug (may be left out while there is one
-/// plan), measure code and KPI name (unique per measure).
+/// plan), the measure's code (or, for a measure without a code, its title)
+/// and the KPI's name (unique per measure).
 #[derive(InputObject, Debug, Clone)]
 pub struct KpiKeyInput {
     pub plan: Option<String>,
-    pub measure: String,
+    /// The measure's code (`1.2`).
+    pub measure: Option<String>,
+    /// The measure's exact title, for a measure without a code.
+    pub measure_title: Option<String>,
     pub name: String,
 }
 
 impl KpiKeyInput {
-    pub fn into_ref(self) -> KpiRef {
-        KpiRef::Key {
+    /// The reference; errors name the key's own fields (`measure`).
+    pub fn into_ref(self) -> Result<KpiRef, FieldError> {
+        let measure = measure_key(self.measure, self.measure_title, "measure", "measureTitle")?;
+        Ok(KpiRef::Key {
             plan: self.plan,
-            measure: self.measure,
+            measure,
             name: self.name,
-        }
+        })
     }
 }
 
 /// The KPI an input names by `id` or `key`.
 pub fn kpi_ref(id: Option<&ID>, key: Option<KpiKeyInput>) -> Result<KpiRef, Vec<UserError>> {
-    id_or_key(id, key, NodeType::Kpi, KpiRef::Id, KpiKeyInput::into_ref).map_err(refused)
+    id_or_key(
+        id,
+        key,
+        NodeType::Kpi,
+        |id| Ok(KpiRef::Id(id)),
+        |key| key.into_ref().map_err(|e| e.under(&["key"])),
+    )
+    .and_then(|r| r)
+    .map_err(refused)
 }
 
 /// The value a KPI starts from; it must fit the KPI's value type.

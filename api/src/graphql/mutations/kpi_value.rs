@@ -4,15 +4,15 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use masterplan_domain::validation::FieldError;
 use masterplan_persistence::writes::kpi_values::{self, ValueInput, ValueRef};
+use masterplan_persistence::writes::lookups::KpiRef;
 
 use crate::error::ApiResult;
-use crate::graphql::context::conn;
-use crate::graphql::enums::UserErrorCode;
+use crate::graphql::context::{conn, limits};
 use crate::graphql::mutations::access::editor;
 use crate::graphql::mutations::kpi::{KpiKeyInput, kpi_ref};
 use crate::graphql::mutations::user_errors::{UserError, refused, settle};
 use crate::graphql::objects::{Kpi, KpiValue};
-use crate::graphql::scalars::Date;
+use crate::graphql::scalars::{Date, LenientDate};
 use crate::ids::{NodeType, decode_as, encode};
 
 /// One value to record. Name the KPI by `kpiId` or by `kpi` (exactly one).
@@ -23,8 +23,12 @@ pub struct KpiValueInput {
     pub kpi_id: Option<ID>,
     /// The KPI by natural key.
     pub kpi: Option<KpiKeyInput>,
-    pub observed_on: Date,
-    /// Must fit the KPI's value type: PERCENT 0–100, MILESTONE 0 or 1.
+    /// Within the plan's horizon (the server's `--observed-on-range`,
+    /// 1990-01-01..2100-12-31 unless set). A text that is not a date is
+    /// reported as this row's user error, with the batch's other problems.
+    pub observed_on: LenientDate,
+    /// Must fit the KPI's value type: PERCENT 0–100, MILESTONE 0 or 1; a
+    /// count (unit `Anzahl`) is never negative.
     pub value: f64,
     pub note: Option<String>,
     /// Where the value comes from (a report, a system).
@@ -95,22 +99,26 @@ pub struct DeleteKpiValuePayload {
     pub client_mutation_id: Option<String>,
 }
 
-/// An error about how row `index` names its KPI, moved from `id`/`key` to
-/// `values.<index>.kpiId` / `values.<index>.kpi`.
-fn row_error(index: usize, mut error: UserError) -> UserError {
-    let rest: Vec<String> = error.field.drain(..).skip(1).collect();
-    let mut field = vec!["input".to_owned(), "values".to_owned(), index.to_string()];
-    let mut rest = rest.into_iter();
-    match rest.next().as_deref() {
-        Some("key") => field.push("kpi".to_owned()),
-        _ => field.push("kpiId".to_owned()),
+/// The KPI a row names, or the problem with how it names it (relative to
+/// the row: `kpiId`, or `kpi.<field>`).
+fn row_kpi(kpi_id: Option<&ID>, key: Option<KpiKeyInput>) -> Result<KpiRef, FieldError> {
+    match (kpi_id, key) {
+        (Some(id), None) => decode_as(id, NodeType::Kpi).map(KpiRef::Id).ok_or_else(|| {
+            FieldError::not_found(
+                &["kpiId"],
+                format!("{:?} is not the ID of a KPI", id.as_str()),
+            )
+        }),
+        (None, Some(key)) => key.into_ref().map_err(|e| e.under(&["kpi"])),
+        (Some(_), Some(_)) => Err(FieldError::invalid(
+            &["kpiId"],
+            "name the KPI either by `kpiId` (its ID) or by `kpi` (its key), not both",
+        )),
+        (None, None) => Err(FieldError::invalid(
+            &["kpiId"],
+            "name the KPI: give `kpiId` (its ID) or `kpi` (its key)",
+        )),
     }
-    field.extend(rest);
-    if error.code == UserErrorCode::Validation {
-        error.message = "give either `kpiId` or `kpi` (not both) to name the KPI".to_owned();
-    }
-    error.field = field;
-    error
 }
 
 fn count(n: usize) -> i32 {
@@ -132,29 +140,23 @@ impl KpiValueMutations {
     ) -> ApiResult<RecordKpiValuesPayload> {
         let actor = editor(ctx)?;
         let dry_run = input.dry_run;
-        let mut errors = Vec::new();
-        let mut rows = Vec::with_capacity(input.values.len());
-        for (i, row) in input.values.into_iter().enumerate() {
-            match kpi_ref(row.kpi_id.as_ref(), row.kpi) {
-                Ok(kpi) => rows.push(ValueInput {
-                    kpi,
-                    observed_on: row.observed_on.0,
-                    value: row.value,
-                    note: row.note,
-                    source: row.source,
-                }),
-                Err(bad) => errors.extend(bad.into_iter().map(|e| row_error(i, e))),
-            }
-        }
-        if !errors.is_empty() {
-            return Ok(RecordKpiValuesPayload::refused(
-                errors,
-                dry_run,
-                input.client_mutation_id,
-            ));
-        }
+        let horizon = limits(ctx)?.observed_on_range;
+        let rows: Vec<ValueInput> = input
+            .values
+            .into_iter()
+            .map(|row| ValueInput {
+                kpi: row_kpi(row.kpi_id.as_ref(), row.kpi),
+                observed_on: row
+                    .observed_on
+                    .0
+                    .map_err(|message| FieldError::invalid(&["observedOn"], message)),
+                value: row.value,
+                note: row.note,
+                source: row.source,
+            })
+            .collect();
         let mut conn = conn(ctx).await?;
-        let outcome = settle(kpi_values::record(&mut conn, &actor, rows, dry_run).await)?;
+        let outcome = settle(kpi_values::record(&mut conn, &actor, rows, dry_run, &horizon).await)?;
         Ok(match outcome {
             Ok(recorded) => RecordKpiValuesPayload {
                 kpi_values: recorded.values.into_iter().map(KpiValue::live).collect(),

@@ -1,8 +1,9 @@
 //! Mutations of measures: create, update, set status, archive.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use masterplan_domain::validation::FieldError;
 use masterplan_persistence::models::measure::MeasureRow;
-use masterplan_persistence::writes::lookups::MeasureRef;
+use masterplan_persistence::writes::lookups::{MeasureKey, MeasureRef};
 use masterplan_persistence::writes::measures::{
     self, Estimates, EstimatesPatch, MeasurePatch, NewMeasureInput,
 };
@@ -16,19 +17,55 @@ use crate::graphql::objects::Measure;
 use crate::ids::NodeType;
 
 /// A measure by natural key: plan slug (may be left out while there is one
-/// plan) and measure code.
+/// plan) and either the measure's code or, for a measure without a code
+/// ("DMS und E-Akte"), its title.
 #[derive(InputObject, Debug, Clone)]
 pub struct MeasureKeyInput {
     pub plan: Option<String>,
-    pub code: String,
+    /// The measure's code (`1.2`).
+    pub code: Option<String>,
+    /// The measure's exact title, for a measure without a code; found while
+    /// no other live measure of the plan has the same title.
+    pub title: Option<String>,
 }
 
 impl MeasureKeyInput {
-    pub fn into_ref(self) -> MeasureRef {
-        MeasureRef::Key {
+    /// The reference; errors name `key.code`.
+    pub fn into_ref(self) -> Result<MeasureRef, FieldError> {
+        let measure =
+            measure_key(self.code, self.title, "code", "title").map_err(|e| e.under(&["key"]))?;
+        Ok(MeasureRef::Key {
             plan: self.plan,
-            code: self.code,
-        }
+            measure,
+        })
+    }
+}
+
+/// A measure within its plan by code or by title (exactly one); the error
+/// names `code_field`.
+pub fn measure_key(
+    code: Option<String>,
+    title: Option<String>,
+    code_field: &str,
+    title_field: &str,
+) -> Result<MeasureKey, FieldError> {
+    match (code, title) {
+        (Some(code), None) => Ok(MeasureKey::Code(code)),
+        (None, Some(title)) => Ok(MeasureKey::Title(title)),
+        (Some(_), Some(_)) => Err(FieldError::invalid(
+            &[code_field],
+            format!(
+                "name the measure either by `{code_field}` or by `{title_field}` \
+                 (for a measure without a code), not both"
+            ),
+        )),
+        (None, None) => Err(FieldError::invalid(
+            &[code_field],
+            format!(
+                "name the measure: give `{code_field}`, or `{title_field}` for a measure \
+                 without a code"
+            ),
+        )),
     }
 }
 
@@ -41,9 +78,10 @@ pub fn measure_ref(
         id,
         key,
         NodeType::Measure,
-        MeasureRef::Id,
+        |id| Ok(MeasureRef::Id(id)),
         MeasureKeyInput::into_ref,
     )
+    .and_then(|r| r)
     .map_err(refused)
 }
 

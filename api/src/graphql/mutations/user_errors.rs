@@ -63,9 +63,16 @@ pub fn id_or_key<K, R>(
             )
         }),
         (None, Some(key)) => Ok(by_key(key)),
-        _ => Err(FieldError::invalid(
+        (Some(_), Some(_)) => Err(FieldError::invalid(
             &["id"],
-            "give either `id` or `key` (not both) to name the object",
+            format!(
+                "name the {} either by `id` or by `key`, not both",
+                node_type.name()
+            ),
+        )),
+        (None, None) => Err(FieldError::invalid(
+            &["id"],
+            format!("name the {}: give `id` or `key`", node_type.name()),
         )),
     }
 }
