@@ -153,6 +153,18 @@ backend_tests! {
         let now = app.data_with(&reader, node, json!({ "id": goal, "at": after })).await;
         assert_eq!(now["node"], Value::Null, "archived by then");
     }
+
+    async fn the_unnumbered_measure_is_found_by_title_at_an_instant(app) {
+        let reader = app.reader().await;
+        let query = "query($at: DateTime) { measure(title: \"DMS und E-Akte\", at: $at) { code title } }";
+        let now = json!(chrono::Utc::now().to_rfc3339());
+        let data = app.data_with(&reader, query, json!({ "at": now })).await;
+        assert_eq!(data["measure"], json!({ "code": null, "title": "DMS und E-Akte" }));
+        let before_load = app
+            .data_with(&reader, query, json!({ "at": "2000-01-01T00:00:00Z" }))
+            .await;
+        assert_eq!(before_load["measure"], Value::Null);
+    }
 }
 
 /// A value deleted after the instant is back at the instant; the statement
