@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use async_graphql::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use masterplan_persistence::models::plan_at::PlanAt;
 
 use masterplan_persistence::models::measure::{MeasureFilter, MeasureOrder};
@@ -16,10 +16,11 @@ use masterplan_persistence::models::plan_at::measure_order;
 use masterplan_persistence::writes::lookups::MeasureKey;
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::{audience, conn, limits, loaders};
+use crate::graphql::context::{as_of, audience, conn, limits, loaders};
 use crate::graphql::node::Node;
 use crate::graphql::objects::{Goal, Kpi, KpiValue, Measure, Plan, WorkingGroup};
 use crate::graphql::paging::{OffsetConnection, PageArgs, offset_connection, page_in_memory};
+use crate::graphql::scalars::Date;
 use crate::graphql::totals::TotalCount;
 use crate::ids::{NodeType, decode};
 
@@ -39,6 +40,15 @@ impl View {
     /// The plan at the instant, when this is not the live view.
     pub fn at(&self) -> Option<&PlanAt> {
         self.0.as_deref()
+    }
+
+    /// The date an `asOf` argument means: the one given, else the
+    /// instant's date (today for the live view).
+    pub fn as_of(&self, date: Option<Date>) -> NaiveDate {
+        match (date, self.at()) {
+            (None, Some(plan)) => plan.at.date(),
+            (date, _) => as_of(date),
+        }
     }
 }
 

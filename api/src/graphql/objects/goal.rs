@@ -6,7 +6,7 @@ use masterplan_domain::goal::is_overdue;
 use masterplan_persistence::models::goal::GoalRow;
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::{as_of, audience, loaders};
+use crate::graphql::context::{audience, loaders};
 use crate::graphql::enums::{GoalStatus, TimingKind, Visibility};
 use crate::graphql::instant::View;
 use crate::graphql::objects::Measure;
@@ -57,9 +57,9 @@ impl Goal {
         }
     }
     /// Due date passed and the goal neither achieved nor dropped, as of
-    /// `asOf` (default: today).
+    /// `asOf` (default: today; below a root read `at:` an instant, its date).
     async fn overdue(&self, #[graphql(name = "asOf")] as_of_date: Option<Date>) -> bool {
-        is_overdue(self.0.due_on, self.0.status, as_of(as_of_date))
+        is_overdue(self.0.due_on, self.0.status, self.1.as_of(as_of_date))
     }
     async fn measure(&self, ctx: &Context<'_>) -> ApiResult<Measure> {
         if let Some(plan) = self.1.at() {

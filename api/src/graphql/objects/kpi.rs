@@ -15,7 +15,7 @@ use masterplan_persistence::models::kpi_values::{ValueRow, ValueSlice};
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::audit::{AuditEntry, history};
-use crate::graphql::context::{as_of, audience, limits, loaders};
+use crate::graphql::context::{audience, limits, loaders};
 use crate::graphql::enums::{
     KpiDirection, KpiValueType, SeriesAggregate, SeriesInterval, Trend, Visibility,
 };
@@ -271,7 +271,8 @@ impl Kpi {
             .collect())
     }
     /// Share of the way from the baseline (or 0) to the next target due on or
-    /// after `asOf` (default today; the last target once all are past),
+    /// after `asOf` (default today, or the instant of an `at:` root; the last
+    /// target once all are past),
     /// clamped to 0–1 and respecting the direction. Null without a target or value.
     async fn progress(
         &self,
@@ -287,7 +288,7 @@ impl Kpi {
                 due_on: t.due_on,
             })
             .collect();
-        let Some(target) = next_target(&targets, as_of(as_of_date)) else {
+        let Some(target) = next_target(&targets, self.1.as_of(as_of_date)) else {
             return Ok(None);
         };
         let latest = self.latest(ctx).await?.map(|v| v.0.value);
@@ -306,11 +307,11 @@ impl Kpi {
         ctx: &Context<'_>,
         #[graphql(name = "asOf")] as_of_date: Option<Date>,
     ) -> ApiResult<KpiTrajectory> {
-        if let Some(plan) = self.1.at() {
-            let as_of = as_of_date.map_or(plan.at.date(), |d| d.0);
-            return Ok(kpi_trajectory::trajectory_at(plan, &self.0, as_of).into());
+        let as_of = self.1.as_of(as_of_date);
+        match self.1.at() {
+            Some(plan) => Ok(kpi_trajectory::trajectory_at(plan, &self.0, as_of).into()),
+            None => kpi_trajectory::trajectory_of(ctx, &self.0, as_of).await,
         }
-        kpi_trajectory::trajectory_of(ctx, &self.0, as_of(as_of_date)).await
     }
     async fn measure(&self, ctx: &Context<'_>) -> ApiResult<Measure> {
         if let Some(plan) = self.1.at() {
