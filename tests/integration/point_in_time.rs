@@ -225,6 +225,38 @@ async fn deleted_values_return_and_reads_stay_flat(backend: crate::common::Backe
         counts.push(app.statements() - start);
     }
     assert_eq!(counts[0], counts[1], "statements for 5 measures vs 25");
+
+    // nodes(ids:, at:) reads the plans once, however many IDs it is asked.
+    let ids: Vec<Value> = app
+        .data_with(
+            &reader,
+            "{ measures(first: 25) { nodes { id } } }",
+            json!({}),
+        )
+        .await["measures"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].clone())
+        .collect();
+    let nodes = "query($ids: [ID!]!, $at: DateTime) { nodes(ids: $ids, at: $at) { id } }";
+    let mut counts = Vec::new();
+    for n in [2, 25] {
+        let start = app.statements();
+        let data = app
+            .data_with(&reader, nodes, json!({ "ids": ids[..n], "at": before }))
+            .await;
+        assert_eq!(data["nodes"].as_array().unwrap().len(), n);
+        assert!(
+            data["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|n| n["id"].is_string())
+        );
+        counts.push(app.statements() - start);
+    }
+    assert_eq!(counts[0], counts[1], "statements for 2 node IDs vs 25");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

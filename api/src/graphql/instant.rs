@@ -10,6 +10,7 @@ use async_graphql::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use masterplan_persistence::models::plan_at::PlanAt;
 
+use masterplan_domain::visibility::Audience;
 use masterplan_persistence::models::measure::{MeasureFilter, MeasureOrder};
 use masterplan_persistence::models::plan;
 use masterplan_persistence::models::plan_at::measure_order;
@@ -119,44 +120,52 @@ pub async fn measures_at(
     Ok(offset_connection(page, rows, total, |m| m))
 }
 
-/// `node(id:, at:)`: the object behind a global ID as it was at `at`, in
-/// whichever plan holds it.
-pub async fn node_at(ctx: &Context<'_>, id: &str, at: DateTime<Utc>) -> ApiResult<Option<Node>> {
-    let Some((node_type, id)) = decode(id) else {
-        return Ok(None);
-    };
-    let audience = audience(ctx);
+/// `nodes(ids:, at:)` (and `node`): the objects behind global IDs as they
+/// were at `at`, each in whichever plan holds it. Every plan is rebuilt once,
+/// however many IDs are asked.
+pub async fn nodes_at(
+    ctx: &Context<'_>,
+    ids: &[&str],
+    at: DateTime<Utc>,
+) -> ApiResult<Vec<Option<Node>>> {
+    let mut plans = Vec::new();
     for plan_id in plan_ids(ctx, None).await? {
-        let Some(plan) = plan_at(ctx, plan_id, at).await? else {
-            continue;
-        };
-        let view = View::of(plan.clone());
-        let node = match node_type {
-            NodeType::Plan => {
-                (plan.plan.id == id).then(|| Node::Plan(Plan(plan.plan.clone(), view)))
-            }
-            NodeType::WorkingGroup => plan
-                .working_group(id)
-                .map(|g| Node::WorkingGroup(WorkingGroup(g.clone(), view))),
-            NodeType::Measure => plan
-                .measure(id, audience)
-                .map(|m| Node::Measure(Measure(m.clone(), view))),
-            NodeType::Goal => plan
-                .goal(id, audience)
-                .map(|g| Node::Goal(Goal(g.clone(), view))),
-            NodeType::Kpi => plan
-                .kpi(id, audience)
-                .map(|k| Node::Kpi(Kpi(k.clone(), view))),
-            NodeType::KpiValue => plan
-                .value(id, audience)
-                .map(|v| Node::KpiValue(KpiValue(v.clone(), view))),
-            NodeType::ApiToken => None,
-        };
-        if node.is_some() {
-            return Ok(node);
-        }
+        plans.extend(plan_at(ctx, plan_id, at).await?);
     }
-    Ok(None)
+    let audience = audience(ctx);
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let (node_type, id) = decode(id)?;
+            plans
+                .iter()
+                .find_map(|plan| node_in(plan, node_type, id, audience))
+        })
+        .collect())
+}
+
+/// The object of a type and id in `plan`, as `audience` sees it.
+fn node_in(plan: &Arc<PlanAt>, node_type: NodeType, id: i64, audience: Audience) -> Option<Node> {
+    let view = || View::of(plan.clone());
+    match node_type {
+        NodeType::Plan => (plan.plan.id == id).then(|| Node::Plan(Plan(plan.plan.clone(), view()))),
+        NodeType::WorkingGroup => plan
+            .working_group(id)
+            .map(|g| Node::WorkingGroup(WorkingGroup(g.clone(), view()))),
+        NodeType::Measure => plan
+            .measure(id, audience)
+            .map(|m| Node::Measure(Measure(m.clone(), view()))),
+        NodeType::Goal => plan
+            .goal(id, audience)
+            .map(|g| Node::Goal(Goal(g.clone(), view()))),
+        NodeType::Kpi => plan
+            .kpi(id, audience)
+            .map(|k| Node::Kpi(Kpi(k.clone(), view()))),
+        NodeType::KpiValue => plan
+            .value(id, audience)
+            .map(|v| Node::KpiValue(KpiValue(v.clone(), view()))),
+        NodeType::ApiToken => None,
+    }
 }
 
 /// The plan named, or every plan.

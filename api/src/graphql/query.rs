@@ -351,7 +351,10 @@ impl Query {
         at: Option<DateTime<Utc>>,
     ) -> ApiResult<Option<Node>> {
         match at {
-            Some(at) => instant::node_at(ctx, &id, at).await,
+            Some(at) => Ok(instant::nodes_at(ctx, &[id.as_str()], at)
+                .await?
+                .pop()
+                .flatten()),
             None => load_node(ctx, &id).await,
         }
     }
@@ -373,12 +376,10 @@ impl Query {
                 ids.len()
             )));
         }
-        futures_util::future::try_join_all(ids.iter().map(|id| async move {
-            match at {
-                Some(at) => instant::node_at(ctx, id, at).await,
-                None => load_node(ctx, id).await,
-            }
-        }))
-        .await
+        if let Some(at) = at {
+            let ids: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
+            return instant::nodes_at(ctx, &ids, at).await;
+        }
+        futures_util::future::try_join_all(ids.iter().map(|id| load_node(ctx, id))).await
     }
 }
