@@ -27,7 +27,7 @@ macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord,
             Serialize, Deserialize, DieselNewType,
         )]
         #[serde(transparent)]
@@ -82,6 +82,34 @@ id_type!(WebhookDeliveryId);
 pub struct Subject {
     pub entity_type: AuditEntityType,
     pub entity_id: i64,
+}
+
+impl Subject {
+    /// The id, typed by the entity type.
+    pub fn id(self) -> SubjectId {
+        let id = self.entity_id;
+        match self.entity_type {
+            AuditEntityType::Plan => SubjectId::Plan(PlanId(id)),
+            AuditEntityType::WorkingGroup => SubjectId::WorkingGroup(WorkingGroupId(id)),
+            AuditEntityType::Measure => SubjectId::Measure(MeasureId(id)),
+            AuditEntityType::Goal => SubjectId::Goal(GoalId(id)),
+            AuditEntityType::Kpi => SubjectId::Kpi(KpiId(id)),
+            AuditEntityType::KpiValue => SubjectId::KpiValue(KpiValueId(id)),
+            AuditEntityType::ApiToken => SubjectId::ApiToken(ApiTokenId(id)),
+        }
+    }
+}
+
+/// The id of what an audit entry is about, one variant per entity type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubjectId {
+    Plan(PlanId),
+    WorkingGroup(WorkingGroupId),
+    Measure(MeasureId),
+    Goal(GoalId),
+    Kpi(KpiId),
+    KpiValue(KpiValueId),
+    ApiToken(ApiTokenId),
 }
 
 /// The id of an object audit entries are about.
