@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use masterplan_persistence::Database;
+use masterplan_persistence::ids::AuditId;
 use masterplan_persistence::models::changes::{self, Change};
 use tokio::sync::broadcast;
 
@@ -111,12 +112,15 @@ async fn read(db: Database, sender: Sender, running: Arc<Mutex<Option<Sender>>>)
     }
 }
 
-pub async fn head(db: &Database) -> masterplan_persistence::RepoResult<i64> {
+pub async fn head(db: &Database) -> masterplan_persistence::RepoResult<AuditId> {
     let mut conn = db.conn().await?;
     changes::head(&mut conn).await
 }
 
-pub async fn after(db: &Database, last: i64) -> masterplan_persistence::RepoResult<Vec<Change>> {
+pub async fn after(
+    db: &Database,
+    last: AuditId,
+) -> masterplan_persistence::RepoResult<Vec<Change>> {
     let mut conn = db.conn().await?;
     changes::after(&mut conn, last, PAGE).await
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use masterplan_persistence::export::PlanSnapshot;
+use masterplan_persistence::ids::{KpiId, MeasureId, WorkingGroupId};
 use masterplan_persistence::models::measure::MeasureRow;
 
 /// The entities of a plan that are exported as tables: a CSV file or a
@@ -147,24 +148,24 @@ pub fn table(plan: &PlanSnapshot, entity: Entity) -> Table {
 }
 
 /// Looks up the measure that a goal, KPI or value belongs to.
-struct Measures<'a>(HashMap<i64, &'a MeasureRow>);
+struct Measures<'a>(HashMap<MeasureId, &'a MeasureRow>);
 
 impl<'a> Measures<'a> {
     fn of(plan: &'a PlanSnapshot) -> Self {
         Self(plan.measures.iter().map(|m| (m.id, m)).collect())
     }
 
-    fn code(&self, id: i64) -> Cell {
+    fn code(&self, id: MeasureId) -> Cell {
         Cell::text(self.0.get(&id).and_then(|m| m.code.as_ref()))
     }
 
-    fn title(&self, id: i64) -> Cell {
+    fn title(&self, id: MeasureId) -> Cell {
         Cell::text(self.0.get(&id).map(|m| &m.title))
     }
 }
 
 fn measures(plan: &PlanSnapshot) -> Table {
-    let groups: HashMap<i64, &str> = plan
+    let groups: HashMap<WorkingGroupId, &str> = plan
         .working_groups
         .iter()
         .map(|g| (g.id, g.code.as_str()))
@@ -226,7 +227,7 @@ fn goals(plan: &PlanSnapshot) -> Table {
 
 fn kpis(plan: &PlanSnapshot) -> Table {
     let measures = Measures::of(plan);
-    let mut targets: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut targets: HashMap<KpiId, Vec<String>> = HashMap::new();
     for t in &plan.targets {
         targets
             .entry(t.kpi_id)
@@ -259,7 +260,7 @@ fn kpis(plan: &PlanSnapshot) -> Table {
 
 fn kpi_values(plan: &PlanSnapshot) -> Table {
     let measures = Measures::of(plan);
-    let kpis: HashMap<i64, (i64, &str)> = plan
+    let kpis: HashMap<KpiId, (MeasureId, &str)> = plan
         .kpis
         .iter()
         .map(|k| (k.id, (k.measure_id, k.name.as_str())))

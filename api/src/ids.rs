@@ -4,6 +4,9 @@
 use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use masterplan_persistence::ids::{
+    ApiTokenId, GoalId, KpiId, KpiValueId, MeasureId, PlanId, TableId, WebhookId, WorkingGroupId,
+};
 
 /// The object types that have global IDs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,7 +45,35 @@ impl NodeType {
     }
 }
 
-pub fn encode(node_type: NodeType, id: i64) -> ID {
+/// An id type whose objects have global IDs of one [`NodeType`].
+pub trait NodeId: TableId {
+    const TYPE: NodeType;
+}
+
+macro_rules! node_id {
+    ($($id:ident => $node_type:ident),+ $(,)?) => {$(
+        impl NodeId for $id {
+            const TYPE: NodeType = NodeType::$node_type;
+        }
+    )+};
+}
+
+node_id!(
+    PlanId => Plan,
+    WorkingGroupId => WorkingGroup,
+    MeasureId => Measure,
+    GoalId => Goal,
+    KpiId => Kpi,
+    KpiValueId => KpiValue,
+    ApiTokenId => ApiToken,
+);
+
+pub fn encode<I: NodeId>(id: I) -> ID {
+    encode_raw(I::TYPE, id.get())
+}
+
+/// The global ID of a type and bare id (audit entries store no more).
+pub fn encode_raw(node_type: NodeType, id: i64) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", node_type.name())))
 }
 
@@ -58,23 +89,23 @@ pub fn decode(id: &str) -> Option<(NodeType, i64)> {
     (number > 0 && number.to_string() == digits).then_some((node_type, number))
 }
 
-/// The database id of a global ID that must be of `expected` type.
 /// The ID of a webhook (not a node: webhooks are read through `webhooks`).
-pub fn encode_webhook(id: i64) -> ID {
+pub fn encode_webhook(id: WebhookId) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{WEBHOOK}:{id}")))
 }
 
-pub fn decode_webhook(id: &str) -> Option<i64> {
+pub fn decode_webhook(id: &str) -> Option<WebhookId> {
     let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id).ok()?).ok()?;
     let digits = text.strip_prefix(WEBHOOK)?.strip_prefix(':')?;
     let number: i64 = digits.parse().ok()?;
-    (number > 0 && number.to_string() == digits).then_some(number)
+    (number > 0 && number.to_string() == digits).then_some(WebhookId::new(number))
 }
 
 const WEBHOOK: &str = "Webhook";
 
-pub fn decode_as(id: &str, expected: NodeType) -> Option<i64> {
-    decode(id).and_then(|(t, n)| (t == expected).then_some(n))
+/// The database id of a global ID that must be of `I`'s type.
+pub fn decode_as<I: NodeId>(id: &str) -> Option<I> {
+    decode(id).and_then(|(t, n)| (t == I::TYPE).then(|| I::new(n)))
 }
 
 #[cfg(test)]
@@ -83,9 +114,14 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let id = encode(NodeType::Measure, 42);
+        let id = encode(MeasureId::new(42));
         assert_eq!(decode(&id), Some((NodeType::Measure, 42)));
-        assert_eq!(decode_as(&id, NodeType::Goal), None);
+        assert_eq!(decode_as::<MeasureId>(&id), Some(MeasureId::new(42)));
+        assert_eq!(decode_as::<GoalId>(&id), None);
+        assert_eq!(decode_webhook(&id), None);
+        let hook = encode_webhook(WebhookId::new(42));
+        assert_eq!(decode_webhook(&hook), Some(WebhookId::new(42)));
+        assert_eq!(decode(&hook), None);
     }
 
     #[test]

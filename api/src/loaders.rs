@@ -13,6 +13,9 @@ use masterplan_domain::series::Aggregate;
 use masterplan_domain::series::Interval;
 use masterplan_domain::visibility::Audience;
 use masterplan_persistence::Database;
+use masterplan_persistence::ids::{
+    GoalId, KpiId, KpiValueId, MeasureId, PlanId, Subject, WebhookId, WorkingGroupId,
+};
 use masterplan_persistence::models::audit::{self, AuditRow, AuditScope};
 use masterplan_persistence::models::goal::{self, GoalRow};
 use masterplan_persistence::models::kpi::{self, KpiRow, TargetRow};
@@ -35,15 +38,15 @@ const BATCH_DELAY: Duration = Duration::from_millis(1);
 /// Declares a loader that fetches rows by their own id: `$call` loads the
 /// rows of `$ids` for `$audience` (the rows the public may not see are left out).
 macro_rules! by_id_loader {
-    ($name:ident, $row:ty, |$conn:ident, $ids:ident, $audience:ident| $call:expr) => {
+    ($name:ident, $id:ty => $row:ty, |$conn:ident, $ids:ident, $audience:ident| $call:expr) => {
         /// Loads for one audience: public and internal callers never share a batch.
         pub struct $name(Database, Audience);
 
-        impl Loader<i64> for $name {
+        impl Loader<$id> for $name {
             type Value = $row;
             type Error = ApiError;
 
-            async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, $row>, ApiError> {
+            async fn load(&self, ids: &[$id]) -> Result<HashMap<$id, $row>, ApiError> {
                 let mut conn = self.0.conn().await?;
                 let ($conn, $ids, $audience) = (&mut conn, ids, self.1);
                 let rows = $call.await?;
@@ -56,19 +59,19 @@ macro_rules! by_id_loader {
 /// Declares a loader that fetches the rows belonging to each parent id, in
 /// the order the query returns them; parents without rows get an empty list.
 macro_rules! children_loader {
-    ($name:ident, $row:ty, $parent:ident, |$conn:ident, $ids:ident, $audience:ident| $call:expr) => {
+    ($name:ident, $row:ty, $parent:ident: $id:ty, |$conn:ident, $ids:ident, $audience:ident| $call:expr) => {
         /// Loads for one audience: public and internal callers never share a batch.
         pub struct $name(Database, Audience);
 
-        impl Loader<i64> for $name {
+        impl Loader<$id> for $name {
             type Value = Vec<$row>;
             type Error = ApiError;
 
-            async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<$row>>, ApiError> {
+            async fn load(&self, ids: &[$id]) -> Result<HashMap<$id, Vec<$row>>, ApiError> {
                 let mut conn = self.0.conn().await?;
                 let ($conn, $ids, $audience) = (&mut conn, ids, self.1);
                 let rows = $call.await?;
-                let mut grouped: HashMap<i64, Vec<$row>> =
+                let mut grouped: HashMap<$id, Vec<$row>> =
                     ids.iter().map(|id| (*id, Vec::new())).collect();
                 for row in rows {
                     grouped.entry(row.$parent).or_default().push(row);
@@ -81,52 +84,56 @@ macro_rules! children_loader {
 
 // Plans, working groups and targets are public whatever the audience (a
 // target is reached only through a KPI the caller sees).
-by_id_loader!(PlanById, PlanRow, |c, ids, _a| plan::by_ids(c, ids));
-by_id_loader!(WorkingGroupById, WorkingGroupRow, |c, ids, _a| {
+by_id_loader!(PlanById, PlanId => PlanRow, |c, ids, _a| plan::by_ids(c, ids));
+by_id_loader!(WorkingGroupById, WorkingGroupId => WorkingGroupRow, |c, ids, _a| {
     working_group::by_ids(c, ids)
 });
-by_id_loader!(MeasureById, MeasureRow, |c, ids, a| measure::by_ids(
+by_id_loader!(MeasureById, MeasureId => MeasureRow, |c, ids, a| measure::by_ids(
     c, ids, a
 ));
-by_id_loader!(GoalById, GoalRow, |c, ids, a| goal::by_ids(c, ids, a));
-by_id_loader!(KpiById, KpiRow, |c, ids, a| kpi::by_ids(c, ids, a));
-by_id_loader!(KpiValueById, ValueRow, |c, ids, a| kpi_values::by_ids(
+by_id_loader!(GoalById, GoalId => GoalRow, |c, ids, a| goal::by_ids(c, ids, a));
+by_id_loader!(KpiById, KpiId => KpiRow, |c, ids, a| kpi::by_ids(c, ids, a));
+by_id_loader!(KpiValueById, KpiValueId => ValueRow, |c, ids, a| kpi_values::by_ids(
     c, ids, a
 ));
 
 children_loader!(
     WorkingGroupsByPlan,
     WorkingGroupRow,
-    plan_id,
+    plan_id: PlanId,
     |c, ids, _a| { working_group::by_plan_ids(c, ids) }
 );
 children_loader!(
     MeasuresByWorkingGroup,
     MeasureRow,
-    working_group_id,
+    working_group_id: WorkingGroupId,
     |c, ids, a| measure::by_working_group_ids(c, ids, a)
 );
-children_loader!(GoalsByMeasure, GoalRow, measure_id, |c, ids, a| {
+children_loader!(GoalsByMeasure, GoalRow, measure_id: MeasureId, |c, ids, a| {
     goal::by_measure_ids(c, ids, a)
 });
-children_loader!(KpisByMeasure, KpiRow, measure_id, |c, ids, a| {
+children_loader!(KpisByMeasure, KpiRow, measure_id: MeasureId, |c, ids, a| {
     kpi::by_measure_ids(c, ids, a)
 });
-children_loader!(TargetsByKpi, TargetRow, kpi_id, |c, ids, _a| {
+children_loader!(TargetsByKpi, TargetRow, kpi_id: KpiId, |c, ids, _a| {
     kpi::targets_of(c, ids)
 });
 
 /// Related measures in both directions, in the plan's order.
 pub struct RelatedMeasures(Database, Audience);
 
-impl Loader<i64> for RelatedMeasures {
+impl Loader<MeasureId> for RelatedMeasures {
     type Value = Vec<MeasureRow>;
     type Error = ApiError;
 
-    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<MeasureRow>>, ApiError> {
+    async fn load(
+        &self,
+        ids: &[MeasureId],
+    ) -> Result<HashMap<MeasureId, Vec<MeasureRow>>, ApiError> {
         let mut conn = self.0.conn().await?;
         let relations = measure::relations_of(&mut conn, ids, self.1).await?;
-        let mut others: HashMap<i64, Vec<i64>> = ids.iter().map(|id| (*id, Vec::new())).collect();
+        let mut others: HashMap<MeasureId, Vec<MeasureId>> =
+            ids.iter().map(|id| (*id, Vec::new())).collect();
         for rel in &relations {
             for (owner, other) in [
                 (rel.measure_id, rel.related_measure_id),
@@ -139,8 +146,8 @@ impl Loader<i64> for RelatedMeasures {
                 }
             }
         }
-        let wanted: Vec<i64> = others.values().flatten().copied().collect();
-        let rows: HashMap<i64, MeasureRow> = measure::by_ids(&mut conn, &wanted, self.1)
+        let wanted: Vec<MeasureId> = others.values().flatten().copied().collect();
+        let rows: HashMap<MeasureId, MeasureRow> = measure::by_ids(&mut conn, &wanted, self.1)
             .await?
             .into_iter()
             .map(|row| (row.id, row))
@@ -160,11 +167,11 @@ impl Loader<i64> for RelatedMeasures {
 /// The newest value of each KPI.
 pub struct LatestValue(Database);
 
-impl Loader<i64> for LatestValue {
+impl Loader<KpiId> for LatestValue {
     type Value = ValueRow;
     type Error = ApiError;
 
-    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, ValueRow>, ApiError> {
+    async fn load(&self, ids: &[KpiId]) -> Result<HashMap<KpiId, ValueRow>, ApiError> {
         let mut conn = self.0.conn().await?;
         let rows = kpi_values::latest_of(&mut conn, ids).await?;
         Ok(rows.into_iter().map(|row| (row.kpi_id, row)).collect())
@@ -174,7 +181,7 @@ impl Loader<i64> for LatestValue {
 /// A page of one KPI's values; keys asking for the same slice share a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ValuePageKey {
-    pub kpi_id: i64,
+    pub kpi_id: KpiId,
     pub slice: ValueSlice,
 }
 
@@ -188,7 +195,7 @@ impl Loader<ValuePageKey> for ValuePages {
         &self,
         keys: &[ValuePageKey],
     ) -> Result<HashMap<ValuePageKey, Vec<ValueRow>>, ApiError> {
-        let mut by_slice: HashMap<ValueSlice, Vec<i64>> = HashMap::new();
+        let mut by_slice: HashMap<ValueSlice, Vec<KpiId>> = HashMap::new();
         for key in keys {
             by_slice.entry(key.slice).or_default().push(key.kpi_id);
         }
@@ -211,7 +218,7 @@ impl Loader<ValuePageKey> for ValuePages {
 /// How many values a KPI has in a date range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ValueCountKey {
-    pub kpi_id: i64,
+    pub kpi_id: KpiId,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
 }
@@ -223,7 +230,7 @@ impl Loader<ValueCountKey> for ValueCounts {
     type Error = ApiError;
 
     async fn load(&self, keys: &[ValueCountKey]) -> Result<HashMap<ValueCountKey, i64>, ApiError> {
-        let mut by_range: HashMap<(Option<NaiveDate>, Option<NaiveDate>), Vec<i64>> =
+        let mut by_range: HashMap<(Option<NaiveDate>, Option<NaiveDate>), Vec<KpiId>> =
             HashMap::new();
         for key in keys {
             by_range
@@ -246,14 +253,14 @@ impl Loader<ValueCountKey> for ValueCounts {
 /// `Portfolio`/`WorkingGroup.summary` of a request shares one statement per dimension.
 pub struct MeasureCounts(Database, Audience);
 
-impl Loader<(i64, MeasureDimension)> for MeasureCounts {
-    type Value = Vec<(i64, Option<String>, i64)>;
+impl Loader<(PlanId, MeasureDimension)> for MeasureCounts {
+    type Value = Vec<(WorkingGroupId, Option<String>, i64)>;
     type Error = ApiError;
 
     async fn load(
         &self,
-        keys: &[(i64, MeasureDimension)],
-    ) -> Result<HashMap<(i64, MeasureDimension), Self::Value>, ApiError> {
+        keys: &[(PlanId, MeasureDimension)],
+    ) -> Result<HashMap<(PlanId, MeasureDimension), Self::Value>, ApiError> {
         let mut conn = self.0.conn().await?;
         let mut result = HashMap::new();
         for &(plan_id, dimension) in keys {
@@ -267,11 +274,11 @@ impl Loader<(i64, MeasureDimension)> for MeasureCounts {
 /// Goal counts per working group and status, for a plan.
 pub struct GoalCounts(Database, Audience);
 
-impl Loader<i64> for GoalCounts {
-    type Value = Vec<(i64, String, i64)>;
+impl Loader<PlanId> for GoalCounts {
+    type Value = Vec<(WorkingGroupId, String, i64)>;
     type Error = ApiError;
 
-    async fn load(&self, plan_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, ApiError> {
+    async fn load(&self, plan_ids: &[PlanId]) -> Result<HashMap<PlanId, Self::Value>, ApiError> {
         let mut conn = self.0.conn().await?;
         let mut result = HashMap::new();
         for &plan_id in plan_ids {
@@ -288,7 +295,7 @@ impl Loader<i64> for GoalCounts {
 /// aggregate share one statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SeriesKey {
-    pub kpi_id: i64,
+    pub kpi_id: KpiId,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub interval: Interval,
@@ -303,7 +310,7 @@ impl Loader<SeriesKey> for Series {
     type Error = ApiError;
 
     async fn load(&self, keys: &[SeriesKey]) -> Result<HashMap<SeriesKey, Self::Value>, ApiError> {
-        let mut groups: HashMap<(NaiveDate, NaiveDate, Interval, Aggregate), Vec<i64>> =
+        let mut groups: HashMap<(NaiveDate, NaiveDate, Interval, Aggregate), Vec<KpiId>> =
             HashMap::new();
         for key in keys {
             groups
@@ -341,15 +348,15 @@ impl Loader<SeriesKey> for Series {
 /// latest date asked and picked in memory (KPI series are short).
 pub struct ValueAsOf(Database);
 
-impl Loader<(i64, NaiveDate)> for ValueAsOf {
+impl Loader<(KpiId, NaiveDate)> for ValueAsOf {
     type Value = ValueRow;
     type Error = ApiError;
 
     async fn load(
         &self,
-        keys: &[(i64, NaiveDate)],
-    ) -> Result<HashMap<(i64, NaiveDate), ValueRow>, ApiError> {
-        let mut kpi_ids: Vec<i64> = keys.iter().map(|(kpi, _)| *kpi).collect();
+        keys: &[(KpiId, NaiveDate)],
+    ) -> Result<HashMap<(KpiId, NaiveDate), ValueRow>, ApiError> {
+        let mut kpi_ids: Vec<KpiId> = keys.iter().map(|(kpi, _)| *kpi).collect();
         kpi_ids.sort_unstable();
         kpi_ids.dedup();
         let mut conn = self.0.conn().await?;
@@ -374,7 +381,7 @@ impl Loader<(i64, NaiveDate)> for ValueAsOf {
 pub struct GoalLists(Database, Audience);
 
 impl Loader<GoalListKey> for GoalLists {
-    type Value = HashMap<i64, Vec<GoalRow>>;
+    type Value = HashMap<WorkingGroupId, Vec<GoalRow>>;
     type Error = ApiError;
 
     async fn load(
@@ -398,14 +405,14 @@ impl Loader<GoalListKey> for GoalLists {
 /// Stale KPIs of a plan (no value since the date), grouped by working group.
 pub struct StaleKpiLists(Database, Audience);
 
-impl Loader<(i64, NaiveDate)> for StaleKpiLists {
-    type Value = HashMap<i64, Vec<KpiRow>>;
+impl Loader<(PlanId, NaiveDate)> for StaleKpiLists {
+    type Value = HashMap<WorkingGroupId, Vec<KpiRow>>;
     type Error = ApiError;
 
     async fn load(
         &self,
-        keys: &[(i64, NaiveDate)],
-    ) -> Result<HashMap<(i64, NaiveDate), Self::Value>, ApiError> {
+        keys: &[(PlanId, NaiveDate)],
+    ) -> Result<HashMap<(PlanId, NaiveDate), Self::Value>, ApiError> {
         let mut conn = self.0.conn().await?;
         let mut result = HashMap::new();
         for &(plan_id, since) in keys {
@@ -425,11 +432,11 @@ impl Loader<(i64, NaiveDate)> for StaleKpiLists {
 /// summaries share one statement.
 pub struct KpisOfPlan(Database, Audience);
 
-impl Loader<i64> for KpisOfPlan {
-    type Value = Vec<(i64, KpiRow)>;
+impl Loader<PlanId> for KpisOfPlan {
+    type Value = Vec<(WorkingGroupId, KpiRow)>;
     type Error = ApiError;
 
-    async fn load(&self, plan_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, ApiError> {
+    async fn load(&self, plan_ids: &[PlanId]) -> Result<HashMap<PlanId, Self::Value>, ApiError> {
         let mut conn = self.0.conn().await?;
         let mut result = HashMap::new();
         for &plan_id in plan_ids {
@@ -451,27 +458,24 @@ impl Loader<i64> for KpisOfPlan {
 /// statement per entity type asked for in a batch.
 pub struct History(Database, AuditScope);
 
-impl Loader<(AuditEntityType, i64)> for History {
+impl Loader<Subject> for History {
     type Value = Vec<AuditRow>;
     type Error = ApiError;
 
-    async fn load(
-        &self,
-        keys: &[(AuditEntityType, i64)],
-    ) -> Result<HashMap<(AuditEntityType, i64), Vec<AuditRow>>, ApiError> {
+    async fn load(&self, keys: &[Subject]) -> Result<HashMap<Subject, Vec<AuditRow>>, ApiError> {
         let mut by_type: HashMap<AuditEntityType, Vec<i64>> = HashMap::new();
-        for &(entity_type, id) in keys {
-            by_type.entry(entity_type).or_default().push(id);
+        for subject in keys {
+            by_type
+                .entry(subject.entity_type)
+                .or_default()
+                .push(subject.entity_id);
         }
         let mut conn = self.0.conn().await?;
-        let mut result: HashMap<(AuditEntityType, i64), Vec<AuditRow>> =
+        let mut result: HashMap<Subject, Vec<AuditRow>> =
             keys.iter().map(|key| (*key, Vec::new())).collect();
         for (entity_type, ids) in by_type {
             for row in audit::of_entities(&mut conn, entity_type, &ids, &self.1).await? {
-                result
-                    .entry((entity_type, row.entity_id))
-                    .or_default()
-                    .push(row);
+                result.entry(row.subject()).or_default().push(row);
             }
         }
         Ok(result)
@@ -482,21 +486,21 @@ impl Loader<(AuditEntityType, i64)> for History {
 /// statement per page size asked (admins only reach it).
 pub struct WebhookDeliveries(Database);
 
-impl Loader<(i64, i32)> for WebhookDeliveries {
+impl Loader<(WebhookId, i32)> for WebhookDeliveries {
     type Value = Vec<DeliveryRow>;
     type Error = ApiError;
 
     async fn load(
         &self,
-        keys: &[(i64, i32)],
-    ) -> Result<HashMap<(i64, i32), Vec<DeliveryRow>>, ApiError> {
+        keys: &[(WebhookId, i32)],
+    ) -> Result<HashMap<(WebhookId, i32), Vec<DeliveryRow>>, ApiError> {
         let mut sizes: Vec<i32> = keys.iter().map(|(_, first)| *first).collect();
         sizes.sort_unstable();
         sizes.dedup();
         let mut conn = self.0.conn().await?;
         let mut result = HashMap::new();
         for first in sizes {
-            let ids: Vec<i64> = keys.iter().filter(|k| k.1 == first).map(|k| k.0).collect();
+            let ids: Vec<WebhookId> = keys.iter().filter(|k| k.1 == first).map(|k| k.0).collect();
             for (id, rows) in webhooks::deliveries_of(&mut conn, &ids, first).await? {
                 result.insert((id, first), rows);
             }
@@ -509,14 +513,14 @@ impl Loader<(i64, i32)> for WebhookDeliveries {
 /// request, however many roots ask for it.
 pub struct PlansAt(Database);
 
-impl Loader<(i64, NaiveDateTime)> for PlansAt {
+impl Loader<(PlanId, NaiveDateTime)> for PlansAt {
     type Value = Arc<PlanAt>;
     type Error = ApiError;
 
     async fn load(
         &self,
-        keys: &[(i64, NaiveDateTime)],
-    ) -> Result<HashMap<(i64, NaiveDateTime), Arc<PlanAt>>, ApiError> {
+        keys: &[(PlanId, NaiveDateTime)],
+    ) -> Result<HashMap<(PlanId, NaiveDateTime), Arc<PlanAt>>, ApiError> {
         let mut conn = self.0.conn().await?;
         let mut found = HashMap::new();
         for &(plan_id, at) in keys {

@@ -126,12 +126,12 @@ async fn post(client: &HyperClient, due: &Due, timeout: Duration) -> Result<(), 
     };
     match &result {
         Ok(()) => tracing::info!(
-            webhook = due.webhook.id,
-            delivery = due.delivery.id,
+            webhook = due.webhook.id.get(),
+            delivery = due.delivery.id.get(),
             "webhook delivered"
         ),
         Err(error) => {
-            tracing::info!(webhook = due.webhook.id, delivery = due.delivery.id, %error, "webhook delivery failed")
+            tracing::info!(webhook = due.webhook.id.get(), delivery = due.delivery.id.get(), %error, "webhook delivery failed")
         }
     }
     result

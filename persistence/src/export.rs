@@ -12,6 +12,7 @@ use masterplan_domain::plan_file::{
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::{KpiId, MeasureId, WorkingGroupId};
 use crate::models::goal::GoalRow;
 use crate::models::kpi::{KpiRow, TargetRow};
 use crate::models::kpi_values::ValueRow;
@@ -60,10 +61,10 @@ pub async fn read_plan(
             limit: i64::MAX,
         };
         let measures = measure::list(conn, &filter, MeasureOrder::default(), all).await?;
-        let ids: Vec<i64> = measures.iter().map(|m| m.id).collect();
+        let ids: Vec<MeasureId> = measures.iter().map(|m| m.id).collect();
         let goals = goal::by_measure_ids(conn, &ids, audience).await?;
         let kpis = kpi::by_measure_ids(conn, &ids, audience).await?;
-        let kpi_ids: Vec<i64> = kpis.iter().map(|k| k.id).collect();
+        let kpi_ids: Vec<KpiId> = kpis.iter().map(|k| k.id).collect();
         let targets = kpi::targets_of(conn, &kpi_ids).await?;
         let values = kpi_values::all_of(conn, &kpi_ids).await?;
         let relations = measure::relations_of(conn, &ids, audience).await?;
@@ -139,12 +140,12 @@ impl PlanSnapshot {
             values: value_rows,
             relations,
         } = self;
-        let group_codes: HashMap<i64, String> =
+        let group_codes: HashMap<WorkingGroupId, String> =
             groups.iter().map(|g| (g.id, g.code.clone())).collect();
-        let codes: HashMap<i64, Option<String>> =
+        let codes: HashMap<MeasureId, Option<String>> =
             measures.iter().map(|m| (m.id, m.code.clone())).collect();
 
-        let mut goals: HashMap<i64, Vec<GoalEntry>> = HashMap::new();
+        let mut goals: HashMap<MeasureId, Vec<GoalEntry>> = HashMap::new();
         for row in goal_rows {
             goals.entry(row.measure_id).or_default().push(GoalEntry {
                 text: row.text,
@@ -154,7 +155,7 @@ impl PlanSnapshot {
                 visibility: row.visibility.to_string(),
             });
         }
-        let mut targets: HashMap<i64, Vec<TargetEntry>> = HashMap::new();
+        let mut targets: HashMap<KpiId, Vec<TargetEntry>> = HashMap::new();
         for row in target_rows {
             targets.entry(row.kpi_id).or_default().push(TargetEntry {
                 value: row.value,
@@ -162,7 +163,7 @@ impl PlanSnapshot {
                 note: row.note,
             });
         }
-        let mut values: HashMap<i64, Vec<ValueEntry>> = HashMap::new();
+        let mut values: HashMap<KpiId, Vec<ValueEntry>> = HashMap::new();
         for row in value_rows {
             values.entry(row.kpi_id).or_default().push(ValueEntry {
                 observed_on: row.observed_on,
@@ -171,7 +172,7 @@ impl PlanSnapshot {
                 source: row.source,
             });
         }
-        let mut kpis: HashMap<i64, Vec<KpiEntry>> = HashMap::new();
+        let mut kpis: HashMap<MeasureId, Vec<KpiEntry>> = HashMap::new();
         for row in kpi_rows {
             let baseline = row.baseline_value.map(|value| BaselineEntry {
                 value,
@@ -190,7 +191,7 @@ impl PlanSnapshot {
                 visibility: row.visibility.to_string(),
             });
         }
-        let mut related: HashMap<i64, Vec<RelatedEntry>> = HashMap::new();
+        let mut related: HashMap<MeasureId, Vec<RelatedEntry>> = HashMap::new();
         for rel in relations {
             // Relations are stored where the plan states them (3.5 → 1.8).
             let Some(code) = codes.get(&rel.related_measure_id).cloned().flatten() else {

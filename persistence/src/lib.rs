@@ -6,6 +6,7 @@ pub mod commits;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod ids;
 pub mod models;
 pub mod page;
 pub mod schema;

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::audit::AuditAction;
 use masterplan_domain::kpi_value_rules::ObservedOnRange;
 use masterplan_domain::legend::{Estimates, Legend};
 use masterplan_domain::plan_check::check_plan_file_within;
@@ -16,6 +16,7 @@ use masterplan_domain::validation::FieldError;
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::{AuditSubject, PlanId};
 use crate::models::measure::{PilotArea, RelationRow};
 use crate::models::plan;
 use crate::schema::{
@@ -36,7 +37,7 @@ use crate::writes::working_groups::{PlanScope, WorkingGroupFields};
 /// What loading a plan did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedReport {
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub slug: String,
     pub measures: usize,
     pub goals: usize,
@@ -177,8 +178,7 @@ pub async fn load_plan_within(
             conn,
             actor,
             AuditAction::Import,
-            AuditEntityType::Plan,
-            report.plan_id,
+            report.plan_id.subject(),
             &changes,
         )
         .await?;
@@ -187,7 +187,7 @@ pub async fn load_plan_within(
     .await
 }
 
-async fn delete_plan(conn: &mut DbConn, plan_id: i64) -> RepoResult<()> {
+async fn delete_plan(conn: &mut DbConn, plan_id: PlanId) -> RepoResult<()> {
     search_index::remove_plan(conn, plan_id).await?;
     // Children first: SQLite checks foreign keys row by row.
     with_conn!(conn, c => {

@@ -6,6 +6,7 @@ use crate::common::{TestApp, codes};
 use diesel_async::SimpleAsyncConnection;
 use masterplan_domain::audit::{AuditAction, AuditEntityType};
 use masterplan_domain::status::Role;
+use masterplan_persistence::ids::Subject;
 use masterplan_persistence::with_conn;
 use masterplan_persistence::writes::audit_log::{self, Changes};
 use serde_json::{Value, json};
@@ -274,7 +275,8 @@ backend_tests! {
         let mut changes = Changes::default();
         changes.field("unit", &Some("Anzahl"), &Some("%"));
         conn.write_transaction(async |conn| {
-            audit_log::append(conn, "etl", AuditAction::Update, AuditEntityType::Kpi, db_id, &changes).await
+            let kpi = Subject { entity_type: AuditEntityType::Kpi, entity_id: db_id };
+            audit_log::append(conn, "etl", AuditAction::Update, kpi, &changes).await
         }).await.unwrap();
         let data = app.data_with(&admin, r#"{ measure(code: "1.2") { kpis { id history { id actor entityType entityId fieldChanges { field old new } } } } }"#, json!({})).await;
         let history = &data["measure"]["kpis"][0]["history"];

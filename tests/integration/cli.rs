@@ -216,6 +216,7 @@ fn tokens_are_created_listed_and_revoked() {
 async fn audit_verify_reports_an_intact_and_a_tampered_log() {
     use diesel_async::SimpleAsyncConnection;
     use masterplan_domain::audit::{AuditAction, AuditEntityType};
+    use masterplan_persistence::ids::Subject;
     use masterplan_persistence::writes::audit_log::{self, Changes};
 
     let db = std::env::temp_dir().join(format!("mp_cli_audit_{}.db", std::process::id()));
@@ -234,8 +235,10 @@ async fn audit_verify_reports_an_intact_and_a_tampered_log() {
                 conn,
                 "cli-test",
                 AuditAction::Update,
-                AuditEntityType::Measure,
-                7,
+                Subject {
+                    entity_type: AuditEntityType::Measure,
+                    entity_id: 7,
+                },
                 &changes,
             )
             .await

@@ -3,9 +3,10 @@
 //! the audit entry of every change.
 
 use crate::common::{TestApp, codes};
-use masterplan_api::ids::{NodeType, decode_as};
+use masterplan_api::ids::decode_as;
 use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::status::Role;
+use masterplan_persistence::ids::GoalId;
 use masterplan_persistence::models::audit;
 use serde_json::{Value, json};
 
@@ -44,7 +45,9 @@ async fn goals_of(app: &TestApp, code: &str) -> Vec<Value> {
 
 /// The audit entries about a goal, oldest first: (action, changes).
 async fn audit_of(app: &TestApp, id: &Value) -> Vec<(String, Value)> {
-    let id = decode_as(id.as_str().unwrap(), NodeType::Goal).expect("a goal ID");
+    let id = decode_as::<GoalId>(id.as_str().unwrap())
+        .expect("a goal ID")
+        .get();
     let mut conn = app.db.conn().await.unwrap();
     audit::of_entities(
         &mut conn,

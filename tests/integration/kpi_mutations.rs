@@ -4,9 +4,10 @@
 //! the audit entry of every change.
 
 use crate::common::{Backend, TestApp, app_with_values, codes};
-use masterplan_api::ids::{NodeType, decode_as};
+use masterplan_api::ids::decode_as;
 use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::status::Role;
+use masterplan_persistence::ids::KpiId;
 use masterplan_persistence::models::audit;
 use serde_json::{Value, json};
 
@@ -44,7 +45,9 @@ async fn kpis_of(app: &TestApp, code: &str) -> Vec<Value> {
 
 /// The audit entries about a KPI, oldest first: (action, changes).
 async fn audit_of(app: &TestApp, id: &Value) -> Vec<(String, Value)> {
-    let id = decode_as(id.as_str().unwrap(), NodeType::Kpi).expect("a KPI ID");
+    let id = decode_as::<KpiId>(id.as_str().unwrap())
+        .expect("a KPI ID")
+        .get();
     let mut conn = app.db.conn().await.unwrap();
     audit::of_entities(
         &mut conn,

@@ -8,6 +8,7 @@
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use masterplan_domain::audit as domain;
+use masterplan_persistence::ids::{AuditId, Subject};
 use masterplan_persistence::models::audit::{self, AuditFilter, AuditRow, AuditScope};
 use serde_json::Value;
 use tokio::sync::OnceCell;
@@ -21,7 +22,7 @@ use crate::graphql::mutations::access::auditor;
 use crate::graphql::paging::{
     OffsetConnection, OffsetPage, PageArgs, offset_connection, rows_wanted,
 };
-use crate::ids::{NodeType, decode, encode};
+use crate::ids::{NodeType, decode, encode_raw};
 
 /// Which audit entries `auditLog` lists; every given condition must hold.
 #[derive(InputObject, Default)]
@@ -42,14 +43,9 @@ impl AuditLogFilter {
         let entity = self
             .entity_id
             .map(|id| {
-                decode(&id)
-                    .map(|(t, n)| (entity_type_of(t), n))
-                    .ok_or_else(|| {
-                        ApiError::bad_input(format!(
-                            "`entityId` {:?} is not an ID of this API",
-                            id.0
-                        ))
-                    })
+                decode_subject(&id).ok_or_else(|| {
+                    ApiError::bad_input(format!("`entityId` {:?} is not an ID of this API", id.0))
+                })
             })
             .transpose()?;
         Ok(AuditFilter {
@@ -91,12 +87,22 @@ pub fn node_type_of(entity_type: domain::AuditEntityType) -> NodeType {
 
 /// The global ID of the object an entry is about.
 pub fn entity_global_id(entry: &AuditRow) -> ID {
-    encode(node_type_of(entry.entity_type), entry.entity_id)
+    encode_raw(node_type_of(entry.entity_type), entry.entity_id)
+}
+
+/// What a global ID names, as audit entries store it; `None` for anything
+/// that is not one of ours.
+pub fn decode_subject(id: &str) -> Option<Subject> {
+    let (node_type, entity_id) = decode(id)?;
+    Some(Subject {
+        entity_type: entity_type_of(node_type),
+        entity_id,
+    })
 }
 
 /// Stored changes the API cannot read: logged, reported as INTERNAL.
-fn corrupt(entry: i64, error: impl std::fmt::Display) -> ApiError {
-    tracing::error!(entry, error = %error, "unreadable changes in the audit log");
+fn corrupt(entry: AuditId, error: impl std::fmt::Display) -> ApiError {
+    tracing::error!(entry = entry.get(), error = %error, "unreadable changes in the audit log");
     ApiError::internal()
 }
 
@@ -109,7 +115,7 @@ pub struct AuditEntry(pub AuditRow);
 impl AuditEntry {
     /// The entry's place in the chain: 1, 2, 3, … without gaps.
     async fn id(&self) -> i64 {
-        self.0.id
+        self.0.id.get()
     }
     /// When the change was committed (UTC).
     async fn at(&self) -> DateTime<Utc> {
@@ -263,7 +269,7 @@ pub async fn verify_audit_log(ctx: &Context<'_>) -> ApiResult<AuditVerification>
     Ok(AuditVerification {
         ok: verification.ok(),
         checked: verification.checked,
-        first_broken_id: verification.first_broken_id,
+        first_broken_id: verification.first_broken_id.map(AuditId::get),
     })
 }
 
@@ -271,14 +277,13 @@ pub async fn verify_audit_log(ctx: &Context<'_>) -> ApiResult<AuditVerification>
 /// the objects of a request.
 pub async fn history(
     ctx: &Context<'_>,
-    entity_type: domain::AuditEntityType,
-    id: i64,
+    subject: Subject,
     view: &View,
 ) -> ApiResult<Vec<AuditEntry>> {
     auditor(ctx)?;
     let rows = loaders(ctx)?
         .history
-        .load_one((entity_type, id))
+        .load_one(subject)
         .await?
         .unwrap_or_default();
     let until = view.at().map(|plan| plan.at);

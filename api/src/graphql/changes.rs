@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use masterplan_domain::audit as domain;
 use masterplan_persistence::Database;
+use masterplan_persistence::ids::{AuditId, MeasureId, PlanId};
 use masterplan_persistence::models::audit::{AuditRow, AuditScope};
 use masterplan_persistence::models::changes::Change;
 use masterplan_persistence::models::measure;
@@ -28,7 +29,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::auth::Caller;
 use crate::change_feed::{self, ChangeFeed};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::graphql::audit::{entity_global_id, node_type_of};
+use crate::graphql::audit::entity_global_id;
 use crate::graphql::context::{audience, conn};
 use crate::graphql::enums::{AuditAction, AuditEntityType};
 use crate::graphql::node::{Node, load_typed};
@@ -116,8 +117,8 @@ async fn subscribe(
 
 /// What a subscription asked for and may see.
 struct Interest {
-    plan_id: Option<i64>,
-    measure_id: Option<i64>,
+    plan_id: Option<PlanId>,
+    measure_id: Option<MeasureId>,
     types: Option<Vec<domain::AuditEntityType>>,
     public: bool,
     admin: bool,
@@ -162,8 +163,6 @@ impl Interest {
         if entry.entity_type == domain::AuditEntityType::ApiToken && !self.admin {
             return false;
         }
-        let narrowed_out =
-            |wanted: Option<i64>, is: Option<i64>| wanted.is_some_and(|w| is != Some(w));
         !(self.public && !place.public
             || narrowed_out(self.measure_id, place.measure_id)
             || narrowed_out(self.plan_id, place.plan_id)
@@ -174,13 +173,18 @@ impl Interest {
     }
 }
 
+/// Whether a subscription narrowed to `wanted` leaves out what `is` in.
+fn narrowed_out<I: PartialEq>(wanted: Option<I>, is: Option<I>) -> bool {
+    wanted.is_some_and(|w| is != Some(w))
+}
+
 /// One subscription's place in the log.
 struct Subscriber {
     db: Database,
     interest: Interest,
     receiver: Receiver<Arc<Change>>,
     /// The id of the last entry passed on or skipped.
-    last: i64,
+    last: AuditId,
     /// Entries read from the database, not yet passed on.
     pending: VecDeque<Arc<Change>>,
     /// The entries after `last` are to be read from the database.
@@ -213,7 +217,9 @@ impl Subscriber {
             }
             match self.receiver.recv().await {
                 Ok(change) if change.entry.id <= self.last => {}
-                Ok(change) if change.entry.id == self.last + 1 => self.pending.push_back(change),
+                Ok(change) if change.entry.id.get() == self.last.get() + 1 => {
+                    self.pending.push_back(change)
+                }
                 // Entries in between not seen yet, or more missed than the
                 // broadcast keeps: read them.
                 Ok(_) | Err(RecvError::Lagged(_)) => self.behind = true,
@@ -225,17 +231,17 @@ impl Subscriber {
 
 const CURSOR_PREFIX: &str = "change:";
 
-pub(crate) fn encode_cursor(id: i64) -> String {
+pub(crate) fn encode_cursor(id: AuditId) -> String {
     URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
 }
 
 /// The entry id behind a cursor; `change:0` is before the first entry, so
 /// it replays the whole log.
-fn decode_cursor(cursor: &str) -> Option<i64> {
+fn decode_cursor(cursor: &str) -> Option<AuditId> {
     let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
     let digits = text.strip_prefix(CURSOR_PREFIX)?;
     let id: i64 = digits.parse().ok()?;
-    (id >= 0 && id.to_string() == digits).then_some(id)
+    (id >= 0 && id.to_string() == digits).then_some(AuditId::new(id))
 }
 
 /// One committed change.
@@ -272,7 +278,7 @@ impl ChangeEvent {
     async fn node(&self, ctx: &Context<'_>) -> ApiResult<Option<Node>> {
         // API tokens are no nodes: `load_typed` has none for them.
         let entry = &self.0.entry;
-        load_typed(ctx, node_type_of(entry.entity_type), entry.entity_id).await
+        load_typed(ctx, entry.subject().id()).await
     }
 }
 
@@ -280,7 +286,7 @@ impl ChangeEvent {
 fn changed_fields(entry: &AuditRow) -> ApiResult<Vec<String>> {
     let changes: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&entry.changes)
         .map_err(|err| {
-            tracing::error!(entry = entry.id, error = %err, "unreadable changes in the audit log");
+            tracing::error!(entry = entry.id.get(), error = %err, "unreadable changes in the audit log");
             ApiError::internal()
         })?;
     Ok(changes.into_iter().map(|(field, _)| field).collect())

@@ -2,6 +2,7 @@
 //! repository filters (resolving plan slugs and measure references).
 
 use async_graphql::{Context, InputObject};
+use masterplan_persistence::ids::{MeasureId, PlanId};
 use masterplan_persistence::models::goal::GoalFilter as RepoGoalFilter;
 use masterplan_persistence::models::kpi::KpiFilter as RepoKpiFilter;
 use masterplan_persistence::models::measure;
@@ -19,7 +20,7 @@ use crate::graphql::enums::{
 use crate::graphql::plans::{plan_id_by_slug, resolve_plan};
 use crate::graphql::scalars::Date;
 use crate::graphql::trajectory_filter::TrajectoryCondition;
-use crate::ids::{NodeType, decode_as};
+use crate::ids::decode_as;
 
 /// Which measures to list. Every given condition must hold; a list matches any
 /// of its values (`status: [PLANNED, IN_PROGRESS]`; a single value works too).
@@ -178,7 +179,7 @@ async fn scope(
     ctx: &Context<'_>,
     plan: Option<&str>,
     measure: Option<&str>,
-) -> ApiResult<(Option<i64>, Vec<i64>)> {
+) -> ApiResult<(Option<PlanId>, Vec<MeasureId>)> {
     let plan_id = match plan {
         Some(slug) => Some(plan_id_by_slug(ctx, slug).await?),
         None => None,
@@ -191,8 +192,12 @@ async fn scope(
 }
 
 /// A measure named by global ID or by code.
-async fn measure_id(ctx: &Context<'_>, reference: &str, plan: Option<&str>) -> ApiResult<i64> {
-    if let Some(id) = decode_as(reference, NodeType::Measure) {
+async fn measure_id(
+    ctx: &Context<'_>,
+    reference: &str,
+    plan: Option<&str>,
+) -> ApiResult<MeasureId> {
+    if let Some(id) = decode_as(reference) {
         return Ok(id);
     }
     let plan = resolve_plan(ctx, plan).await?;

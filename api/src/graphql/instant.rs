@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use async_graphql::Context;
 use chrono::{DateTime, NaiveDate, Utc};
+use masterplan_persistence::ids::{PlanId, SubjectId};
 use masterplan_persistence::models::plan_at::PlanAt;
 
 use masterplan_domain::visibility::Audience;
@@ -17,13 +18,13 @@ use masterplan_persistence::models::plan_at::measure_order;
 use masterplan_persistence::writes::lookups::MeasureKey;
 
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::audit::decode_subject;
 use crate::graphql::context::{as_of, audience, conn, limits, loaders};
 use crate::graphql::node::Node;
 use crate::graphql::objects::{Goal, Kpi, KpiValue, Measure, Plan, WorkingGroup};
 use crate::graphql::paging::{OffsetConnection, PageArgs, offset_connection, page_in_memory};
 use crate::graphql::scalars::Date;
 use crate::graphql::totals::TotalCount;
-use crate::ids::{NodeType, decode};
 
 /// Where an object's fields read from.
 #[derive(Clone, Default)]
@@ -56,7 +57,7 @@ impl View {
 /// Plan `plan_id` as it was at `at`; `None` before it was loaded.
 pub async fn plan_at(
     ctx: &Context<'_>,
-    plan_id: i64,
+    plan_id: PlanId,
     at: DateTime<Utc>,
 ) -> ApiResult<Option<Arc<PlanAt>>> {
     loaders(ctx)?
@@ -69,7 +70,7 @@ pub async fn plan_at(
 /// that title) in the plan at `at`.
 pub async fn measure_at(
     ctx: &Context<'_>,
-    plan_id: i64,
+    plan_id: PlanId,
     key: &MeasureKey,
     at: DateTime<Utc>,
 ) -> ApiResult<Option<Measure>> {
@@ -136,40 +137,40 @@ pub async fn nodes_at(
     Ok(ids
         .iter()
         .map(|id| {
-            let (node_type, id) = decode(id)?;
-            plans
-                .iter()
-                .find_map(|plan| node_in(plan, node_type, id, audience))
+            let id = decode_subject(id)?.id();
+            plans.iter().find_map(|plan| node_in(plan, id, audience))
         })
         .collect())
 }
 
 /// The object of a type and id in `plan`, as `audience` sees it.
-fn node_in(plan: &Arc<PlanAt>, node_type: NodeType, id: i64, audience: Audience) -> Option<Node> {
+fn node_in(plan: &Arc<PlanAt>, id: SubjectId, audience: Audience) -> Option<Node> {
     let view = || View::of(plan.clone());
-    match node_type {
-        NodeType::Plan => (plan.plan.id == id).then(|| Node::Plan(Plan(plan.plan.clone(), view()))),
-        NodeType::WorkingGroup => plan
+    match id {
+        SubjectId::Plan(id) => {
+            (plan.plan.id == id).then(|| Node::Plan(Plan(plan.plan.clone(), view())))
+        }
+        SubjectId::WorkingGroup(id) => plan
             .working_group(id)
             .map(|g| Node::WorkingGroup(WorkingGroup(g.clone(), view()))),
-        NodeType::Measure => plan
+        SubjectId::Measure(id) => plan
             .measure(id, audience)
             .map(|m| Node::Measure(Measure(m.clone(), view()))),
-        NodeType::Goal => plan
+        SubjectId::Goal(id) => plan
             .goal(id, audience)
             .map(|g| Node::Goal(Goal(g.clone(), view()))),
-        NodeType::Kpi => plan
+        SubjectId::Kpi(id) => plan
             .kpi(id, audience)
             .map(|k| Node::Kpi(Kpi(k.clone(), view()))),
-        NodeType::KpiValue => plan
+        SubjectId::KpiValue(id) => plan
             .value(id, audience)
             .map(|v| Node::KpiValue(KpiValue(v.clone(), view()))),
-        NodeType::ApiToken => None,
+        SubjectId::ApiToken(_) => None,
     }
 }
 
 /// The plan named, or every plan.
-async fn plan_ids(ctx: &Context<'_>, plan_id: Option<i64>) -> ApiResult<Vec<i64>> {
+async fn plan_ids(ctx: &Context<'_>, plan_id: Option<PlanId>) -> ApiResult<Vec<PlanId>> {
     if let Some(id) = plan_id {
         return Ok(vec![id]);
     }

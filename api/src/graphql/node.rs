@@ -3,9 +3,10 @@
 use async_graphql::{Context, ID, Interface};
 
 use crate::error::ApiResult;
+use crate::graphql::audit::decode_subject;
 use crate::graphql::context::loaders;
 use crate::graphql::objects::{Goal, Kpi, KpiValue, Measure, Plan, WorkingGroup};
-use crate::ids::{NodeType, decode};
+use masterplan_persistence::ids::SubjectId;
 
 /// An object with a global ID, fetchable with `node(id:)`.
 // Built once per resolved node; boxing rows would only add allocations.
@@ -24,50 +25,46 @@ pub enum Node {
 /// The object behind a global ID; `None` for unknown or malformed IDs (as
 /// Relay expects), so one stale ID does not fail a whole `nodes` call.
 pub async fn load_node(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Node>> {
-    let Some((node_type, id)) = decode(id) else {
+    let Some(subject) = decode_subject(id) else {
         return Ok(None);
     };
-    load_typed(ctx, node_type, id).await
+    load_typed(ctx, subject.id()).await
 }
 
-/// The object of a type and database id, as the caller may see it.
-pub async fn load_typed(
-    ctx: &Context<'_>,
-    node_type: NodeType,
-    id: i64,
-) -> ApiResult<Option<Node>> {
+/// The object of a typed id, as the caller may see it.
+pub async fn load_typed(ctx: &Context<'_>, id: SubjectId) -> ApiResult<Option<Node>> {
     let loaders = loaders(ctx)?;
-    Ok(match node_type {
-        NodeType::Plan => loaders
+    Ok(match id {
+        SubjectId::Plan(id) => loaders
             .plan
             .load_one(id)
             .await?
             .map(|r| Node::Plan(Plan::live(r))),
-        NodeType::WorkingGroup => loaders
+        SubjectId::WorkingGroup(id) => loaders
             .working_group
             .load_one(id)
             .await?
             .map(|r| Node::WorkingGroup(WorkingGroup::live(r))),
-        NodeType::Measure => loaders
+        SubjectId::Measure(id) => loaders
             .measure
             .load_one(id)
             .await?
             .map(|r| Node::Measure(Measure::live(r))),
-        NodeType::Goal => loaders
+        SubjectId::Goal(id) => loaders
             .goal
             .load_one(id)
             .await?
             .map(|r| Node::Goal(Goal::live(r))),
-        NodeType::Kpi => loaders
+        SubjectId::Kpi(id) => loaders
             .kpi
             .load_one(id)
             .await?
             .map(|r| Node::Kpi(Kpi::live(r))),
-        NodeType::KpiValue => loaders
+        SubjectId::KpiValue(id) => loaders
             .kpi_value
             .load_one(id)
             .await?
             .map(|r| Node::KpiValue(KpiValue::live(r))),
-        NodeType::ApiToken => None,
+        SubjectId::ApiToken(_) => None,
     })
 }

@@ -1,6 +1,7 @@
 //! Picking a plan: by slug, or implicitly while exactly one plan exists.
 
 use async_graphql::Context;
+use masterplan_persistence::ids::PlanId;
 use masterplan_persistence::models::plan::{self, PlanRow};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -25,6 +26,6 @@ pub async fn resolve_plan(ctx: &Context<'_>, slug: Option<&str>) -> ApiResult<Pl
     }
 }
 
-pub async fn plan_id_by_slug(ctx: &Context<'_>, slug: &str) -> ApiResult<i64> {
+pub async fn plan_id_by_slug(ctx: &Context<'_>, slug: &str) -> ApiResult<PlanId> {
     Ok(resolve_plan(ctx, Some(slug)).await?.id)
 }

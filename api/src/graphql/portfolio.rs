@@ -7,6 +7,7 @@ use masterplan_domain::legend::{PeriodCategory, QuickWin, SizeCategory};
 use masterplan_domain::status::{GoalStatus, MeasureStatus};
 use masterplan_domain::trajectory::TrajectoryStatus;
 use masterplan_domain::visibility::Audience;
+use masterplan_persistence::ids::{PlanId, WorkingGroupId};
 use masterplan_persistence::models::goal::GoalFilter;
 use masterplan_persistence::models::kpi::{KpiFilter, KpiRow};
 use masterplan_persistence::models::portfolio::{MeasureDimension, Scope};
@@ -51,7 +52,7 @@ impl Portfolio {
     }
 
     /// The rows of this portfolio's working group, or all of them.
-    fn in_scope<K>(&self, rows: Vec<(i64, K, i64)>) -> Vec<(K, i64)> {
+    fn in_scope<K>(&self, rows: Vec<(WorkingGroupId, K, i64)>) -> Vec<(K, i64)> {
         rows.into_iter()
             .filter(|(group, _, _)| self.scope.working_group_id.is_none_or(|id| id == *group))
             .map(|(_, key, count)| (key, count))
@@ -125,15 +126,15 @@ pub enum GoalList {
 /// A goal list of a plan, as of a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GoalListKey {
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub as_of: NaiveDate,
     pub list: GoalList,
 }
 
 pub fn goal_filter(
     audience: Audience,
-    plan_id: i64,
-    group: Option<i64>,
+    plan_id: PlanId,
+    group: Option<WorkingGroupId>,
     as_of: NaiveDate,
     list: GoalList,
 ) -> GoalFilter {
@@ -159,7 +160,7 @@ pub fn goal_filter(
 }
 
 /// KPIs of a plan without a value observed on or after `since`.
-pub fn stale_filter(audience: Audience, plan_id: i64, since: NaiveDate) -> KpiFilter {
+pub fn stale_filter(audience: Audience, plan_id: PlanId, since: NaiveDate) -> KpiFilter {
     KpiFilter {
         audience,
         plan_id: Some(plan_id),

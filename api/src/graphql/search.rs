@@ -4,6 +4,7 @@
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{Context, SimpleObject, Union};
 use masterplan_domain::search::{MAX_TERMS, score, snippet, terms};
+use masterplan_persistence::ids::{GoalId, KpiId, MeasureId, Searched};
 use masterplan_persistence::models::search::{
     self, Candidate, EntityType, goal_document, kpi_document, measure_document,
 };
@@ -88,30 +89,25 @@ pub async fn search(
     );
     // One batched lookup per type for the whole page, not one per hit.
     let loaders = loaders(ctx)?;
-    let ids = |entity: EntityType| -> Vec<i64> {
-        window
-            .iter()
-            .filter(|(_, c)| c.entity == entity)
-            .map(|(_, c)| c.entity_id)
-            .collect()
-    };
+    fn ids<I: Searched>(window: &[(f64, Candidate)]) -> Vec<I> {
+        window.iter().filter_map(|(_, c)| c.id()).collect()
+    }
     let (mut measures, mut goals, mut kpis) = futures_util::try_join!(
-        loaders.measure.load_many(ids(EntityType::Measure)),
-        loaders.goal.load_many(ids(EntityType::Goal)),
-        loaders.kpi.load_many(ids(EntityType::Kpi)),
+        loaders.measure.load_many(ids::<MeasureId>(&window)),
+        loaders.goal.load_many(ids::<GoalId>(&window)),
+        loaders.kpi.load_many(ids::<KpiId>(&window)),
     )?;
     for (i, (score, candidate)) in window.into_iter().enumerate() {
-        let id = candidate.entity_id;
         let found = match candidate.entity {
-            EntityType::Measure => measures.remove(&id).map(|m| {
+            EntityType::Measure => candidate.id().and_then(|id| measures.remove(&id)).map(|m| {
                 let text = measure_document(&m.title, m.code.as_deref(), &m.description);
                 (SearchResult::Measure(Measure::live(m)), text)
             }),
-            EntityType::Goal => goals.remove(&id).map(|g| {
+            EntityType::Goal => candidate.id().and_then(|id| goals.remove(&id)).map(|g| {
                 let text = goal_document(&g.text, g.category.as_deref());
                 (SearchResult::Goal(Goal::live(g)), text)
             }),
-            EntityType::Kpi => kpis.remove(&id).map(|k| {
+            EntityType::Kpi => candidate.id().and_then(|id| kpis.remove(&id)).map(|k| {
                 let text = kpi_document(&k.name, k.description.as_deref());
                 (SearchResult::Kpi(Kpi::live(k)), text)
             }),

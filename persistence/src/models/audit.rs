@@ -10,6 +10,7 @@ use masterplan_domain::audit::{
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{AuditId, AuditSubject, Subject};
 use crate::page::Window;
 use crate::schema::{audit_head, audit_log, goals, kpi_values, kpis, measures, working_groups};
 use crate::sql_types::TextEnum;
@@ -19,7 +20,7 @@ use crate::with_conn;
 #[diesel(table_name = audit_log)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct AuditRow {
-    pub id: i64,
+    pub id: AuditId,
     pub at: NaiveDateTime,
     pub actor: String,
     #[diesel(deserialize_as = TextEnum<AuditAction>, serialize_as = TextEnum<AuditAction>)]
@@ -37,9 +38,22 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
+    /// What the entry is about.
+    pub fn subject(&self) -> Subject {
+        Subject {
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+        }
+    }
+
+    /// The id the entry is about when it is about an `I`.
+    pub fn about<I: AuditSubject>(&self) -> Option<I> {
+        I::of(self.subject())
+    }
+
     pub(crate) fn content(&self) -> EntryContent<'_> {
         EntryContent {
-            id: self.id,
+            id: self.id.get(),
             at: self.at,
             actor: &self.actor,
             action: self.action.as_str(),
@@ -128,7 +142,7 @@ macro_rules! scoped {
 pub struct AuditFilter {
     /// Whose entries the reader may see.
     pub scope: AuditScope,
-    pub entity: Option<(AuditEntityType, i64)>,
+    pub entity: Option<Subject>,
     pub actor: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
@@ -138,7 +152,11 @@ macro_rules! filter_entries {
     ($filter:expr) => {{
         let filter: &AuditFilter = $filter;
         let mut query = scoped!(audit_log::table.into_boxed(), &filter.scope);
-        if let Some((entity_type, entity_id)) = filter.entity {
+        if let Some(Subject {
+            entity_type,
+            entity_id,
+        }) = filter.entity
+        {
             query = query
                 .filter(audit_log::entity_type.eq(TextEnum(entity_type)))
                 .filter(audit_log::entity_id.eq(entity_id));
@@ -201,7 +219,7 @@ pub struct Verification {
     pub checked: i64,
     /// The first entry whose content, link or place in the sequence is wrong;
     /// for entries missing at the end, the id the first missing one had.
-    pub first_broken_id: Option<i64>,
+    pub first_broken_id: Option<AuditId>,
 }
 
 impl Verification {
@@ -218,7 +236,7 @@ pub async fn verify(conn: &mut DbConn) -> RepoResult<Verification> {
     let mut prev_hash = GENESIS_HASH.to_owned();
     loop {
         let batch: Vec<AuditRow> = with_conn!(conn, c => audit_log::table
-            .filter(audit_log::id.gt(prev_id))
+            .filter(audit_log::id.gt(AuditId::new(prev_id)))
             .order(audit_log::id.asc())
             .limit(VERIFY_BATCH)
             .select(AuditRow::as_select())
@@ -226,30 +244,30 @@ pub async fn verify(conn: &mut DbConn) -> RepoResult<Verification> {
             .await)?;
         let done = (batch.len() as i64) < VERIFY_BATCH;
         for row in batch {
-            let intact = row.id == prev_id + 1
+            let intact = row.id.get() == prev_id + 1
                 && row.prev_hash == prev_hash
                 && entry_hash(&row.prev_hash, &row.content()) == row.hash;
             if !intact {
                 return Ok(Verification {
                     checked: prev_id,
-                    first_broken_id: Some(row.id.min(prev_id + 1)),
+                    first_broken_id: Some(AuditId::new(row.id.get().min(prev_id + 1))),
                 });
             }
-            prev_id = row.id;
+            prev_id = row.id.get();
             prev_hash = row.hash;
         }
         if done {
             break;
         }
     }
-    let (last_id, last_hash): (i64, String) = with_conn!(conn, c => audit_head::table
+    let (last_id, last_hash): (AuditId, String) = with_conn!(conn, c => audit_head::table
         .find(1)
         .select((audit_head::last_id, audit_head::last_hash))
         .first(c)
         .await)?;
-    let complete = last_id == prev_id && last_hash == prev_hash;
+    let complete = last_id.get() == prev_id && last_hash == prev_hash;
     Ok(Verification {
         checked: prev_id,
-        first_broken_id: (!complete).then_some(prev_id + 1),
+        first_broken_id: (!complete).then_some(AuditId::new(prev_id + 1)),
     })
 }

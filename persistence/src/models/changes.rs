@@ -10,6 +10,9 @@ use masterplan_domain::audit::{AuditAction, AuditEntityType};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{
+    AuditId, AuditSubject, GoalId, KpiId, KpiValueId, MeasureId, PlanId, SubjectId, WorkingGroupId,
+};
 use crate::models::audit::AuditRow;
 use crate::models::visible::PUBLIC;
 use crate::schema::{audit_head, audit_log, goals, kpi_values, kpis, measures, working_groups};
@@ -20,9 +23,9 @@ use crate::with_conn;
 /// and are not public.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Placement {
-    pub plan_id: Option<i64>,
+    pub plan_id: Option<PlanId>,
     /// The measure of a measure, goal, KPI or KPI value.
-    pub measure_id: Option<i64>,
+    pub measure_id: Option<MeasureId>,
     /// The public sees the object (as the read API decides it: a goal or KPI
     /// when it and its measure are public, a KPI value when its KPI is).
     pub public: bool,
@@ -36,7 +39,7 @@ pub struct Change {
 }
 
 /// The id of the newest entry (0 for an empty log).
-pub async fn head(conn: &mut DbConn) -> RepoResult<i64> {
+pub async fn head(conn: &mut DbConn) -> RepoResult<AuditId> {
     Ok(with_conn!(conn, c => audit_head::table
         .find(1)
         .select(audit_head::last_id)
@@ -45,7 +48,7 @@ pub async fn head(conn: &mut DbConn) -> RepoResult<i64> {
 }
 
 /// Up to `limit` entries after entry `after`, oldest first, placed.
-pub async fn after(conn: &mut DbConn, after: i64, limit: i64) -> RepoResult<Vec<Change>> {
+pub async fn after(conn: &mut DbConn, after: AuditId, limit: i64) -> RepoResult<Vec<Change>> {
     let entries: Vec<AuditRow> = with_conn!(conn, c => audit_log::table
         .filter(audit_log::id.gt(after))
         .order(audit_log::id.asc())
@@ -68,32 +71,29 @@ pub(crate) async fn placement_of(conn: &mut DbConn, entry: &AuditRow) -> RepoRes
 
 /// Places entries with at most five statements, whatever their number.
 async fn place(conn: &mut DbConn, entries: Vec<AuditRow>) -> RepoResult<Vec<Change>> {
-    let of = |wanted: AuditEntityType| -> Vec<i64> {
-        entries
-            .iter()
-            .filter(|e| e.entity_type == wanted)
-            .map(|e| e.entity_id)
-            .collect()
-    };
-    let value_ids = of(AuditEntityType::KpiValue);
-    let value_kpis: HashMap<i64, i64> = if value_ids.is_empty() {
+    fn of<I: AuditSubject>(entries: &[AuditRow]) -> Vec<I> {
+        entries.iter().filter_map(AuditRow::about).collect()
+    }
+    let value_ids: Vec<KpiValueId> = of(&entries);
+    let value_kpis: HashMap<KpiValueId, KpiId> = if value_ids.is_empty() {
         HashMap::new()
     } else {
         with_conn!(conn, c => kpi_values::table
             .filter(kpi_values::id.eq_any(&value_ids))
             .select((kpi_values::id, kpi_values::kpi_id))
-            .load::<(i64, i64)>(c)
+            .load::<(KpiValueId, KpiId)>(c)
             .await)?
         .into_iter()
         .collect()
     };
     let value_kpi = |entry: &AuditRow| {
+        let id = entry.about::<KpiValueId>()?;
         value_kpis
-            .get(&entry.entity_id)
+            .get(&id)
             .copied()
             .or_else(|| deleted_value_kpi(entry))
     };
-    let mut kpi_ids = of(AuditEntityType::Kpi);
+    let mut kpi_ids: Vec<KpiId> = of(&entries);
     kpi_ids.extend(
         entries
             .iter()
@@ -101,35 +101,36 @@ async fn place(conn: &mut DbConn, entries: Vec<AuditRow>) -> RepoResult<Vec<Chan
             .filter_map(value_kpi),
     );
     let kpi_rows = children(conn, Child::Kpi, &kpi_ids).await?;
-    let goal_rows = children(conn, Child::Goal, &of(AuditEntityType::Goal)).await?;
-    let mut measure_ids = of(AuditEntityType::Measure);
+    let goal_ids: Vec<GoalId> = of(&entries);
+    let goal_rows = children(conn, Child::Goal, &goal_ids).await?;
+    let mut measure_ids: Vec<MeasureId> = of(&entries);
     measure_ids.extend(kpi_rows.values().chain(goal_rows.values()).map(|(m, _)| *m));
-    let measure_rows: HashMap<i64, (i64, bool)> = if measure_ids.is_empty() {
+    let measure_rows: HashMap<MeasureId, (PlanId, bool)> = if measure_ids.is_empty() {
         HashMap::new()
     } else {
         with_conn!(conn, c => measures::table
             .filter(measures::id.eq_any(&measure_ids))
             .select((measures::id, measures::plan_id, measures::visibility))
-            .load::<(i64, i64, String)>(c)
+            .load::<(MeasureId, PlanId, String)>(c)
             .await)?
         .into_iter()
         .map(|(id, plan, visibility)| (id, (plan, visibility == PUBLIC)))
         .collect()
     };
-    let group_ids = of(AuditEntityType::WorkingGroup);
-    let group_plans: HashMap<i64, i64> = if group_ids.is_empty() {
+    let group_ids: Vec<WorkingGroupId> = of(&entries);
+    let group_plans: HashMap<WorkingGroupId, PlanId> = if group_ids.is_empty() {
         HashMap::new()
     } else {
         with_conn!(conn, c => working_groups::table
             .filter(working_groups::id.eq_any(&group_ids))
             .select((working_groups::id, working_groups::plan_id))
-            .load::<(i64, i64)>(c)
+            .load::<(WorkingGroupId, PlanId)>(c)
             .await)?
         .into_iter()
         .collect()
     };
 
-    let in_measure = |measure_id: i64, own_public: bool| {
+    let in_measure = |measure_id: MeasureId, own_public: bool| {
         measure_rows
             .get(&measure_id)
             .map_or(Placement::default(), |&(plan, public)| Placement {
@@ -138,34 +139,32 @@ async fn place(conn: &mut DbConn, entries: Vec<AuditRow>) -> RepoResult<Vec<Chan
                 public: public && own_public,
             })
     };
-    let child = |rows: &HashMap<i64, (i64, bool)>, id: i64| {
-        rows.get(&id)
-            .map_or(Placement::default(), |&(measure, public)| {
-                in_measure(measure, public)
-            })
+    let child = |found: Option<&(MeasureId, bool)>| {
+        found.map_or(Placement::default(), |&(measure, public)| {
+            in_measure(measure, public)
+        })
     };
     Ok(entries
         .into_iter()
         .map(|entry| {
-            let id = entry.entity_id;
-            let place = match entry.entity_type {
-                AuditEntityType::Plan => Placement {
-                    plan_id: Some(id),
+            let place = match entry.subject().id() {
+                SubjectId::Plan(plan) => Placement {
+                    plan_id: Some(plan),
                     measure_id: None,
                     public: true,
                 },
-                AuditEntityType::WorkingGroup => Placement {
-                    plan_id: group_plans.get(&id).copied(),
+                SubjectId::WorkingGroup(group) => Placement {
+                    plan_id: group_plans.get(&group).copied(),
                     measure_id: None,
-                    public: group_plans.contains_key(&id),
+                    public: group_plans.contains_key(&group),
                 },
-                AuditEntityType::Measure => in_measure(id, true),
-                AuditEntityType::Goal => child(&goal_rows, id),
-                AuditEntityType::Kpi => child(&kpi_rows, id),
-                AuditEntityType::KpiValue => {
-                    value_kpi(&entry).map_or(Placement::default(), |kpi| child(&kpi_rows, kpi))
+                SubjectId::Measure(measure) => in_measure(measure, true),
+                SubjectId::Goal(goal) => child(goal_rows.get(&goal)),
+                SubjectId::Kpi(kpi) => child(kpi_rows.get(&kpi)),
+                SubjectId::KpiValue(_) => {
+                    child(value_kpi(&entry).and_then(|kpi| kpi_rows.get(&kpi)))
                 }
-                AuditEntityType::ApiToken => Placement::default(),
+                SubjectId::ApiToken(_) => Placement::default(),
             };
             Change { entry, place }
         })
@@ -179,37 +178,38 @@ enum Child {
 }
 
 /// Goals or KPIs by id: their measure and whether their own column says public.
-async fn children(
+async fn children<I: AuditSubject>(
     conn: &mut DbConn,
     which: Child,
-    ids: &[i64],
-) -> RepoResult<HashMap<i64, (i64, bool)>> {
+    ids: &[I],
+) -> RepoResult<HashMap<I, (MeasureId, bool)>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(i64, i64, String)> = match which {
+    let ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
+    let rows: Vec<(i64, MeasureId, String)> = match which {
         Child::Goal => with_conn!(conn, c => goals::table
-            .filter(goals::id.eq_any(ids))
+            .filter(goals::id.eq_any(&ids))
             .select((goals::id, goals::measure_id, goals::visibility))
             .load(c)
             .await)?,
         Child::Kpi => with_conn!(conn, c => kpis::table
-            .filter(kpis::id.eq_any(ids))
+            .filter(kpis::id.eq_any(&ids))
             .select((kpis::id, kpis::measure_id, kpis::visibility))
             .load(c)
             .await)?,
     };
     Ok(rows
         .into_iter()
-        .map(|(id, measure, visibility)| (id, (measure, visibility == PUBLIC)))
+        .map(|(id, measure, visibility)| (I::new(id), (measure, visibility == PUBLIC)))
         .collect())
 }
 
 /// The KPI a deleted value belonged to, as its deletion entry recorded it.
-fn deleted_value_kpi(entry: &AuditRow) -> Option<i64> {
+fn deleted_value_kpi(entry: &AuditRow) -> Option<KpiId> {
     if entry.action != AuditAction::Delete {
         return None;
     }
     let changes: serde_json::Value = serde_json::from_str(&entry.changes).ok()?;
-    changes["kpi"]["old"].as_i64()
+    changes["kpi"]["old"].as_i64().map(KpiId::new)
 }

@@ -10,6 +10,7 @@ use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{GoalId, MeasureId, PlanId, WorkingGroupId};
 use crate::models::visible::PUBLIC;
 use crate::page::Window;
 use crate::schema::{goals, measures};
@@ -20,8 +21,8 @@ use crate::{for_audience, public_goal, with_conn};
 #[diesel(table_name = goals)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct GoalRow {
-    pub id: i64,
-    pub measure_id: i64,
+    pub id: GoalId,
+    pub measure_id: MeasureId,
     pub position: i32,
     pub text: String,
     pub category: Option<String>,
@@ -57,9 +58,9 @@ impl GoalRow {
 pub struct GoalFilter {
     /// Who reads: the public sees public goals of public measures only.
     pub audience: Audience,
-    pub plan_id: Option<i64>,
-    pub working_group_id: Option<i64>,
-    pub measure_ids: Vec<i64>,
+    pub plan_id: Option<PlanId>,
+    pub working_group_id: Option<WorkingGroupId>,
+    pub measure_ids: Vec<MeasureId>,
     pub statuses: Vec<GoalStatus>,
     /// Due on or after this date.
     pub due_after: Option<NaiveDate>,
@@ -166,7 +167,7 @@ pub async fn list_by_working_group(
     conn: &mut DbConn,
     filter: &GoalFilter,
     as_of: NaiveDate,
-) -> RepoResult<Vec<(i64, GoalRow)>> {
+) -> RepoResult<Vec<(WorkingGroupId, GoalRow)>> {
     Ok(with_conn!(conn, c => {
         let query = goals::table
             .inner_join(measures::table)
@@ -191,7 +192,7 @@ pub async fn count(conn: &mut DbConn, filter: &GoalFilter, as_of: NaiveDate) -> 
 
 pub async fn by_ids(
     conn: &mut DbConn,
-    ids: &[i64],
+    ids: &[GoalId],
     audience: Audience,
 ) -> RepoResult<Vec<GoalRow>> {
     Ok(with_conn!(conn, c => for_audience!(
@@ -210,7 +211,7 @@ pub async fn by_ids(
 /// Goals of the given measures, each measure's in its own order.
 pub async fn by_measure_ids(
     conn: &mut DbConn,
-    measure_ids: &[i64],
+    measure_ids: &[MeasureId],
     audience: Audience,
 ) -> RepoResult<Vec<GoalRow>> {
     Ok(with_conn!(conn, c => for_audience!(

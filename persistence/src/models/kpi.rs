@@ -8,6 +8,7 @@ use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{KpiId, KpiTargetId, MeasureId, PlanId, WorkingGroupId};
 use crate::models::visible::PUBLIC;
 use crate::page::Window;
 use crate::schema::{kpi_targets, kpi_values, kpis, measures};
@@ -18,8 +19,8 @@ use crate::{for_audience, public_kpi, with_conn};
 #[diesel(table_name = kpis)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct KpiRow {
-    pub id: i64,
-    pub measure_id: i64,
+    pub id: KpiId,
+    pub measure_id: MeasureId,
     pub position: i32,
     pub name: String,
     pub description: Option<String>,
@@ -43,8 +44,8 @@ pub struct KpiRow {
 #[diesel(table_name = kpi_targets)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct TargetRow {
-    pub id: i64,
-    pub kpi_id: i64,
+    pub id: KpiTargetId,
+    pub kpi_id: KpiId,
     pub value: f64,
     pub due_on: NaiveDate,
     pub note: Option<String>,
@@ -53,7 +54,7 @@ pub struct TargetRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = kpi_targets)]
 pub struct NewTarget {
-    pub kpi_id: i64,
+    pub kpi_id: KpiId,
     pub value: f64,
     pub due_on: NaiveDate,
     pub note: Option<String>,
@@ -64,9 +65,9 @@ pub struct NewTarget {
 pub struct KpiFilter {
     /// Who reads: the public sees public KPIs of public measures only.
     pub audience: Audience,
-    pub plan_id: Option<i64>,
-    pub working_group_id: Option<i64>,
-    pub measure_ids: Vec<i64>,
+    pub plan_id: Option<PlanId>,
+    pub working_group_id: Option<WorkingGroupId>,
+    pub measure_ids: Vec<MeasureId>,
     pub value_types: Vec<KpiValueType>,
     /// Only KPIs without any value observed on or after this date ("stale").
     pub no_value_since: Option<NaiveDate>,
@@ -137,7 +138,7 @@ pub async fn list(
 pub async fn list_by_working_group(
     conn: &mut DbConn,
     filter: &KpiFilter,
-) -> RepoResult<Vec<(i64, KpiRow)>> {
+) -> RepoResult<Vec<(WorkingGroupId, KpiRow)>> {
     Ok(with_conn!(conn, c => {
         let query = kpis::table
             .inner_join(measures::table)
@@ -160,7 +161,11 @@ pub async fn count(conn: &mut DbConn, filter: &KpiFilter) -> RepoResult<i64> {
     })?)
 }
 
-pub async fn by_ids(conn: &mut DbConn, ids: &[i64], audience: Audience) -> RepoResult<Vec<KpiRow>> {
+pub async fn by_ids(
+    conn: &mut DbConn,
+    ids: &[KpiId],
+    audience: Audience,
+) -> RepoResult<Vec<KpiRow>> {
     Ok(with_conn!(conn, c => for_audience!(
         kpis::table
             .filter(kpis::id.eq_any(ids))
@@ -177,7 +182,7 @@ pub async fn by_ids(conn: &mut DbConn, ids: &[i64], audience: Audience) -> RepoR
 /// KPIs of the given measures, each measure's in its own order.
 pub async fn by_measure_ids(
     conn: &mut DbConn,
-    measure_ids: &[i64],
+    measure_ids: &[MeasureId],
     audience: Audience,
 ) -> RepoResult<Vec<KpiRow>> {
     Ok(with_conn!(conn, c => for_audience!(
@@ -195,7 +200,7 @@ pub async fn by_measure_ids(
 }
 
 /// Targets of the given KPIs, earliest due first.
-pub async fn targets_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<TargetRow>> {
+pub async fn targets_of(conn: &mut DbConn, kpi_ids: &[KpiId]) -> RepoResult<Vec<TargetRow>> {
     Ok(with_conn!(conn, c => kpi_targets::table
         .filter(kpi_targets::kpi_id.eq_any(kpi_ids))
         .select(TargetRow::as_select())

@@ -10,6 +10,7 @@ use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{KpiId, KpiValueId};
 use crate::schema::kpi_values;
 use crate::{for_audience, public_kpi_ids, with_conn};
 
@@ -17,8 +18,8 @@ use crate::{for_audience, public_kpi_ids, with_conn};
 #[diesel(table_name = kpi_values)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct ValueRow {
-    pub id: i64,
-    pub kpi_id: i64,
+    pub id: KpiValueId,
+    pub kpi_id: KpiId,
     pub observed_on: NaiveDate,
     pub value: f64,
     pub note: Option<String>,
@@ -69,7 +70,7 @@ const KPIS_PER_STATEMENT: usize = 400;
 /// values the KPIs have.
 pub async fn slice_of(
     conn: &mut DbConn,
-    kpi_ids: &[i64],
+    kpi_ids: &[KpiId],
     slice: ValueSlice,
 ) -> RepoResult<Vec<ValueRow>> {
     let mut rows = Vec::new();
@@ -81,7 +82,7 @@ pub async fn slice_of(
 
 async fn slice_of_some(
     conn: &mut DbConn,
-    kpi_ids: &[i64],
+    kpi_ids: &[KpiId],
     slice: ValueSlice,
 ) -> RepoResult<Vec<ValueRow>> {
     if kpi_ids.is_empty() {
@@ -132,10 +133,10 @@ async fn slice_of_some(
 /// Number of values of each KPI between `from` and `to` (inclusive).
 pub async fn counts_of(
     conn: &mut DbConn,
-    kpi_ids: &[i64],
+    kpi_ids: &[KpiId],
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-) -> RepoResult<Vec<(i64, i64)>> {
+) -> RepoResult<Vec<(KpiId, i64)>> {
     Ok(with_conn!(conn, c => {
         let mut query = kpi_values::table
             .filter(kpi_values::kpi_id.eq_any(kpi_ids))
@@ -153,7 +154,7 @@ pub async fn counts_of(
 }
 
 /// The newest value of each KPI (see [`slice_of`]).
-pub async fn latest_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<ValueRow>> {
+pub async fn latest_of(conn: &mut DbConn, kpi_ids: &[KpiId]) -> RepoResult<Vec<ValueRow>> {
     let newest = ValueSlice {
         limit: 1,
         newest_first: true,
@@ -166,7 +167,7 @@ pub async fn latest_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<Val
 /// other lookups here take KPI ids the caller already sees.
 pub async fn by_ids(
     conn: &mut DbConn,
-    ids: &[i64],
+    ids: &[KpiValueId],
     audience: Audience,
 ) -> RepoResult<Vec<ValueRow>> {
     Ok(with_conn!(conn, c => for_audience!(
@@ -182,7 +183,7 @@ pub async fn by_ids(
 }
 
 /// Every value of the given KPIs, each KPI's oldest first (for exports).
-pub async fn all_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<ValueRow>> {
+pub async fn all_of(conn: &mut DbConn, kpi_ids: &[KpiId]) -> RepoResult<Vec<ValueRow>> {
     Ok(with_conn!(conn, c => kpi_values::table
         .filter(kpi_values::kpi_id.eq_any(kpi_ids))
         .select(ValueRow::as_select())
@@ -194,7 +195,7 @@ pub async fn all_of(conn: &mut DbConn, kpi_ids: &[i64]) -> RepoResult<Vec<ValueR
 #[derive(Debug, Clone, PartialEq, QueryableByName)]
 pub struct SeriesRow {
     #[diesel(sql_type = BigInt)]
-    pub kpi_id: i64,
+    pub kpi_id: KpiId,
     /// First day of the bucket, `YYYY-MM-DD`.
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub bucket: String,
@@ -206,7 +207,7 @@ pub struct SeriesRow {
 /// SQL (buckets without values are absent). One statement for all KPIs.
 pub async fn series_of(
     conn: &mut DbConn,
-    kpi_ids: &[i64],
+    kpi_ids: &[KpiId],
     from: NaiveDate,
     to: NaiveDate,
     interval: Interval,

@@ -9,6 +9,7 @@ use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{MeasureId, PlanId, WorkingGroupId};
 use crate::models::visible::PUBLIC;
 use crate::page::{Direction, Window, contains_pattern};
 use crate::schema::{measure_relations, measures, working_groups};
@@ -19,9 +20,9 @@ use crate::{for_audience, public_measure_ids, with_conn};
 #[diesel(table_name = measures)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct MeasureRow {
-    pub id: i64,
-    pub plan_id: i64,
-    pub working_group_id: i64,
+    pub id: MeasureId,
+    pub plan_id: PlanId,
+    pub working_group_id: WorkingGroupId,
     pub code: Option<String>,
     pub title: String,
     pub description: String,
@@ -97,7 +98,7 @@ pub fn search_text(code: Option<&str>, title: &str, description: &str) -> String
 pub struct MeasureFilter {
     /// Who reads: the public sees public measures only.
     pub audience: Audience,
-    pub plan_id: Option<i64>,
+    pub plan_id: Option<PlanId>,
     pub working_group_codes: Vec<String>,
     pub statuses: Vec<MeasureStatus>,
     pub quick_wins: Vec<QuickWin>,
@@ -250,7 +251,7 @@ pub async fn count(conn: &mut DbConn, filter: &MeasureFilter) -> RepoResult<i64>
 
 pub async fn by_ids(
     conn: &mut DbConn,
-    ids: &[i64],
+    ids: &[MeasureId],
     audience: Audience,
 ) -> RepoResult<Vec<MeasureRow>> {
     Ok(with_conn!(conn, c => for_audience!(
@@ -268,7 +269,7 @@ pub async fn by_ids(
 
 pub async fn find_by_code(
     conn: &mut DbConn,
-    plan_id: i64,
+    plan_id: PlanId,
     code: &str,
     audience: Audience,
 ) -> RepoResult<Option<MeasureRow>> {
@@ -291,7 +292,7 @@ pub async fn find_by_code(
 /// unique, so there may be several).
 pub async fn find_by_title(
     conn: &mut DbConn,
-    plan_id: i64,
+    plan_id: PlanId,
     title: &str,
     audience: Audience,
 ) -> RepoResult<Vec<MeasureRow>> {
@@ -313,7 +314,7 @@ pub async fn find_by_title(
 /// Measures of the given working groups, in the plan's order.
 pub async fn by_working_group_ids(
     conn: &mut DbConn,
-    group_ids: &[i64],
+    group_ids: &[WorkingGroupId],
     audience: Audience,
 ) -> RepoResult<Vec<MeasureRow>> {
     Ok(with_conn!(conn, c => for_audience!(
@@ -334,8 +335,8 @@ pub async fn by_working_group_ids(
 #[diesel(table_name = measure_relations)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct RelationRow {
-    pub measure_id: i64,
-    pub related_measure_id: i64,
+    pub measure_id: MeasureId,
+    pub related_measure_id: MeasureId,
     pub note: Option<String>,
 }
 
@@ -344,7 +345,7 @@ pub struct RelationRow {
 /// public, only relations between two public measures.
 pub async fn relations_of(
     conn: &mut DbConn,
-    ids: &[i64],
+    ids: &[MeasureId],
     audience: Audience,
 ) -> RepoResult<Vec<RelationRow>> {
     Ok(with_conn!(conn, c => for_audience!(

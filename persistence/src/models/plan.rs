@@ -8,6 +8,7 @@ use masterplan_domain::legend::Legend;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::PlanId;
 use crate::schema::plans;
 use crate::with_conn;
 
@@ -15,7 +16,7 @@ use crate::with_conn;
 #[diesel(table_name = plans)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct PlanRow {
-    pub id: i64,
+    pub id: PlanId,
     pub slug: String,
     pub title: String,
     pub organisation: String,
@@ -109,7 +110,7 @@ pub async fn find_by_slug(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pl
         .optional())?)
 }
 
-pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<PlanRow>> {
+pub async fn by_ids(conn: &mut DbConn, ids: &[PlanId]) -> RepoResult<Vec<PlanRow>> {
     Ok(with_conn!(conn, c => plans::table
         .filter(plans::id.eq_any(ids))
         .select(PlanRow::as_select())

@@ -25,6 +25,9 @@ use serde_json::Value;
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::{
+    GoalId, KpiId, KpiValueId, MeasureId, PlanId, Subject, SubjectId, WorkingGroupId,
+};
 use crate::models::audit::AuditRow;
 use crate::models::goal::GoalRow;
 use crate::models::kpi::{KpiRow, TargetRow};
@@ -75,7 +78,7 @@ const PLAN_ENTITIES: [AuditEntityType; 6] = [
 /// The plan `plan_id` as it was at `at`; `None` when it did not exist yet.
 pub async fn plan_at(
     conn: &mut DbConn,
-    plan_id: i64,
+    plan_id: PlanId,
     at: NaiveDateTime,
 ) -> RepoResult<Option<PlanAt>> {
     let Some(plan) = plan::by_ids(conn, &[plan_id]).await?.pop() else {
@@ -95,15 +98,15 @@ pub async fn plan_at(
 /// Every row of the plan as it is today, archived ones included, by id.
 struct State {
     plan: PlanRow,
-    groups: BTreeMap<i64, WorkingGroupRow>,
-    measures: BTreeMap<i64, MeasureRow>,
+    groups: BTreeMap<WorkingGroupId, WorkingGroupRow>,
+    measures: BTreeMap<MeasureId, MeasureRow>,
     relations: Vec<RelationRow>,
-    goals: BTreeMap<i64, GoalRow>,
-    kpis: BTreeMap<i64, KpiRow>,
-    targets: HashMap<i64, Vec<TargetRow>>,
-    values: BTreeMap<i64, ValueRow>,
+    goals: BTreeMap<GoalId, GoalRow>,
+    kpis: BTreeMap<KpiId, KpiRow>,
+    targets: HashMap<KpiId, Vec<TargetRow>>,
+    values: BTreeMap<KpiValueId, ValueRow>,
     /// Values deleted after the instant and restored from their deletion.
-    restored: HashSet<i64>,
+    restored: HashSet<KpiValueId>,
 }
 
 async fn load_today(conn: &mut DbConn, plan: PlanRow) -> RepoResult<State> {
@@ -155,7 +158,7 @@ async fn load_today(conn: &mut DbConn, plan: PlanRow) -> RepoResult<State> {
             .await?;
         Ok::<_, diesel::result::Error>((groups, measure_rows, relations, goal_rows, kpi_rows, target_rows, value_rows))
     })?;
-    let mut targets: HashMap<i64, Vec<TargetRow>> = HashMap::new();
+    let mut targets: HashMap<KpiId, Vec<TargetRow>> = HashMap::new();
     for t in target_rows {
         targets.entry(t.kpi_id).or_default().push(t);
     }
@@ -172,7 +175,7 @@ async fn load_today(conn: &mut DbConn, plan: PlanRow) -> RepoResult<State> {
     })
 }
 
-fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> i64) -> BTreeMap<i64, T> {
+fn by_id<T, I: Ord>(rows: Vec<T>, id: impl Fn(&T) -> I) -> BTreeMap<I, T> {
     rows.into_iter().map(|r| (id(&r), r)).collect()
 }
 
@@ -195,12 +198,12 @@ type Span = (NaiveDateTime, NaiveDateTime);
 async fn last_entries_before(
     conn: &mut DbConn,
     at: NaiveDateTime,
-    touched: &HashSet<(AuditEntityType, i64)>,
-) -> RepoResult<HashMap<(AuditEntityType, i64), Span>> {
+    touched: &HashSet<Subject>,
+) -> RepoResult<HashMap<Subject, Span>> {
     if touched.is_empty() {
         return Ok(HashMap::new());
     }
-    let ids: Vec<i64> = touched.iter().map(|(_, id)| *id).collect();
+    let ids: Vec<i64> = touched.iter().map(|s| s.entity_id).collect();
     let types: Vec<&str> = PLAN_ENTITIES.iter().map(|t| t.as_str()).collect();
     type Found = (String, i64, Option<NaiveDateTime>, Option<NaiveDateTime>);
     let rows: Vec<Found> = with_conn!(conn, c => audit_log::table
@@ -218,14 +221,20 @@ async fn last_entries_before(
         .await)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(kind, id, first, last)| Some(((kind.parse().ok()?, id), (first?, last?))))
+        .filter_map(|(kind, id, first, last)| {
+            let subject = Subject {
+                entity_type: kind.parse().ok()?,
+                entity_id: id,
+            };
+            Some((subject, (first?, last?)))
+        })
         .filter(|key| touched.contains(&key.0))
         .collect())
 }
 
 impl State {
     /// Undoes `entries` (newest first); returns the objects they touched.
-    fn undo_all(&mut self, entries: &[AuditRow]) -> RepoResult<HashSet<(AuditEntityType, i64)>> {
+    fn undo_all(&mut self, entries: &[AuditRow]) -> RepoResult<HashSet<Subject>> {
         let mut touched = HashSet::new();
         for entry in entries {
             let changes: BTreeMap<String, Value> =
@@ -233,7 +242,7 @@ impl State {
                     RepoError::Corrupt(format!("audit entry {}: changes: {e}", entry.id))
                 })?;
             if self.undo(entry, &changes)? {
-                touched.insert((entry.entity_type, entry.entity_id));
+                touched.insert(entry.subject());
             }
         }
         Ok(touched)
@@ -242,19 +251,18 @@ impl State {
     /// Undoes one entry; false when it is not about this plan.
     fn undo(&mut self, entry: &AuditRow, changes: &BTreeMap<String, Value>) -> RepoResult<bool> {
         use AuditAction::{Archive, Create, Delete, Update};
-        use AuditEntityType as E;
-        let id = entry.entity_id;
+        use SubjectId as E;
         let at = |field: &str| format!("audit entry {} ({field})", entry.id);
-        match (entry.entity_type, entry.action) {
-            (E::Plan, Update) if id == self.plan.id => {
+        match (entry.subject().id(), entry.action) {
+            (E::Plan(id), Update) if id == self.plan.id => {
                 for (field, change) in changes {
                     rewind::plan(&mut self.plan, field, old(change))
                         .map_err(|e| e.at(at(field)))?;
                 }
                 self.plan.version -= 1;
             }
-            (E::WorkingGroup, Create) => return Ok(self.groups.remove(&id).is_some()),
-            (E::WorkingGroup, Update) => {
+            (E::WorkingGroup(id), Create) => return Ok(self.groups.remove(&id).is_some()),
+            (E::WorkingGroup(id), Update) => {
                 let Some(group) = self.groups.get_mut(&id) else {
                     return Ok(false);
                 };
@@ -264,8 +272,8 @@ impl State {
                 }
                 group.version -= 1;
             }
-            (E::Measure, Create) => return Ok(self.measures.remove(&id).is_some()),
-            (E::Measure, Update | Archive) => {
+            (E::Measure(id), Create) => return Ok(self.measures.remove(&id).is_some()),
+            (E::Measure(id), Update | Archive) => {
                 let Some(measure) = self.measures.get_mut(&id) else {
                     return Ok(false);
                 };
@@ -290,8 +298,8 @@ impl State {
                 }
                 measure.version -= 1;
             }
-            (E::Goal, Create) => return Ok(self.goals.remove(&id).is_some()),
-            (E::Goal, Update | Archive) => {
+            (E::Goal(id), Create) => return Ok(self.goals.remove(&id).is_some()),
+            (E::Goal(id), Update | Archive) => {
                 let Some(goal) = self.goals.get_mut(&id) else {
                     return Ok(false);
                 };
@@ -300,11 +308,11 @@ impl State {
                 }
                 goal.version -= 1;
             }
-            (E::Kpi, Create) => {
+            (E::Kpi(id), Create) => {
                 self.targets.remove(&id);
                 return Ok(self.kpis.remove(&id).is_some());
             }
-            (E::Kpi, Update | Archive) => {
+            (E::Kpi(id), Update | Archive) => {
                 let Some(kpi) = self.kpis.get_mut(&id) else {
                     return Ok(false);
                 };
@@ -319,8 +327,8 @@ impl State {
                 }
                 kpi.version -= 1;
             }
-            (E::KpiValue, Create) => return Ok(self.values.remove(&id).is_some()),
-            (E::KpiValue, Update) => {
+            (E::KpiValue(id), Create) => return Ok(self.values.remove(&id).is_some()),
+            (E::KpiValue(id), Update) => {
                 let Some(value) = self.values.get_mut(&id) else {
                     return Ok(false);
                 };
@@ -328,7 +336,7 @@ impl State {
                     rewind::value(value, field, old(change)).map_err(|e| e.at(at(field)))?;
                 }
             }
-            (E::KpiValue, Delete) => {
+            (E::KpiValue(id), Delete) => {
                 let value =
                     rewind::deleted_value(id, changes).map_err(|e| e.at(at("deleted value")))?;
                 if !self.kpis.contains_key(&value.kpi_id) {
@@ -345,48 +353,43 @@ impl State {
     /// Sets `updatedAt` of every touched object to its last change at or
     /// before the instant (its creation when there is none); a value restored
     /// from its deletion was created by its first entry (or the plan's load).
-    fn stamp(
-        &mut self,
-        touched: &HashSet<(AuditEntityType, i64)>,
-        spans: &HashMap<(AuditEntityType, i64), Span>,
-    ) {
-        use AuditEntityType as E;
+    fn stamp(&mut self, touched: &HashSet<Subject>, spans: &HashMap<Subject, Span>) {
+        use SubjectId as E;
         let plan_start = self.plan.created_at;
-        let when = |kind: E, id: i64, created: NaiveDateTime| {
-            spans.get(&(kind, id)).map_or(created, |s| s.1.max(created))
-        };
-        for &(kind, id) in touched {
-            match kind {
-                E::Plan => self.plan.updated_at = when(kind, id, self.plan.created_at),
-                E::WorkingGroup => {
+        for &subject in touched {
+            let when =
+                |created: NaiveDateTime| spans.get(&subject).map_or(created, |s| s.1.max(created));
+            match subject.id() {
+                E::Plan(_) => self.plan.updated_at = when(self.plan.created_at),
+                E::WorkingGroup(id) => {
                     if let Some(g) = self.groups.get_mut(&id) {
-                        g.updated_at = when(kind, id, g.created_at);
+                        g.updated_at = when(g.created_at);
                     }
                 }
-                E::Measure => {
+                E::Measure(id) => {
                     if let Some(m) = self.measures.get_mut(&id) {
-                        m.updated_at = when(kind, id, m.created_at);
+                        m.updated_at = when(m.created_at);
                     }
                 }
-                E::Goal => {
+                E::Goal(id) => {
                     if let Some(g) = self.goals.get_mut(&id) {
-                        g.updated_at = when(kind, id, g.created_at);
+                        g.updated_at = when(g.created_at);
                     }
                 }
-                E::Kpi => {
+                E::Kpi(id) => {
                     if let Some(k) = self.kpis.get_mut(&id) {
-                        k.updated_at = when(kind, id, k.created_at);
+                        k.updated_at = when(k.created_at);
                     }
                 }
-                E::KpiValue => {
+                E::KpiValue(id) => {
                     if let Some(v) = self.values.get_mut(&id) {
                         if self.restored.contains(&id) {
-                            v.created_at = spans.get(&(kind, id)).map_or(plan_start, |s| s.0);
+                            v.created_at = spans.get(&subject).map_or(plan_start, |s| s.0);
                         }
-                        v.updated_at = when(kind, id, v.created_at);
+                        v.updated_at = when(v.created_at);
                     }
                 }
-                E::ApiToken => {}
+                E::ApiToken(_) => {}
             }
         }
     }
@@ -410,7 +413,7 @@ impl State {
             })
             .collect();
         measures.sort_by_key(|m| (m.position, m.id));
-        let measure_ids: HashSet<i64> = measures.iter().map(|m| m.id).collect();
+        let measure_ids: HashSet<MeasureId> = measures.iter().map(|m| m.id).collect();
         let mut goals: Vec<GoalRow> = self
             .goals
             .into_values()
@@ -423,7 +426,7 @@ impl State {
             .filter(|k| live(k.created_at, k.archived_at) && measure_ids.contains(&k.measure_id))
             .collect();
         kpis.sort_by_key(|k| (k.measure_id, k.position, k.id));
-        let kpi_ids: HashSet<i64> = kpis.iter().map(|k| k.id).collect();
+        let kpi_ids: HashSet<KpiId> = kpis.iter().map(|k| k.id).collect();
         let mut targets: Vec<TargetRow> = self
             .targets
             .into_iter()
@@ -473,7 +476,7 @@ fn old(change: &Value) -> &Value {
 /// public at the instant (for the public), a goal or KPI when it and its
 /// measure were, a value when its KPI was.
 impl PlanAt {
-    pub fn measure(&self, id: i64, audience: Audience) -> Option<&MeasureRow> {
+    pub fn measure(&self, id: MeasureId, audience: Audience) -> Option<&MeasureRow> {
         self.measures
             .iter()
             .find(|m| m.id == id && audience.sees(m.visibility))
@@ -492,13 +495,13 @@ impl PlanAt {
             .filter(move |m| audience.sees(m.visibility))
     }
 
-    pub fn working_group(&self, id: i64) -> Option<&WorkingGroupRow> {
+    pub fn working_group(&self, id: WorkingGroupId) -> Option<&WorkingGroupRow> {
         self.working_groups.iter().find(|g| g.id == id)
     }
 
     /// Measures related to `measure` either way, in the plan's order.
-    pub fn related(&self, measure: i64, audience: Audience) -> Vec<&MeasureRow> {
-        let others: HashSet<i64> = self
+    pub fn related(&self, measure: MeasureId, audience: Audience) -> Vec<&MeasureRow> {
+        let others: HashSet<MeasureId> = self
             .relations
             .iter()
             .filter_map(|r| {
@@ -516,13 +519,17 @@ impl PlanAt {
             .collect()
     }
 
-    pub fn goal(&self, id: i64, audience: Audience) -> Option<&GoalRow> {
+    pub fn goal(&self, id: GoalId, audience: Audience) -> Option<&GoalRow> {
         let goal = self.goals.iter().find(|g| g.id == id)?;
         self.goal_seen(goal, audience).then_some(goal)
     }
 
     /// A measure's goals in its order.
-    pub fn goals_of(&self, measure: i64, audience: Audience) -> impl Iterator<Item = &GoalRow> {
+    pub fn goals_of(
+        &self,
+        measure: MeasureId,
+        audience: Audience,
+    ) -> impl Iterator<Item = &GoalRow> {
         run(&self.goals, measure, |g| g.measure_id)
             .iter()
             .filter(move |g| self.goal_seen(g, audience))
@@ -532,13 +539,13 @@ impl PlanAt {
         audience.sees(goal.visibility) && self.measure(goal.measure_id, audience).is_some()
     }
 
-    pub fn kpi(&self, id: i64, audience: Audience) -> Option<&KpiRow> {
+    pub fn kpi(&self, id: KpiId, audience: Audience) -> Option<&KpiRow> {
         let kpi = self.kpis.iter().find(|k| k.id == id)?;
         self.kpi_seen(kpi, audience).then_some(kpi)
     }
 
     /// A measure's KPIs in its order.
-    pub fn kpis_of(&self, measure: i64, audience: Audience) -> impl Iterator<Item = &KpiRow> {
+    pub fn kpis_of(&self, measure: MeasureId, audience: Audience) -> impl Iterator<Item = &KpiRow> {
         run(&self.kpis, measure, |k| k.measure_id)
             .iter()
             .filter(move |k| self.kpi_seen(k, audience))
@@ -549,23 +556,23 @@ impl PlanAt {
     }
 
     /// A KPI's targets by due date (the caller has checked the KPI).
-    pub fn targets_of(&self, kpi: i64) -> &[TargetRow] {
+    pub fn targets_of(&self, kpi: KpiId) -> &[TargetRow] {
         run(&self.targets, kpi, |t| t.kpi_id)
     }
 
     /// A KPI's values by date (the caller has checked the KPI).
-    pub fn values_of(&self, kpi: i64) -> &[ValueRow] {
+    pub fn values_of(&self, kpi: KpiId) -> &[ValueRow] {
         run(&self.values, kpi, |v| v.kpi_id)
     }
 
-    pub fn value(&self, id: i64, audience: Audience) -> Option<&ValueRow> {
+    pub fn value(&self, id: KpiValueId, audience: Audience) -> Option<&ValueRow> {
         let value = self.values.iter().find(|v| v.id == id)?;
         self.kpi(value.kpi_id, audience).map(|_| value)
     }
 }
 
 /// The rows of a list sorted by `key` whose key is `wanted`.
-fn run<T>(rows: &[T], wanted: i64, key: impl Fn(&T) -> i64) -> &[T] {
+fn run<T, K: Ord>(rows: &[T], wanted: K, key: impl Fn(&T) -> K) -> &[T] {
     let start = rows.partition_point(|r| key(r) < wanted);
     let end = rows.partition_point(|r| key(r) <= wanted);
     &rows[start..end]
@@ -645,7 +652,7 @@ fn directed(ordering: Ordering, descending: bool) -> Ordering {
 impl PlanAt {
     /// The values a [`ValueSlice`] selects, oldest first (newest first when
     /// the slice says so), at most `limit`.
-    pub fn value_slice(&self, kpi: i64, slice: &ValueSlice) -> Vec<ValueRow> {
+    pub fn value_slice(&self, kpi: KpiId, slice: &ValueSlice) -> Vec<ValueRow> {
         let selected = self.values_of(kpi).iter().filter(|v| {
             let d = v.observed_on;
             slice.from.is_none_or(|f| d >= f)
@@ -662,7 +669,7 @@ impl PlanAt {
     }
 
     /// How many values were observed from `from` to `to` (both optional).
-    pub fn value_count(&self, kpi: i64, from: Option<NaiveDate>, to: Option<NaiveDate>) -> i64 {
+    pub fn value_count(&self, kpi: KpiId, from: Option<NaiveDate>, to: Option<NaiveDate>) -> i64 {
         self.values_of(kpi)
             .iter()
             .filter(|v| {
@@ -672,7 +679,7 @@ impl PlanAt {
     }
 
     /// The newest value observed on or before `date`.
-    pub fn value_as_of(&self, kpi: i64, date: NaiveDate) -> Option<&ValueRow> {
+    pub fn value_as_of(&self, kpi: KpiId, date: NaiveDate) -> Option<&ValueRow> {
         self.values_of(kpi)
             .iter()
             .rev()

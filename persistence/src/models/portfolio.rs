@@ -7,6 +7,7 @@ use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{PlanId, WorkingGroupId};
 use crate::models::visible::PUBLIC;
 use crate::schema::{goals, measures, working_groups};
 use crate::with_conn;
@@ -14,8 +15,8 @@ use crate::with_conn;
 /// What the counted measures and goals belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scope {
-    pub plan_id: i64,
-    pub working_group_id: Option<i64>,
+    pub plan_id: PlanId,
+    pub working_group_id: Option<WorkingGroupId>,
 }
 
 /// A measure attribute to group by.
@@ -42,10 +43,10 @@ fn counted(audience: Audience) -> &'static [&'static str] {
 /// `dimension` (`None`: no value, e.g. no cost estimate), one statement.
 pub async fn measure_counts(
     conn: &mut DbConn,
-    plan_id: i64,
+    plan_id: PlanId,
     dimension: MeasureDimension,
     audience: Audience,
-) -> RepoResult<Vec<(i64, Option<String>, i64)>> {
+) -> RepoResult<Vec<(WorkingGroupId, Option<String>, i64)>> {
     let visible = counted(audience);
     /// One grouped count; `$key` is the grouped column.
     macro_rules! grouped {
@@ -57,11 +58,11 @@ pub async fn measure_counts(
                 .filter(measures::visibility.eq_any(visible))
                 .group_by((measures::working_group_id, $key))
                 .select((measures::working_group_id, $key, diesel::dsl::count_star()))
-                .load::<(i64, _, i64)>($c)
+                .load::<(WorkingGroupId, _, i64)>($c)
                 .await
         };
     }
-    let nullable = |rows: Vec<(i64, String, i64)>| {
+    let nullable = |rows: Vec<(WorkingGroupId, String, i64)>| {
         rows.into_iter()
             .map(|(group, key, n)| (group, Some(key), n))
             .collect()
@@ -79,9 +80,9 @@ pub async fn measure_counts(
 /// Counts of a plan's live goals per working group and status, one statement.
 pub async fn goal_counts(
     conn: &mut DbConn,
-    plan_id: i64,
+    plan_id: PlanId,
     audience: Audience,
-) -> RepoResult<Vec<(i64, String, i64)>> {
+) -> RepoResult<Vec<(WorkingGroupId, String, i64)>> {
     let visible = counted(audience);
     Ok(with_conn!(conn, c => goals::table
         .inner_join(measures::table)

@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::RepoError;
+use crate::ids::{KpiId, KpiTargetId, KpiValueId};
 use crate::models::goal::GoalRow;
 use crate::models::kpi::{KpiRow, TargetRow};
 use crate::models::kpi_values::ValueRow;
@@ -189,13 +190,13 @@ pub fn kpi(row: &mut KpiRow, field: &str, old: &Value) -> Undone {
 
 /// A KPI's targets as a `targets` change recorded them (ids are not
 /// recorded: restored targets have id 0).
-pub fn targets(kpi_id: i64, old: &Value) -> Undone<Vec<TargetRow>> {
+pub fn targets(kpi_id: KpiId, old: &Value) -> Undone<Vec<TargetRow>> {
     let targets: Option<Vec<Target>> = json(old)?;
     Ok(targets
         .unwrap_or_default()
         .into_iter()
         .map(|t| TargetRow {
-            id: 0,
+            id: KpiTargetId::new(0),
             kpi_id,
             value: t.value,
             due_on: t.due_on,
@@ -215,7 +216,7 @@ pub fn value(row: &mut ValueRow, field: &str, old: &Value) -> Undone {
 }
 
 /// A KPI value as its deletion recorded it; its times are set by the caller.
-pub fn deleted_value(id: i64, changes: &BTreeMap<String, Value>) -> Undone<ValueRow> {
+pub fn deleted_value(id: KpiValueId, changes: &BTreeMap<String, Value>) -> Undone<ValueRow> {
     let old = |field: &str| {
         changes
             .get(field)

@@ -10,6 +10,7 @@ use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{PlanId, Searched};
 use crate::with_conn;
 
 /// What a document describes.
@@ -79,6 +80,13 @@ pub struct Candidate {
     pub body: String,
 }
 
+impl Candidate {
+    /// The id of the document's object when it is an `I`.
+    pub fn id<I: Searched>(&self) -> Option<I> {
+        (self.entity == I::DOCUMENT).then(|| I::new(self.entity_id))
+    }
+}
+
 /// The documents the public sees, as SQL over `search_documents` (see
 /// `models::visible`: a goal or KPI needs a public measure too).
 const PUBLIC_DOCUMENT: &str = "(\
@@ -97,7 +105,7 @@ const PUBLIC_DOCUMENT: &str = "(\
 pub async fn candidates(
     conn: &mut DbConn,
     terms: &[String],
-    plan_id: Option<i64>,
+    plan_id: Option<PlanId>,
     audience: Audience,
 ) -> RepoResult<Vec<Candidate>> {
     if terms.is_empty() {

@@ -8,6 +8,7 @@ use masterplan_domain::status::Role;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::ApiTokenId;
 use crate::schema::api_tokens;
 use crate::sql_types::{JsonText, TextEnum};
 use crate::with_conn;
@@ -16,7 +17,7 @@ use crate::with_conn;
 #[diesel(table_name = api_tokens)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct TokenRow {
-    pub id: i64,
+    pub id: ApiTokenId,
     pub name: String,
     pub key_id: String,
     pub secret_hash: String,

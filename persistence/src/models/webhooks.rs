@@ -11,6 +11,7 @@ use masterplan_domain::audit::AuditEntityType;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{AuditId, MeasureId, WebhookDeliveryId, WebhookId};
 use crate::models::kpi_values::placeholders;
 use crate::schema::{webhook_deliveries, webhooks};
 use crate::with_conn;
@@ -19,11 +20,11 @@ use crate::with_conn;
 #[diesel(table_name = webhooks)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct WebhookRow {
-    pub id: i64,
+    pub id: WebhookId,
     pub url: String,
     /// JSON list of entity type names; `None`: every type.
     pub entity_types: Option<String>,
-    pub measure_id: Option<i64>,
+    pub measure_id: Option<MeasureId>,
     /// `whsec_` and the base64 of the signing key.
     pub secret: String,
     pub created_at: NaiveDateTime,
@@ -49,9 +50,9 @@ pub const FAILED: &str = "FAILED";
 #[diesel(table_name = webhook_deliveries)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct DeliveryRow {
-    pub id: i64,
-    pub webhook_id: i64,
-    pub audit_id: i64,
+    pub id: WebhookDeliveryId,
+    pub webhook_id: WebhookId,
+    pub audit_id: AuditId,
     pub status: String,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
@@ -72,10 +73,10 @@ pub async fn list(conn: &mut DbConn) -> RepoResult<Vec<WebhookRow>> {
 /// The newest `first` deliveries of each webhook, newest first; one statement.
 pub async fn deliveries_of(
     conn: &mut DbConn,
-    webhook_ids: &[i64],
+    webhook_ids: &[WebhookId],
     first: i32,
-) -> RepoResult<HashMap<i64, Vec<DeliveryRow>>> {
-    let mut grouped: HashMap<i64, Vec<DeliveryRow>> =
+) -> RepoResult<HashMap<WebhookId, Vec<DeliveryRow>>> {
+    let mut grouped: HashMap<WebhookId, Vec<DeliveryRow>> =
         webhook_ids.iter().map(|id| (*id, Vec::new())).collect();
     if webhook_ids.is_empty() || first <= 0 {
         return Ok(grouped);

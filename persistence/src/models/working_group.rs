@@ -6,6 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{PlanId, WorkingGroupId};
 use crate::schema::working_groups;
 use crate::with_conn;
 
@@ -13,8 +14,8 @@ use crate::with_conn;
 #[diesel(table_name = working_groups)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct WorkingGroupRow {
-    pub id: i64,
-    pub plan_id: i64,
+    pub id: WorkingGroupId,
+    pub plan_id: PlanId,
     pub code: String,
     pub number: i32,
     pub name: String,
@@ -25,7 +26,7 @@ pub struct WorkingGroupRow {
 }
 
 /// Working groups of one plan (or of all plans), by number.
-pub async fn list(conn: &mut DbConn, plan_id: Option<i64>) -> RepoResult<Vec<WorkingGroupRow>> {
+pub async fn list(conn: &mut DbConn, plan_id: Option<PlanId>) -> RepoResult<Vec<WorkingGroupRow>> {
     Ok(with_conn!(conn, c => {
         let mut query = working_groups::table
             .select(WorkingGroupRow::as_select())
@@ -40,7 +41,7 @@ pub async fn list(conn: &mut DbConn, plan_id: Option<i64>) -> RepoResult<Vec<Wor
 
 pub async fn find_by_code(
     conn: &mut DbConn,
-    plan_id: i64,
+    plan_id: PlanId,
     code: &str,
 ) -> RepoResult<Option<WorkingGroupRow>> {
     Ok(with_conn!(conn, c => working_groups::table
@@ -52,7 +53,7 @@ pub async fn find_by_code(
         .optional())?)
 }
 
-pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<WorkingGroupRow>> {
+pub async fn by_ids(conn: &mut DbConn, ids: &[WorkingGroupId]) -> RepoResult<Vec<WorkingGroupRow>> {
     Ok(with_conn!(conn, c => working_groups::table
         .filter(working_groups::id.eq_any(ids))
         .select(WorkingGroupRow::as_select())
@@ -61,7 +62,10 @@ pub async fn by_ids(conn: &mut DbConn, ids: &[i64]) -> RepoResult<Vec<WorkingGro
 }
 
 /// Working groups of the given plans, by number.
-pub async fn by_plan_ids(conn: &mut DbConn, plan_ids: &[i64]) -> RepoResult<Vec<WorkingGroupRow>> {
+pub async fn by_plan_ids(
+    conn: &mut DbConn,
+    plan_ids: &[PlanId],
+) -> RepoResult<Vec<WorkingGroupRow>> {
     Ok(with_conn!(conn, c => working_groups::table
         .filter(working_groups::plan_id.eq_any(plan_ids))
         .select(WorkingGroupRow::as_select())

@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::{AuditAction, AuditEntityType, entry_hash};
+use masterplan_domain::audit::{AuditAction, entry_hash};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{AuditId, Subject};
 use crate::models::audit::AuditRow;
 use crate::schema::{audit_head, audit_log};
 use crate::with_conn;
@@ -68,22 +69,21 @@ pub async fn append(
     conn: &mut DbConn,
     actor: &str,
     action: AuditAction,
-    entity_type: AuditEntityType,
-    entity_id: i64,
+    subject: Subject,
     changes: &Changes,
 ) -> RepoResult<AuditRow> {
-    let (last_id, last_hash): (i64, String) = with_conn!(conn, c => audit_head::table
+    let (last_id, last_hash): (AuditId, String) = with_conn!(conn, c => audit_head::table
         .find(1)
         .select((audit_head::last_id, audit_head::last_hash))
         .first(c)
         .await)?;
     let mut row = AuditRow {
-        id: last_id + 1,
+        id: AuditId::new(last_id.get() + 1),
         at: clock::now(),
         actor: actor.to_owned(),
         action,
-        entity_type,
-        entity_id,
+        entity_type: subject.entity_type,
+        entity_id: subject.entity_id,
         changes: changes.to_json(),
         prev_hash: last_hash,
         hash: String::new(),

@@ -6,13 +6,13 @@
 //! one way a new row gets into a table (mutations and plan loads alike).
 
 use chrono::NaiveDateTime;
-use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::audit::AuditAction;
 use masterplan_domain::validation::FieldError;
 
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
-use crate::models::search::EntityType;
+use crate::ids::{AuditSubject, Searched};
 use crate::writes::Actor;
 use crate::writes::Problems;
 use crate::writes::audit_log::{self, Changes};
@@ -31,11 +31,12 @@ pub trait Audited: Clone + PartialEq + Sized {
     /// A partial change; applying it gives the new fields.
     type Patch;
 
-    const ENTITY: AuditEntityType;
+    /// Its id type, which names its entity type in audit entries.
+    type Id: AuditSubject;
     /// The entity's name in messages ("measure", "KPI").
     const NAME: &'static str;
 
-    fn id(row: &Self::Row) -> i64;
+    fn id(row: &Self::Row) -> Self::Id;
     fn version(row: &Self::Row) -> i32;
 
     /// The object a target names; refused (`NOT_FOUND` on the target's
@@ -65,7 +66,7 @@ pub trait Audited: Clone + PartialEq + Sized {
         old: Option<&Self>,
     ) -> RepoResult<()>;
     /// Inserts the fields as a new row; returns its ID.
-    async fn insert_row(&self, conn: &mut DbConn, scope: &Self::Scope) -> RepoResult<i64>;
+    async fn insert_row(&self, conn: &mut DbConn, scope: &Self::Scope) -> RepoResult<Self::Id>;
     /// Writes the fields over `current` with the next version, guarded by the
     /// version read before (use [`guarded_update!`](crate::writes::guarded_update)).
     async fn update_row(
@@ -75,7 +76,7 @@ pub trait Audited: Clone + PartialEq + Sized {
         current: &Self::Row,
         old: &Self,
     ) -> RepoResult<()>;
-    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<Self::Row>;
+    async fn load(conn: &mut DbConn, id: Self::Id) -> RepoResult<Self::Row>;
     /// Keeps the row's search document in step (nothing for unsearched entities).
     async fn reindex(conn: &mut DbConn, row: &Self::Row, scope: &Self::Scope) -> RepoResult<()>;
     /// The audit record of going from `old` (`None`: nothing) to `self`.
@@ -83,8 +84,7 @@ pub trait Audited: Clone + PartialEq + Sized {
 }
 
 /// An entity that is archived rather than deleted.
-pub trait Archivable: Audited {
-    const DOCUMENT: EntityType;
+pub trait Archivable: Audited<Id: Searched> {
     /// Sets `archived_at` (and the next version) on the row (use
     /// [`set_archived!`](crate::writes::set_archived)).
     async fn archive_row(conn: &mut DbConn, row: &Self::Row, at: NaiveDateTime) -> RepoResult<()>;
@@ -120,8 +120,7 @@ pub async fn create<F: Audited>(
             conn,
             &actor.name,
             AuditAction::Create,
-            F::ENTITY,
-            id,
+            id.subject(),
             &fields.changes(None),
         )
         .await?;
@@ -157,8 +156,7 @@ pub async fn update<F: Audited>(
             conn,
             &actor.name,
             AuditAction::Update,
-            F::ENTITY,
-            id,
+            id.subject(),
             &new.changes(Some(&old)),
         )
         .await?;
@@ -182,15 +180,14 @@ pub async fn archive<F: Archivable>(
         let now = clock::now();
         F::archive_row(conn, &current, now).await?;
         let id = F::id(&current);
-        search_index::remove(conn, F::DOCUMENT, id).await?;
+        search_index::remove(conn, id).await?;
         let mut changes = Changes::default();
         changes.field("archivedAt", &None, &Some(now));
         audit_log::append(
             conn,
             &actor.name,
             AuditAction::Archive,
-            F::ENTITY,
-            id,
+            id.subject(),
             &changes,
         )
         .await?;

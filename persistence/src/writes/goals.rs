@@ -3,7 +3,6 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::status::GoalStatus;
 use masterplan_domain::timing::{Timing, TimingKind, parse_timing};
 use masterplan_domain::validation::{
@@ -14,9 +13,10 @@ use masterplan_domain::visibility::Visibility;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::{GoalId, MeasureId};
 use crate::models::goal::GoalRow;
 use crate::models::measure::MeasureRow;
-use crate::models::search::{EntityType, goal_document};
+use crate::models::search::goal_document;
 use crate::schema::goals;
 use crate::sql_types::TextEnum;
 use crate::with_conn;
@@ -144,14 +144,14 @@ impl Audited for GoalFields {
     type Scope = MeasureRow;
     type Patch = GoalPatch;
 
-    const ENTITY: AuditEntityType = AuditEntityType::Goal;
+    type Id = GoalId;
     const NAME: &'static str = "goal";
 
     fn field_problems(&self) -> Problems {
         self.problems()
     }
 
-    fn id(row: &GoalRow) -> i64 {
+    fn id(row: &GoalRow) -> GoalId {
         row.id
     }
 
@@ -202,7 +202,7 @@ impl Audited for GoalFields {
         Ok(())
     }
 
-    async fn insert_row(&self, conn: &mut DbConn, measure: &MeasureRow) -> RepoResult<i64> {
+    async fn insert_row(&self, conn: &mut DbConn, measure: &MeasureRow) -> RepoResult<GoalId> {
         let columns = self.columns()?;
         let now = clock::now();
         Ok(with_conn!(conn, c => diesel::insert_into(goals::table)
@@ -228,7 +228,7 @@ impl Audited for GoalFields {
         guarded_update!(conn, goals, current, columns, "goal")
     }
 
-    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<GoalRow> {
+    async fn load(conn: &mut DbConn, id: GoalId) -> RepoResult<GoalRow> {
         Ok(with_conn!(conn, c => goals::table
             .find(id)
             .select(GoalRow::as_select())
@@ -238,7 +238,7 @@ impl Audited for GoalFields {
 
     async fn reindex(conn: &mut DbConn, row: &GoalRow, measure: &MeasureRow) -> RepoResult<()> {
         let text = goal_document(&row.text, row.category.as_deref());
-        search_index::reindex(conn, measure.plan_id, EntityType::Goal, row.id, &text).await
+        search_index::reindex(conn, measure.plan_id, row.id, &text).await
     }
 
     fn changes(&self, old: Option<&Self>) -> Changes {
@@ -262,8 +262,6 @@ impl Audited for GoalFields {
 }
 
 impl Archivable for GoalFields {
-    const DOCUMENT: EntityType = EntityType::Goal;
-
     async fn archive_row(conn: &mut DbConn, row: &GoalRow, at: NaiveDateTime) -> RepoResult<()> {
         set_archived!(conn, goals, row, at)
     }
@@ -273,11 +271,11 @@ impl Archivable for GoalFields {
 /// the position is part of a goal's natural key.
 async fn check_position_free(
     conn: &mut DbConn,
-    measure_id: i64,
+    measure_id: MeasureId,
     position: i32,
-    except: Option<i64>,
+    except: Option<GoalId>,
 ) -> RepoResult<()> {
-    let holders: Vec<i64> = with_conn!(conn, c => goals::table
+    let holders: Vec<GoalId> = with_conn!(conn, c => goals::table
         .filter(goals::measure_id.eq(measure_id))
         .filter(goals::position.eq(position))
         .filter(goals::archived_at.is_null())
@@ -297,7 +295,7 @@ async fn check_position_free(
     }
 }
 
-async fn next_position(conn: &mut DbConn, measure_id: i64) -> RepoResult<i32> {
+async fn next_position(conn: &mut DbConn, measure_id: MeasureId) -> RepoResult<i32> {
     let max: Option<i32> = with_conn!(conn, c => goals::table
         .filter(goals::measure_id.eq(measure_id))
         .filter(goals::archived_at.is_null())

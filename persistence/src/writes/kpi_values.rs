@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::audit::AuditAction;
 use masterplan_domain::kpi_value_rules::{ObservedOnRange, observed_on_problem, value_problem};
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_NOTE_CHARS, MAX_SHORT_TEXT_CHARS,
@@ -22,6 +22,7 @@ use masterplan_domain::visibility::Audience;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::{AuditSubject, KpiId, KpiValueId, MeasureId, PlanId, WorkingGroupId};
 use crate::models::kpi::{self, KpiRow};
 use crate::models::kpi_values::{self, ValueRow};
 use crate::models::measure::{self, MeasureRow};
@@ -63,7 +64,7 @@ pub struct Recorded {
 /// A stored value named by id, or by its KPI and date.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueRef {
-    Id(i64),
+    Id(KpiValueId),
     Key { kpi: KpiRef, observed_on: NaiveDate },
 }
 
@@ -71,7 +72,7 @@ pub enum ValueRef {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = values_table)]
 pub(crate) struct NewKpiValue {
-    kpi_id: i64,
+    kpi_id: KpiId,
     observed_on: NaiveDate,
     value: f64,
     note: Option<String>,
@@ -82,7 +83,7 @@ pub(crate) struct NewKpiValue {
 
 impl NewKpiValue {
     pub(crate) fn new(
-        kpi_id: i64,
+        kpi_id: KpiId,
         observed_on: NaiveDate,
         value: f64,
         note: Option<String>,
@@ -126,8 +127,8 @@ async fn resolve(
 ) -> RepoResult<Vec<Result<Owned, FieldError>>> {
     // KPIs named by key: each distinct plan once, its measures in one query.
     let mut plans: HashMap<Option<String>, Result<PlanRow, FieldError>> = HashMap::new();
-    let mut codes: HashMap<i64, HashSet<String>> = HashMap::new();
-    let mut measures_by_key: HashMap<(i64, MeasureKey), Result<MeasureRow, FieldError>> =
+    let mut codes: HashMap<PlanId, HashSet<String>> = HashMap::new();
+    let mut measures_by_key: HashMap<(PlanId, MeasureKey), Result<MeasureRow, FieldError>> =
         HashMap::new();
     for target in targets {
         if let KpiRef::Key { plan, measure, .. } = target {
@@ -195,37 +196,38 @@ async fn resolve(
             measures_by_key.insert((plan_id, MeasureKey::Code(code)), measure);
         }
     }
-    let keyed_measures: Vec<i64> = measures_by_key
+    let keyed_measures: Vec<MeasureId> = measures_by_key
         .values()
         .filter_map(|m| m.as_ref().ok().map(|m| m.id))
         .collect();
-    let mut by_name: HashMap<(i64, String), KpiRow> = HashMap::new();
+    let mut by_name: HashMap<(MeasureId, String), KpiRow> = HashMap::new();
     for row in kpi::by_measure_ids(conn, &keyed_measures, Audience::Internal).await? {
         by_name.insert((row.measure_id, row.name.clone()), row);
     }
     // KPIs named by id, in one query.
-    let ids: Vec<i64> = targets
+    let ids: Vec<KpiId> = targets
         .iter()
         .filter_map(|t| match t {
             KpiRef::Id(id) => Some(*id),
             KpiRef::Key { .. } => None,
         })
         .collect();
-    let by_id: HashMap<i64, KpiRow> = kpi::by_ids(conn, &ids, Audience::Internal)
+    let by_id: HashMap<KpiId, KpiRow> = kpi::by_ids(conn, &ids, Audience::Internal)
         .await?
         .into_iter()
         .map(|k| (k.id, k))
         .collect();
     // The live measures of every KPI found, and their working groups.
-    let mut measure_ids: Vec<i64> = by_id.values().map(|k| k.measure_id).collect();
+    let mut measure_ids: Vec<MeasureId> = by_id.values().map(|k| k.measure_id).collect();
     measure_ids.extend(&keyed_measures);
-    let live: HashMap<i64, MeasureRow> = measure::by_ids(conn, &measure_ids, Audience::Internal)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
-    let group_ids: Vec<i64> = live.values().map(|m| m.working_group_id).collect();
-    let groups: HashMap<i64, String> = working_group::by_ids(conn, &group_ids)
+    let live: HashMap<MeasureId, MeasureRow> =
+        measure::by_ids(conn, &measure_ids, Audience::Internal)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+    let group_ids: Vec<WorkingGroupId> = live.values().map(|m| m.working_group_id).collect();
+    let groups: HashMap<WorkingGroupId, String> = working_group::by_ids(conn, &group_ids)
         .await?
         .into_iter()
         .map(|g| (g.id, g.code))
@@ -312,12 +314,12 @@ pub(crate) fn text_problems(note: &Option<String>, source: &Option<String>) -> V
 /// The stored values for the given (KPI, date) pairs, in one statement.
 async fn stored(
     conn: &mut DbConn,
-    pairs: &HashSet<(i64, NaiveDate)>,
-) -> RepoResult<HashMap<(i64, NaiveDate), ValueRow>> {
+    pairs: &HashSet<(KpiId, NaiveDate)>,
+) -> RepoResult<HashMap<(KpiId, NaiveDate), ValueRow>> {
     if pairs.is_empty() {
         return Ok(HashMap::new());
     }
-    let kpi_ids: Vec<i64> = pairs
+    let kpi_ids: Vec<KpiId> = pairs
         .iter()
         .map(|(k, _)| *k)
         .collect::<HashSet<_>>()
@@ -464,7 +466,7 @@ pub async fn record(
             actor.may_change_group(group)?;
         }
         let mut problems = Problems::default();
-        let mut seen: HashMap<(i64, NaiveDate), usize> = HashMap::new();
+        let mut seen: HashMap<(KpiId, NaiveDate), usize> = HashMap::new();
         for (i, (row, kpi)) in rows.iter().zip(&kpis).enumerate() {
             let at = i.to_string();
             let under = ["values", at.as_str()];
@@ -505,7 +507,7 @@ pub async fn record(
                 source: r.source,
             })
             .collect();
-        let pairs: HashSet<(i64, NaiveDate)> = rows
+        let pairs: HashSet<(KpiId, NaiveDate)> = rows
             .iter()
             .zip(&owned)
             .map(|(r, o)| (o.kpi.id, r.observed_on))
@@ -526,7 +528,7 @@ pub async fn record(
         let would_be = |r: &Row, o: &Owned| -> ValueRow {
             let stored = old.get(&(o.kpi.id, r.observed_on));
             ValueRow {
-                id: stored.map_or(0, |s| s.id),
+                id: stored.map_or(KpiValueId::new(0), |s| s.id),
                 kpi_id: o.kpi.id,
                 observed_on: r.observed_on,
                 value: r.value,
@@ -603,8 +605,7 @@ pub async fn record(
                     conn,
                     &actor.name,
                     action,
-                    AuditEntityType::KpiValue,
-                    row.id,
+                    row.id.subject(),
                     &value_changes(old.get(&key), &row),
                 )
                 .await?;
@@ -701,8 +702,7 @@ pub async fn delete(
             conn,
             &actor.name,
             AuditAction::Delete,
-            AuditEntityType::KpiValue,
-            value.id,
+            value.id.subject(),
             &changes,
         )
         .await?;

@@ -3,7 +3,6 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::kpi::{repeated_dates, validate_value};
 use masterplan_domain::status::{KpiDirection, KpiValueType};
 use masterplan_domain::validation::{
@@ -15,9 +14,10 @@ use serde::Serialize;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::{KpiId, MeasureId};
 use crate::models::kpi::{self, KpiRow, NewTarget};
 use crate::models::measure::MeasureRow;
-use crate::models::search::{EntityType, kpi_document};
+use crate::models::search::kpi_document;
 use crate::schema::{kpi_targets, kpi_values, kpis};
 use crate::sql_types::TextEnum;
 use crate::with_conn;
@@ -225,11 +225,11 @@ impl KpiFields {
 /// the database keeps names unique per measure) already has.
 async fn check_name_free(
     conn: &mut DbConn,
-    measure_id: i64,
+    measure_id: MeasureId,
     name: &str,
-    except: Option<i64>,
+    except: Option<KpiId>,
 ) -> RepoResult<()> {
-    let holders: Vec<(i64, bool)> = with_conn!(conn, c => kpis::table
+    let holders: Vec<(KpiId, bool)> = with_conn!(conn, c => kpis::table
         .filter(kpis::measure_id.eq(measure_id))
         .filter(kpis::name.eq(name))
         .select((kpis::id, kpis::archived_at.is_not_null()))
@@ -254,7 +254,7 @@ async fn check_name_free(
 /// Refuses a new value type that recorded values of the KPI do not fit.
 async fn check_values_fit(
     conn: &mut DbConn,
-    kpi_id: i64,
+    kpi_id: KpiId,
     value_type: KpiValueType,
 ) -> RepoResult<()> {
     let values: Vec<(NaiveDate, f64)> = with_conn!(conn, c => kpi_values::table
@@ -280,7 +280,7 @@ async fn check_values_fit(
     }
 }
 
-async fn targets_of(conn: &mut DbConn, kpi_id: i64) -> RepoResult<Vec<TargetInput>> {
+async fn targets_of(conn: &mut DbConn, kpi_id: KpiId) -> RepoResult<Vec<TargetInput>> {
     Ok(kpi::targets_of(conn, &[kpi_id])
         .await?
         .into_iter()
@@ -293,7 +293,11 @@ async fn targets_of(conn: &mut DbConn, kpi_id: i64) -> RepoResult<Vec<TargetInpu
 }
 
 /// Replaces the KPI's targets with `targets`.
-async fn store_targets(conn: &mut DbConn, kpi_id: i64, targets: &[TargetInput]) -> RepoResult<()> {
+async fn store_targets(
+    conn: &mut DbConn,
+    kpi_id: KpiId,
+    targets: &[TargetInput],
+) -> RepoResult<()> {
     let rows: Vec<NewTarget> = targets
         .iter()
         .map(|t| NewTarget {
@@ -315,7 +319,7 @@ async fn store_targets(conn: &mut DbConn, kpi_id: i64, targets: &[TargetInput]) 
     Ok(())
 }
 
-async fn next_position(conn: &mut DbConn, measure_id: i64) -> RepoResult<i32> {
+async fn next_position(conn: &mut DbConn, measure_id: MeasureId) -> RepoResult<i32> {
     let max: Option<i32> = with_conn!(conn, c => kpis::table
         .filter(kpis::measure_id.eq(measure_id))
         .select(diesel::dsl::max(kpis::position))
@@ -331,14 +335,14 @@ impl Audited for KpiFields {
     type Scope = MeasureRow;
     type Patch = KpiPatch;
 
-    const ENTITY: AuditEntityType = AuditEntityType::Kpi;
+    type Id = KpiId;
     const NAME: &'static str = "KPI";
 
     fn field_problems(&self) -> Problems {
         self.problems(Kept::default())
     }
 
-    fn id(row: &KpiRow) -> i64 {
+    fn id(row: &KpiRow) -> KpiId {
         row.id
     }
 
@@ -414,10 +418,10 @@ impl Audited for KpiFields {
         Ok(())
     }
 
-    async fn insert_row(&self, conn: &mut DbConn, measure: &MeasureRow) -> RepoResult<i64> {
+    async fn insert_row(&self, conn: &mut DbConn, measure: &MeasureRow) -> RepoResult<KpiId> {
         let now = clock::now();
         let columns = self.columns();
-        let id: i64 = with_conn!(conn, c => diesel::insert_into(kpis::table)
+        let id: KpiId = with_conn!(conn, c => diesel::insert_into(kpis::table)
             .values((
                 kpis::measure_id.eq(measure.id),
                 kpis::position.eq(self.position),
@@ -447,7 +451,7 @@ impl Audited for KpiFields {
         Ok(())
     }
 
-    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<KpiRow> {
+    async fn load(conn: &mut DbConn, id: KpiId) -> RepoResult<KpiRow> {
         Ok(with_conn!(conn, c => kpis::table
             .find(id)
             .select(KpiRow::as_select())
@@ -457,7 +461,7 @@ impl Audited for KpiFields {
 
     async fn reindex(conn: &mut DbConn, row: &KpiRow, measure: &MeasureRow) -> RepoResult<()> {
         let text = kpi_document(&row.name, row.description.as_deref());
-        search_index::reindex(conn, measure.plan_id, EntityType::Kpi, row.id, &text).await
+        search_index::reindex(conn, measure.plan_id, row.id, &text).await
     }
 
     /// Baseline and targets are recorded as whole values; the position is
@@ -492,8 +496,6 @@ impl Audited for KpiFields {
 }
 
 impl Archivable for KpiFields {
-    const DOCUMENT: EntityType = EntityType::Kpi;
-
     async fn archive_row(conn: &mut DbConn, row: &KpiRow, at: NaiveDateTime) -> RepoResult<()> {
         set_archived!(conn, kpis, row, at)
     }

@@ -7,6 +7,7 @@ use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::{GoalId, KpiId, MeasureId, PlanId};
 use crate::models::goal::{self, GoalRow};
 use crate::models::kpi::{self, KpiRow};
 use crate::models::measure::{self, MeasureRow};
@@ -42,7 +43,7 @@ pub async fn plan(conn: &mut DbConn, slug: Option<&str>, field: &[&str]) -> Repo
 /// A working group of `plan_id` by code.
 pub async fn working_group(
     conn: &mut DbConn,
-    plan_id: i64,
+    plan_id: PlanId,
     code: &str,
     field: &[&str],
 ) -> RepoResult<WorkingGroupRow> {
@@ -78,7 +79,7 @@ impl std::fmt::Display for MeasureKey {
 /// A measure named by id or by plan slug and code or title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MeasureRef {
-    Id(i64),
+    Id(MeasureId),
     Key {
         plan: Option<String>,
         measure: MeasureKey,
@@ -93,7 +94,7 @@ fn missing(field: &[&str], message: impl Into<String>) -> RepoError {
 /// Errors name `code_field` or `title_field` (relative to the key).
 pub async fn measure_in_plan(
     conn: &mut DbConn,
-    plan_id: i64,
+    plan_id: PlanId,
     key: &MeasureKey,
     audience: Audience,
     (code_field, title_field): (&str, &str),
@@ -164,7 +165,7 @@ pub async fn measure(conn: &mut DbConn, target: &MeasureRef) -> RepoResult<Measu
 /// (unique per measure).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KpiRef {
-    Id(i64),
+    Id(KpiId),
     Key {
         plan: Option<String>,
         measure: MeasureKey,
@@ -205,7 +206,7 @@ pub async fn kpi(conn: &mut DbConn, target: &KpiRef) -> RepoResult<KpiRow> {
 /// (from 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GoalRef {
-    Id(i64),
+    Id(GoalId),
     Key {
         plan: Option<String>,
         measure: MeasureKey,

@@ -3,6 +3,7 @@
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::MeasureId;
 use crate::models::measure::{self, MeasureRow};
 use crate::models::working_group::{self, WorkingGroupRow};
 use crate::writes::Actor;
@@ -40,7 +41,7 @@ pub async fn new_child_of(
 pub async fn parent_of(
     conn: &mut DbConn,
     actor: &Actor,
-    measure_id: i64,
+    measure_id: MeasureId,
     what: &str,
 ) -> RepoResult<(MeasureRow, WorkingGroupRow)> {
     let measure = measure::by_ids(conn, &[measure_id], Audience::Internal)

@@ -3,7 +3,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::legend::{PeriodCategory, QuickWin, SizeCategory};
 use masterplan_domain::status::MeasureStatus;
 use masterplan_domain::validation::{
@@ -14,9 +13,10 @@ use masterplan_domain::visibility::Visibility;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::{MeasureId, PlanId, WorkingGroupId};
 use crate::models::measure::{MeasureRow, PilotArea, search_text};
 use crate::models::plan::{self, PlanRow};
-use crate::models::search::{EntityType, measure_document};
+use crate::models::search::measure_document;
 use crate::models::working_group::{self, WorkingGroupRow};
 use crate::schema::measures;
 use crate::sql_types::{JsonText, TextEnum};
@@ -101,7 +101,7 @@ pub struct MeasureScope {
 #[derive(Debug, Clone, AsChangeset, Insertable)]
 #[diesel(table_name = measures, treat_none_as_null = true)]
 struct MeasureColumns {
-    working_group_id: i64,
+    working_group_id: WorkingGroupId,
     code: Option<String>,
     title: String,
     description: String,
@@ -223,7 +223,7 @@ impl MeasureFields {
         problems
     }
 
-    fn columns(&self, plan: &PlanRow, working_group_id: i64) -> MeasureColumns {
+    fn columns(&self, plan: &PlanRow, working_group_id: WorkingGroupId) -> MeasureColumns {
         let e = &self.estimates;
         let class = plan.legend.classify(e);
         MeasureColumns {
@@ -272,14 +272,14 @@ impl Audited for MeasureFields {
     type Scope = MeasureScope;
     type Patch = MeasurePatch;
 
-    const ENTITY: AuditEntityType = AuditEntityType::Measure;
+    type Id = MeasureId;
     const NAME: &'static str = "measure";
 
     fn field_problems(&self) -> Problems {
         self.problems()
     }
 
-    fn id(row: &MeasureRow) -> i64 {
+    fn id(row: &MeasureRow) -> MeasureId {
         row.id
     }
 
@@ -343,7 +343,7 @@ impl Audited for MeasureFields {
         Ok(())
     }
 
-    async fn insert_row(&self, conn: &mut DbConn, scope: &MeasureScope) -> RepoResult<i64> {
+    async fn insert_row(&self, conn: &mut DbConn, scope: &MeasureScope) -> RepoResult<MeasureId> {
         let columns = self.columns(&scope.plan, scope.group.id);
         let now = clock::now();
         Ok(with_conn!(conn, c => diesel::insert_into(measures::table)
@@ -370,7 +370,7 @@ impl Audited for MeasureFields {
         guarded_update!(conn, measures, current, columns, "measure")
     }
 
-    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<MeasureRow> {
+    async fn load(conn: &mut DbConn, id: MeasureId) -> RepoResult<MeasureRow> {
         Ok(with_conn!(conn, c => measures::table
             .find(id)
             .select(MeasureRow::as_select())
@@ -380,7 +380,7 @@ impl Audited for MeasureFields {
 
     async fn reindex(conn: &mut DbConn, row: &MeasureRow, _scope: &MeasureScope) -> RepoResult<()> {
         let text = measure_document(&row.title, row.code.as_deref(), &row.description);
-        search_index::reindex(conn, row.plan_id, EntityType::Measure, row.id, &text).await
+        search_index::reindex(conn, row.plan_id, row.id, &text).await
     }
 
     fn changes(&self, old: Option<&Self>) -> Changes {
@@ -451,8 +451,6 @@ impl Audited for MeasureFields {
 }
 
 impl Archivable for MeasureFields {
-    const DOCUMENT: EntityType = EntityType::Measure;
-
     async fn archive_row(conn: &mut DbConn, row: &MeasureRow, at: NaiveDateTime) -> RepoResult<()> {
         set_archived!(conn, measures, row, at)
     }
@@ -462,11 +460,11 @@ impl Archivable for MeasureFields {
 /// already has.
 async fn check_code_free(
     conn: &mut DbConn,
-    plan_id: i64,
+    plan_id: PlanId,
     code: &str,
-    except: Option<i64>,
+    except: Option<MeasureId>,
 ) -> RepoResult<()> {
-    let holders: Vec<(i64, bool)> = with_conn!(conn, c => measures::table
+    let holders: Vec<(MeasureId, bool)> = with_conn!(conn, c => measures::table
         .filter(measures::plan_id.eq(plan_id))
         .filter(measures::code.eq(code))
         .select((measures::id, measures::archived_at.is_not_null()))
@@ -485,21 +483,21 @@ async fn check_code_free(
     }
 }
 
-async fn plan_of(conn: &mut DbConn, plan_id: i64) -> RepoResult<PlanRow> {
+async fn plan_of(conn: &mut DbConn, plan_id: PlanId) -> RepoResult<PlanRow> {
     plan::by_ids(conn, &[plan_id])
         .await?
         .pop()
         .ok_or_else(|| RepoError::Corrupt(format!("plan {plan_id} is missing")))
 }
 
-async fn group_of(conn: &mut DbConn, group_id: i64) -> RepoResult<WorkingGroupRow> {
+async fn group_of(conn: &mut DbConn, group_id: WorkingGroupId) -> RepoResult<WorkingGroupRow> {
     working_group::by_ids(conn, &[group_id])
         .await?
         .pop()
         .ok_or_else(|| RepoError::Corrupt(format!("working group {group_id} is missing")))
 }
 
-async fn next_position(conn: &mut DbConn, plan_id: i64) -> RepoResult<i32> {
+async fn next_position(conn: &mut DbConn, plan_id: PlanId) -> RepoResult<i32> {
     let max: Option<i32> = with_conn!(conn, c => measures::table
         .filter(measures::plan_id.eq(plan_id))
         .select(diesel::dsl::max(measures::position))

@@ -65,7 +65,7 @@ pub fn set_given<T>(slot: &mut T, value: Option<T>) {
 
 /// Checks that a version-guarded UPDATE hit its row. Writers are serialised
 /// by [`DbConn::write_transaction`](crate::db::DbConn::write_transaction), so a miss means a bug, not a user's race.
-pub fn updated_one(rows: usize, what: &str, id: i64) -> RepoResult<()> {
+pub fn updated_one(rows: usize, what: &str, id: impl std::fmt::Display) -> RepoResult<()> {
     if rows == 1 {
         Ok(())
     } else {

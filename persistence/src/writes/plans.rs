@@ -6,7 +6,6 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::legend::Legend;
 use masterplan_domain::validation::{
     self as rules, FieldError, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_TITLE_CHARS,
@@ -15,6 +14,7 @@ use masterplan_domain::validation::{
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::PlanId;
 use crate::models::measure::MeasureRow;
 use crate::models::plan::{self, PlanRow};
 use crate::schema::{measures, plans};
@@ -27,7 +27,7 @@ use crate::writes::{Actor, Problems, guarded_update, set_given};
 /// A plan named by id or by slug.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanRef {
-    Id(i64),
+    Id(PlanId),
     Slug(String),
 }
 
@@ -114,14 +114,14 @@ impl Audited for PlanFields {
     type Scope = ();
     type Patch = PlanPatch;
 
-    const ENTITY: AuditEntityType = AuditEntityType::Plan;
+    type Id = PlanId;
     const NAME: &'static str = "plan";
 
     fn field_problems(&self) -> Problems {
         self.problems("slug")
     }
 
-    fn id(row: &PlanRow) -> i64 {
+    fn id(row: &PlanRow) -> PlanId {
         row.id
     }
 
@@ -177,7 +177,7 @@ impl Audited for PlanFields {
         Ok(())
     }
 
-    async fn insert_row(&self, conn: &mut DbConn, _scope: &()) -> RepoResult<i64> {
+    async fn insert_row(&self, conn: &mut DbConn, _scope: &()) -> RepoResult<PlanId> {
         let now = clock::now();
         Ok(with_conn!(conn, c => diesel::insert_into(plans::table)
             .values(&plan::NewPlan {
@@ -227,7 +227,7 @@ impl Audited for PlanFields {
         Ok(())
     }
 
-    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<PlanRow> {
+    async fn load(conn: &mut DbConn, id: PlanId) -> RepoResult<PlanRow> {
         plan::by_ids(conn, &[id])
             .await?
             .pop()
@@ -355,7 +355,7 @@ pub async fn update(
 
 /// Re-derives the effective categories and quick win of every measure of the
 /// plan (archived ones too) under `legend`; writes only those that change.
-async fn reclassify(conn: &mut DbConn, plan_id: i64, legend: &Legend) -> RepoResult<()> {
+async fn reclassify(conn: &mut DbConn, plan_id: PlanId, legend: &Legend) -> RepoResult<()> {
     let rows: Vec<MeasureRow> = with_conn!(conn, c => measures::table
         .filter(measures::plan_id.eq(plan_id))
         .select(MeasureRow::as_select())

@@ -4,11 +4,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::{AuditAction, AuditEntityType};
+use masterplan_domain::audit::AuditAction;
 use masterplan_domain::status::Role;
 
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::{ApiTokenId, AuditSubject};
 use crate::models::token::TokenRow;
 use crate::schema::api_tokens;
 use crate::sql_types::{JsonText, TextEnum};
@@ -39,15 +40,7 @@ pub async fn create(conn: &mut DbConn, token: &NewToken, actor: &str) -> RepoRes
         changes.created("role", &row.role.as_str());
         changes.created("workingGroups", &row.working_groups);
         changes.created("expiresAt", &row.expires_at);
-        audit_log::append(
-            conn,
-            actor,
-            AuditAction::Create,
-            AuditEntityType::ApiToken,
-            row.id,
-            &changes,
-        )
-        .await?;
+        audit_log::append(conn, actor, AuditAction::Create, row.id.subject(), &changes).await?;
         Ok(row)
     })
     .await
@@ -81,7 +74,7 @@ pub async fn revoke(
     actor: &str,
 ) -> RepoResult<bool> {
     conn.write_transaction(async |conn| {
-        let revoked: Option<i64> = with_conn!(conn, c => diesel::update(
+        let revoked: Option<ApiTokenId> = with_conn!(conn, c => diesel::update(
             api_tokens::table
                 .filter(api_tokens::name.eq(name))
                 .filter(api_tokens::revoked_at.is_null()),
@@ -96,15 +89,7 @@ pub async fn revoke(
         };
         let mut changes = Changes::default();
         changes.field("revokedAt", &None, &Some(at));
-        audit_log::append(
-            conn,
-            actor,
-            AuditAction::Revoke,
-            AuditEntityType::ApiToken,
-            id,
-            &changes,
-        )
-        .await?;
+        audit_log::append(conn, actor, AuditAction::Revoke, id.subject(), &changes).await?;
         Ok(true)
     })
     .await

@@ -14,6 +14,7 @@ use masterplan_domain::audit::AuditEntityType;
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::ids::{MeasureId, WebhookDeliveryId, WebhookId};
 use crate::models::audit::AuditRow;
 use crate::models::changes::placement_of;
 use crate::models::webhooks::{DELIVERED, DeliveryRow, FAILED, PENDING, WebhookRow};
@@ -25,7 +26,7 @@ use crate::with_conn;
 pub struct NewWebhook {
     pub url: String,
     pub entity_types: Option<Vec<AuditEntityType>>,
-    pub measure_id: Option<i64>,
+    pub measure_id: Option<MeasureId>,
     pub secret: String,
     pub created_by: String,
 }
@@ -52,7 +53,7 @@ pub async fn create(conn: &mut DbConn, new: &NewWebhook) -> RepoResult<WebhookRo
 
 /// Deletes a webhook: it gets nothing more, and its pending deliveries are
 /// given up. `None` when there is no such webhook (or it was deleted).
-pub async fn delete(conn: &mut DbConn, id: i64) -> RepoResult<Option<WebhookRow>> {
+pub async fn delete(conn: &mut DbConn, id: WebhookId) -> RepoResult<Option<WebhookRow>> {
     conn.transaction(async |conn| {
         let deleted: Option<WebhookRow> = with_conn!(conn, c => diesel::update(
                 webhooks::table.find(id).filter(webhooks::deleted_at.is_null()),
@@ -141,7 +142,7 @@ pub struct Retries {
 #[derive(QueryableByName)]
 struct Claimed {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    id: WebhookDeliveryId,
 }
 
 /// The oldest pending delivery of each webhook is the only one it may get

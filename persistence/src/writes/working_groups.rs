@@ -6,12 +6,12 @@
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::validation::{self as rules, FieldError, MAX_NAME_CHARS};
 
 use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
+use crate::ids::{PlanId, WorkingGroupId};
 use crate::models::working_group::{self, WorkingGroupRow};
 use crate::schema::working_groups;
 use crate::with_conn;
@@ -22,7 +22,7 @@ use crate::writes::{Actor, Problems, guarded_update, lookups, set_given};
 /// A working group named by id or by plan slug and code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WorkingGroupRef {
-    Id(i64),
+    Id(WorkingGroupId),
     Key { plan: Option<String>, code: String },
 }
 
@@ -84,7 +84,7 @@ impl WorkingGroupFields {
 }
 
 /// The ID of the plan a working group belongs to.
-pub struct PlanScope(pub i64);
+pub struct PlanScope(pub PlanId);
 
 impl Audited for WorkingGroupFields {
     type Row = WorkingGroupRow;
@@ -92,14 +92,14 @@ impl Audited for WorkingGroupFields {
     type Scope = PlanScope;
     type Patch = WorkingGroupPatch;
 
-    const ENTITY: AuditEntityType = AuditEntityType::WorkingGroup;
+    type Id = WorkingGroupId;
     const NAME: &'static str = "working group";
 
     fn field_problems(&self) -> Problems {
         self.problems()
     }
 
-    fn id(row: &WorkingGroupRow) -> i64 {
+    fn id(row: &WorkingGroupRow) -> WorkingGroupId {
         row.id
     }
 
@@ -151,7 +151,7 @@ impl Audited for WorkingGroupFields {
         Ok(())
     }
 
-    async fn insert_row(&self, conn: &mut DbConn, plan: &PlanScope) -> RepoResult<i64> {
+    async fn insert_row(&self, conn: &mut DbConn, plan: &PlanScope) -> RepoResult<WorkingGroupId> {
         let now = clock::now();
         Ok(
             with_conn!(conn, c => diesel::insert_into(working_groups::table)
@@ -191,7 +191,7 @@ impl Audited for WorkingGroupFields {
         )
     }
 
-    async fn load(conn: &mut DbConn, id: i64) -> RepoResult<WorkingGroupRow> {
+    async fn load(conn: &mut DbConn, id: WorkingGroupId) -> RepoResult<WorkingGroupRow> {
         working_group::by_ids(conn, &[id])
             .await?
             .pop()
@@ -217,7 +217,7 @@ impl Audited for WorkingGroupFields {
 }
 
 /// Refuses a code another group of the plan already has.
-async fn check_code_free(conn: &mut DbConn, plan_id: i64, code: &str) -> RepoResult<()> {
+async fn check_code_free(conn: &mut DbConn, plan_id: PlanId, code: &str) -> RepoResult<()> {
     match working_group::find_by_code(conn, plan_id, code).await? {
         None => Ok(()),
         Some(_) => Err(RepoError::rejected(FieldError::duplicate(

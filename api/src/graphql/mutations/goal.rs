@@ -13,7 +13,6 @@ use crate::graphql::mutations::measure::{MeasureKeyInput, measure_key, patch};
 use crate::graphql::mutations::payload::{mutation_payload, write};
 use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused};
 use crate::graphql::objects::Goal;
-use crate::ids::NodeType;
 
 /// A goal by natural key: plan slug (may be left out while there is one
 /// plan), the measure's code (or, for a measure without a code, its title)
@@ -43,15 +42,9 @@ impl GoalKeyInput {
 
 /// The goal an input names by `id` or `key`.
 pub fn goal_ref(id: Option<&ID>, key: Option<GoalKeyInput>) -> Result<GoalRef, Vec<UserError>> {
-    id_or_key(
-        id,
-        key,
-        NodeType::Goal,
-        |id| Ok(GoalRef::Id(id)),
-        GoalKeyInput::into_ref,
-    )
-    .and_then(|r| r)
-    .map_err(refused)
+    id_or_key(id, key, |id| Ok(GoalRef::Id(id)), GoalKeyInput::into_ref)
+        .and_then(|r| r)
+        .map_err(refused)
 }
 
 /// The measure a create input names by `measureId` or `measure` (its key).
@@ -62,7 +55,6 @@ pub fn parent_measure_ref(
     id_or_key(
         measure_id,
         measure,
-        NodeType::Measure,
         |id| Ok(MeasureRef::Id(id)),
         MeasureKeyInput::into_ref,
     )

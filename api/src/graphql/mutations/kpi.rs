@@ -15,7 +15,6 @@ use crate::graphql::mutations::payload::{mutation_payload, write};
 use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused};
 use crate::graphql::objects::Kpi;
 use crate::graphql::scalars::Date;
-use crate::ids::NodeType;
 
 /// A KPI by natural key: plan slug (may be left out while there is one
 /// plan), the measure's code (or, for a measure without a code, its title)
@@ -47,7 +46,6 @@ pub fn kpi_ref(id: Option<&ID>, key: Option<KpiKeyInput>) -> Result<KpiRef, Vec<
     id_or_key(
         id,
         key,
-        NodeType::Kpi,
         |id| Ok(KpiRef::Id(id)),
         |key| key.into_ref().map_err(|e| e.under(&["key"])),
     )

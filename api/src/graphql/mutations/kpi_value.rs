@@ -13,7 +13,7 @@ use crate::graphql::mutations::kpi::{KpiKeyInput, kpi_ref};
 use crate::graphql::mutations::user_errors::{UserError, refused, settle};
 use crate::graphql::objects::{Kpi, KpiValue};
 use crate::graphql::scalars::{Date, LenientDate};
-use crate::ids::{NodeType, decode_as, encode};
+use crate::ids::{decode_as, encode};
 
 /// One value to record. Name the KPI by `kpiId` or by `kpi` (exactly one).
 /// The row is the whole value: a `note` or `source` left out is stored as none.
@@ -103,7 +103,7 @@ pub struct DeleteKpiValuePayload {
 /// the row: `kpiId`, or `kpi.<field>`).
 fn row_kpi(kpi_id: Option<&ID>, key: Option<KpiKeyInput>) -> Result<KpiRef, FieldError> {
     match (kpi_id, key) {
-        (Some(id), None) => decode_as(id, NodeType::Kpi).map(KpiRef::Id).ok_or_else(|| {
+        (Some(id), None) => decode_as(id).map(KpiRef::Id).ok_or_else(|| {
             FieldError::not_found(
                 &["kpiId"],
                 format!("{:?} is not the ID of a KPI", id.as_str()),
@@ -187,7 +187,7 @@ impl KpiValueMutations {
             client_mutation_id: id,
         };
         let target = match (input.id, input.kpi, input.observed_on) {
-            (Some(id), None, None) => match decode_as(&id, NodeType::KpiValue) {
+            (Some(id), None, None) => match decode_as(&id) {
                 Some(id) => ValueRef::Id(id),
                 None => {
                     let error = FieldError::not_found(
@@ -219,7 +219,7 @@ impl KpiValueMutations {
         Ok(
             match settle(kpi_values::delete(&mut conn, &actor, &target).await)? {
                 Ok((value, kpi)) => DeleteKpiValuePayload {
-                    deleted_kpi_value_id: Some(encode(NodeType::KpiValue, value.id)),
+                    deleted_kpi_value_id: Some(encode(value.id)),
                     kpi: Some(Kpi::live(kpi)),
                     user_errors: Vec::new(),
                     client_mutation_id: input.client_mutation_id,

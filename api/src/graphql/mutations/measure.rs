@@ -14,7 +14,6 @@ use crate::graphql::mutations::access::editor;
 use crate::graphql::mutations::payload::{mutation_payload, write};
 use crate::graphql::mutations::user_errors::{UserError, id_or_key, refused};
 use crate::graphql::objects::Measure;
-use crate::ids::NodeType;
 
 /// A measure by natural key: plan slug (may be left out while there is one
 /// plan) and either the measure's code or, for a measure without a code
@@ -77,7 +76,6 @@ pub fn measure_ref(
     id_or_key(
         id,
         key,
-        NodeType::Measure,
         |id| Ok(MeasureRef::Id(id)),
         MeasureKeyInput::into_ref,
     )

@@ -14,7 +14,7 @@ use crate::graphql::mutations::payload::{mutation_payload, write};
 use crate::graphql::mutations::user_errors::refused;
 use crate::graphql::objects::{LegendThresholds, Plan};
 use crate::graphql::scalars::Date;
-use crate::ids::{NodeType, decode_as};
+use crate::ids::decode_as;
 
 /// The thresholds that classify measures' estimates: LOW strictly below the
 /// low threshold, HIGH strictly above the high one, MEDIUM in between.
@@ -75,14 +75,12 @@ mutation_payload! {
 
 fn plan_ref(id: Option<ID>, slug: Option<String>) -> Result<PlanRef, FieldError> {
     match (id, slug) {
-        (Some(id), None) => decode_as(&id, NodeType::Plan)
-            .map(PlanRef::Id)
-            .ok_or_else(|| {
-                FieldError::not_found(
-                    &["id"],
-                    format!("{:?} is not the ID of a Plan", id.as_str()),
-                )
-            }),
+        (Some(id), None) => decode_as(&id).map(PlanRef::Id).ok_or_else(|| {
+            FieldError::not_found(
+                &["id"],
+                format!("{:?} is not the ID of a Plan", id.as_str()),
+            )
+        }),
         (None, Some(slug)) => Ok(PlanRef::Slug(slug)),
         _ => Err(FieldError::invalid(
             &["id"],

@@ -7,7 +7,7 @@ use masterplan_persistence::{RepoError, RepoResult};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::graphql::enums::UserErrorCode;
-use crate::ids::{NodeType, decode_as};
+use crate::ids::{NodeId, decode_as};
 
 /// A problem with a mutation's input; nothing was changed.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
@@ -48,15 +48,15 @@ pub fn settle<T>(result: RepoResult<T>) -> ApiResult<Result<T, Vec<UserError>>> 
 }
 
 /// Exactly one of an object's `id` and natural `key`, resolved with `by_key`.
-pub fn id_or_key<K, R>(
+pub fn id_or_key<I: NodeId, K, R>(
     id: Option<&ID>,
     key: Option<K>,
-    node_type: NodeType,
-    by_id: impl FnOnce(i64) -> R,
+    by_id: impl FnOnce(I) -> R,
     by_key: impl FnOnce(K) -> R,
 ) -> Result<R, FieldError> {
+    let node_type = I::TYPE;
     match (id, key) {
-        (Some(id), None) => decode_as(id, node_type).map(by_id).ok_or_else(|| {
+        (Some(id), None) => decode_as::<I>(id).map(by_id).ok_or_else(|| {
             FieldError::not_found(
                 &["id"],
                 format!("{:?} is not the ID of a {}", id.as_str(), node_type.name()),

@@ -12,7 +12,6 @@ use crate::graphql::mutations::measure::patch;
 use crate::graphql::mutations::payload::{mutation_payload, write};
 use crate::graphql::mutations::user_errors::{id_or_key, refused};
 use crate::graphql::objects::WorkingGroup;
-use crate::ids::NodeType;
 
 /// A working group by natural key: plan slug (may be left out while there
 /// is one plan) and code.
@@ -91,16 +90,12 @@ impl WorkingGroupMutations {
         input: UpdateWorkingGroupInput,
     ) -> ApiResult<WorkingGroupPayload> {
         let actor = admin(ctx)?;
-        let target = id_or_key(
-            input.id.as_ref(),
-            input.key,
-            NodeType::WorkingGroup,
-            WorkingGroupRef::Id,
-            |key| WorkingGroupRef::Key {
+        let target = id_or_key(input.id.as_ref(), input.key, WorkingGroupRef::Id, |key| {
+            WorkingGroupRef::Key {
                 plan: key.plan,
                 code: key.code,
-            },
-        )
+            }
+        })
         .map_err(refused);
         let change = WorkingGroupPatch {
             code: input.code,

@@ -11,7 +11,7 @@ use crate::graphql::enums::{GoalStatus, TimingKind, Visibility};
 use crate::graphql::instant::View;
 use crate::graphql::objects::Measure;
 use crate::graphql::scalars::Date;
-use crate::ids::{NodeType, encode};
+use crate::ids::encode;
 
 /// A goal (Ziel) of a measure, with the plan's timing phrase parsed.
 pub struct Goal(pub GoalRow, pub View);
@@ -26,7 +26,7 @@ impl Goal {
 #[Object]
 impl Goal {
     pub async fn id(&self) -> ID {
-        encode(NodeType::Goal, self.0.id)
+        encode(self.0.id)
     }
     async fn text(&self) -> &str {
         &self.0.text

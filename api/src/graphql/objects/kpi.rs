@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use masterplan_domain::audit::AuditEntityType;
 use masterplan_domain::kpi::{
     Observation, Target, next_target, progress, series_trend, target_met,
 };
 use masterplan_domain::series;
+use masterplan_persistence::ids::{AuditSubject, KpiId};
 use masterplan_persistence::models::kpi::{KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::{ValueRow, ValueSlice};
 
@@ -23,7 +23,7 @@ use crate::graphql::instant::View;
 use crate::graphql::objects::{KpiTrajectory, KpiValue, Measure, kpi_trajectory};
 use crate::graphql::paging::{PageArgs, PageSize, decode_cursor, page_size};
 use crate::graphql::scalars::Date;
-use crate::ids::{NodeType, encode};
+use crate::ids::encode;
 use crate::loaders::{SeriesKey, ValueCountKey, ValuePageKey};
 
 /// A key performance indicator (Kennzahl) of a measure.
@@ -76,7 +76,7 @@ impl Kpi {
 #[Object]
 impl Kpi {
     pub async fn id(&self) -> ID {
-        encode(NodeType::Kpi, self.0.id)
+        encode(self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -331,9 +331,7 @@ impl Kpi {
     /// rest of the answer stands).
     #[graphql(complexity = "10 * child_complexity")]
     async fn history(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<AuditEntry>>> {
-        history(ctx, AuditEntityType::Kpi, self.0.id, &self.1)
-            .await
-            .map(Some)
+        history(ctx, self.0.id.subject(), &self.1).await.map(Some)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at.and_utc()
@@ -371,7 +369,7 @@ pub struct KpiTarget {
     pub due_on: Date,
     pub note: Option<String>,
     #[graphql(skip)]
-    kpi_id: i64,
+    kpi_id: KpiId,
     #[graphql(skip)]
     direction: masterplan_domain::status::KpiDirection,
     #[graphql(skip)]

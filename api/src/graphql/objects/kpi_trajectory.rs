@@ -9,6 +9,7 @@ use masterplan_domain::kpi::{Observation, Target};
 use masterplan_domain::trajectory::{
     MAX_WINDOW_VALUES, Trajectory, TrajectoryInput, trajectory, window_start,
 };
+use masterplan_persistence::ids::KpiId;
 use masterplan_persistence::models::kpi::{KpiRow, TargetRow};
 use masterplan_persistence::models::kpi_values::{ValueRow, ValueSlice};
 use masterplan_persistence::models::plan_at::PlanAt;
@@ -64,7 +65,7 @@ pub async fn trajectories(
     as_of: NaiveDate,
 ) -> ApiResult<Vec<Trajectory>> {
     let loaders = loaders(ctx)?;
-    let ids: Vec<i64> = kpis.iter().map(|k| k.id).collect();
+    let ids: Vec<KpiId> = kpis.iter().map(|k| k.id).collect();
     let window = ValueSlice {
         from: Some(window_start(as_of)),
         to: Some(as_of),

@@ -9,7 +9,7 @@ use crate::graphql::context::{audience, loaders};
 use crate::graphql::instant::View;
 use crate::graphql::objects::Kpi;
 use crate::graphql::scalars::Date;
-use crate::ids::{NodeType, encode};
+use crate::ids::encode;
 
 /// A KPI's value on a date; a KPI has at most one value per date.
 pub struct KpiValue(pub ValueRow, pub View);
@@ -24,7 +24,7 @@ impl KpiValue {
 #[Object]
 impl KpiValue {
     pub async fn id(&self) -> ID {
-        encode(NodeType::KpiValue, self.0.id)
+        encode(self.0.id)
     }
     async fn observed_on(&self) -> Date {
         Date(self.0.observed_on)

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use masterplan_domain::audit::AuditEntityType;
+use masterplan_persistence::ids::AuditSubject;
 use masterplan_persistence::models::measure::MeasureRow;
 
 use crate::error::{ApiError, ApiResult};
@@ -11,7 +11,7 @@ use crate::graphql::context::{audience, loaders};
 use crate::graphql::enums::{MeasureStatus, PeriodCategory, QuickWin, SizeCategory, Visibility};
 use crate::graphql::instant::View;
 use crate::graphql::objects::{Goal, Kpi, Plan, WorkingGroup};
-use crate::ids::{NodeType, encode};
+use crate::ids::encode;
 
 /// A measure (Maßnahme) of the plan, e.g. "1.2 Bürgerportal".
 pub struct Measure(pub MeasureRow, pub View);
@@ -26,7 +26,7 @@ impl Measure {
 #[Object]
 impl Measure {
     pub async fn id(&self) -> ID {
-        encode(NodeType::Measure, self.0.id)
+        encode(self.0.id)
     }
     /// The plan's number (`1.2`); absent for the one unnumbered measure
     /// ("DMS und E-Akte"). Unique per plan.
@@ -176,9 +176,7 @@ impl Measure {
     /// rest of the answer stands).
     #[graphql(complexity = "10 * child_complexity")]
     async fn history(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<AuditEntry>>> {
-        history(ctx, AuditEntityType::Measure, self.0.id, &self.1)
-            .await
-            .map(Some)
+        history(ctx, self.0.id.subject(), &self.1).await.map(Some)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at.and_utc()

@@ -10,7 +10,7 @@ use crate::graphql::context::loaders;
 use crate::graphql::instant::View;
 use crate::graphql::objects::WorkingGroup;
 use crate::graphql::scalars::Date;
-use crate::ids::{NodeType, encode};
+use crate::ids::encode;
 
 /// A masterplan: its measures, grouped by working groups, classified by its legend.
 pub struct Plan(pub PlanRow, pub View);
@@ -25,7 +25,7 @@ impl Plan {
 #[Object]
 impl Plan {
     pub async fn id(&self) -> ID {
-        encode(NodeType::Plan, self.0.id)
+        encode(self.0.id)
     }
     /// Stable name used to pick the plan in arguments (`dortmund-arbeiten-4-0`).
     async fn slug(&self) -> &str {

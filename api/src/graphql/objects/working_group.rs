@@ -10,7 +10,7 @@ use crate::graphql::instant::View;
 use crate::graphql::objects::{Measure, Plan};
 use crate::graphql::portfolio::Portfolio;
 use crate::graphql::scalars::Date;
-use crate::ids::{NodeType, encode};
+use crate::ids::encode;
 use masterplan_persistence::models::portfolio::Scope;
 
 /// One of the plan's working groups (Arbeitsgruppen I–IV).
@@ -26,7 +26,7 @@ impl WorkingGroup {
 #[Object]
 impl WorkingGroup {
     pub async fn id(&self) -> ID {
-        encode(NodeType::WorkingGroup, self.0.id)
+        encode(self.0.id)
     }
     /// Roman numeral, unique per plan (`I` … `IV`).
     async fn code(&self) -> &str {
