@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date};
+use diesel::sql_types::{BigInt, Date, Text};
 use diesel_async::RunQueryDsl;
 
 use masterplan_domain::series::{Aggregate, Interval};
@@ -59,28 +59,15 @@ pub(crate) fn placeholders(conn: &DbConn) -> impl FnMut() -> String + use<> {
     }
 }
 
-/// KPIs per statement of [`slice_of`] (SQLite allows 500 parts in a compound
-/// SELECT).
-const KPIS_PER_STATEMENT: usize = 400;
-
 /// Up to `slice.limit` values of each KPI, oldest first in the result unless
-/// `newest_first`: one statement per 400 KPIs, a `UNION ALL` of one part per
-/// KPI that reads its newest (or oldest) rows from the `(kpi_id,
-/// observed_on)` index, so the cost follows the rows returned, not how many
-/// values the KPIs have.
+/// `newest_first`, in one statement whose text depends only on which bounds
+/// the slice has (so the prepared statement is reused): for each KPI id of a
+/// JSON list, its newest (or oldest) rows from the `(kpi_id, observed_on)`
+/// index: `LATERAL … LIMIT` on PostgreSQL, a correlated `IN (… LIMIT)` on
+/// SQLite. The cost follows the rows returned, not how many values the KPIs
+/// have, nor how many KPIs (the `UNION ALL` of one part per KPI this replaces
+/// spent most of its time parsing and planning).
 pub async fn slice_of(
-    conn: &mut DbConn,
-    kpi_ids: &[KpiId],
-    slice: ValueSlice,
-) -> RepoResult<Vec<ValueRow>> {
-    let mut rows = Vec::new();
-    for chunk in kpi_ids.chunks(KPIS_PER_STATEMENT) {
-        rows.extend(slice_of_some(conn, chunk, slice).await?);
-    }
-    Ok(rows)
-}
-
-async fn slice_of_some(
     conn: &mut DbConn,
     kpi_ids: &[KpiId],
     slice: ValueSlice,
@@ -88,6 +75,7 @@ async fn slice_of_some(
     if kpi_ids.is_empty() {
         return Ok(Vec::new());
     }
+    let postgres = matches!(conn, DbConn::Postgres(..));
     let mut placeholder = placeholders(conn);
     let direction = if slice.newest_first { "DESC" } else { "ASC" };
     let bounds: Vec<(NaiveDate, &str)> = [
@@ -99,34 +87,47 @@ async fn slice_of_some(
     .into_iter()
     .filter_map(|(date, op)| date.map(|d| (d, op)))
     .collect();
-    let parts: Vec<String> = (0..kpi_ids.len())
-        .map(|n| {
-            let mut conditions = vec![format!("kpi_id = {}", placeholder())];
-            for (_, op) in &bounds {
-                conditions.push(format!("observed_on {op} {}", placeholder()));
-            }
-            format!(
-                "SELECT * FROM (SELECT id, kpi_id, observed_on, value, note, source, created_at, \
-                 updated_at FROM kpi_values WHERE {} ORDER BY observed_on {direction} LIMIT {}) p{n}",
-                conditions.join(" AND "),
-                placeholder()
-            )
-        })
-        .collect();
-    let sql = format!(
-        "SELECT * FROM ({}) parts ORDER BY kpi_id, observed_on {direction}",
-        parts.join(" UNION ALL ")
+    let ids = placeholder();
+    let (source, kpi) = if postgres {
+        (
+            format!("json_array_elements_text({ids}::json) AS k(value)"),
+            "k.value::bigint",
+        )
+    } else {
+        (format!("json_each({ids}) AS k"), "k.value")
+    };
+    let mut conditions = vec![format!("kpi_id = {kpi}")];
+    for (_, op) in &bounds {
+        conditions.push(format!("observed_on {op} {}", placeholder()));
+    }
+    let newest = format!(
+        "FROM kpi_values WHERE {} ORDER BY observed_on {direction} LIMIT {}",
+        conditions.join(" AND "),
+        placeholder()
     );
+    let columns =
+        "p.id, p.kpi_id, p.observed_on, p.value, p.note, p.source, p.created_at, p.updated_at";
+    let sql = if postgres {
+        format!(
+            "SELECT {columns} FROM {source} CROSS JOIN LATERAL (SELECT * {newest}) p \
+             ORDER BY p.kpi_id, p.observed_on {direction}"
+        )
+    } else {
+        format!(
+            "SELECT {columns} FROM {source} JOIN kpi_values p ON p.id IN (SELECT id {newest}) \
+             ORDER BY p.kpi_id, p.observed_on {direction}"
+        )
+    };
+    let ids = serde_json::to_string(&kpi_ids.iter().map(|id| id.get()).collect::<Vec<_>>())
+        .expect("a list of numbers is JSON");
     Ok(with_conn!(conn, c => {
-        let mut query = diesel::sql_query(sql.clone()).into_boxed();
-        for id in kpi_ids {
-            query = query.bind::<BigInt, _>(*id);
-            for (date, _) in &bounds {
-                query = query.bind::<Date, _>(*date);
-            }
-            query = query.bind::<BigInt, _>(slice.limit);
+        let mut query = diesel::sql_query(sql.clone())
+            .into_boxed()
+            .bind::<Text, _>(ids.clone());
+        for (date, _) in &bounds {
+            query = query.bind::<Date, _>(*date);
         }
-        query.load::<ValueRow>(c).await
+        query.bind::<BigInt, _>(slice.limit).load::<ValueRow>(c).await
     })?)
 }
 
