@@ -8,40 +8,21 @@ use masterplan_persistence::ids::{
     ApiTokenId, GoalId, KpiId, KpiValueId, MeasureId, PlanId, TableId, WebhookId, WorkingGroupId,
 };
 
-/// The object types that have global IDs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NodeType {
-    Plan,
-    WorkingGroup,
-    Measure,
-    Goal,
-    Kpi,
-    KpiValue,
-    /// Only as the subject of audit entries; tokens are not readable nodes.
-    ApiToken,
-}
+/// The object types that have global IDs: the audit trail's entity types
+/// (`API_TOKEN` only as the subject of audit entries; tokens are not
+/// readable nodes).
+pub use masterplan_domain::audit::AuditEntityType as NodeType;
 
-impl NodeType {
-    const ALL: [NodeType; 7] = [
-        NodeType::Plan,
-        NodeType::WorkingGroup,
-        NodeType::Measure,
-        NodeType::Goal,
-        NodeType::Kpi,
-        NodeType::KpiValue,
-        NodeType::ApiToken,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            NodeType::Plan => "Plan",
-            NodeType::WorkingGroup => "WorkingGroup",
-            NodeType::Measure => "Measure",
-            NodeType::Goal => "Goal",
-            NodeType::Kpi => "Kpi",
-            NodeType::KpiValue => "KpiValue",
-            NodeType::ApiToken => "ApiToken",
-        }
+/// The type name a global ID starts with ("Measure" in "Measure:7").
+pub fn type_name(node_type: NodeType) -> &'static str {
+    match node_type {
+        NodeType::Plan => "Plan",
+        NodeType::WorkingGroup => "WorkingGroup",
+        NodeType::Measure => "Measure",
+        NodeType::Goal => "Goal",
+        NodeType::Kpi => "Kpi",
+        NodeType::KpiValue => "KpiValue",
+        NodeType::ApiToken => "ApiToken",
     }
 }
 
@@ -74,7 +55,7 @@ pub fn encode<I: NodeId>(id: I) -> ID {
 
 /// The global ID of a type and bare id (audit entries store no more).
 pub fn encode_raw(node_type: NodeType, id: i64) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", node_type.name())))
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", type_name(node_type))))
 }
 
 /// The type and database id behind a global ID, or `None` for anything that
@@ -83,7 +64,7 @@ pub fn decode(id: &str) -> Option<(NodeType, i64)> {
     let bytes = URL_SAFE_NO_PAD.decode(id).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (name, digits) = text.split_once(':')?;
-    let node_type = NodeType::ALL.into_iter().find(|t| t.name() == name)?;
+    let node_type = *NodeType::ALL.iter().find(|t| type_name(**t) == name)?;
     let number: i64 = digits.parse().ok()?;
     // Only the canonical spelling is ours ("Measure:7", not "Measure:007").
     (number > 0 && number.to_string() == digits).then_some((node_type, number))

@@ -7,7 +7,6 @@
 
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use masterplan_domain::audit as domain;
 use masterplan_persistence::ids::{AuditId, Subject};
 use masterplan_persistence::models::audit::{self, AuditFilter, AuditRow, AuditScope};
 use serde_json::Value;
@@ -22,7 +21,7 @@ use crate::graphql::mutations::access::auditor;
 use crate::graphql::paging::{
     OffsetConnection, OffsetPage, PageArgs, offset_connection, rows_wanted,
 };
-use crate::ids::{NodeType, decode, encode_raw};
+use crate::ids::{decode, encode_raw};
 
 /// Which audit entries `auditLog` lists; every given condition must hold.
 #[derive(InputObject, Default)]
@@ -58,44 +57,17 @@ impl AuditLogFilter {
     }
 }
 
-/// The audit entity type of objects with global IDs of `node_type`.
-pub fn entity_type_of(node_type: NodeType) -> domain::AuditEntityType {
-    use domain::AuditEntityType as E;
-    match node_type {
-        NodeType::Plan => E::Plan,
-        NodeType::WorkingGroup => E::WorkingGroup,
-        NodeType::Measure => E::Measure,
-        NodeType::Goal => E::Goal,
-        NodeType::Kpi => E::Kpi,
-        NodeType::KpiValue => E::KpiValue,
-        NodeType::ApiToken => E::ApiToken,
-    }
-}
-
-pub fn node_type_of(entity_type: domain::AuditEntityType) -> NodeType {
-    use domain::AuditEntityType as E;
-    match entity_type {
-        E::Plan => NodeType::Plan,
-        E::WorkingGroup => NodeType::WorkingGroup,
-        E::Measure => NodeType::Measure,
-        E::Goal => NodeType::Goal,
-        E::Kpi => NodeType::Kpi,
-        E::KpiValue => NodeType::KpiValue,
-        E::ApiToken => NodeType::ApiToken,
-    }
-}
-
 /// The global ID of the object an entry is about.
 pub fn entity_global_id(entry: &AuditRow) -> ID {
-    encode_raw(node_type_of(entry.entity_type), entry.entity_id)
+    encode_raw(entry.entity_type, entry.entity_id)
 }
 
 /// What a global ID names, as audit entries store it; `None` for anything
 /// that is not one of ours.
 pub fn decode_subject(id: &str) -> Option<Subject> {
-    let (node_type, entity_id) = decode(id)?;
+    let (entity_type, entity_id) = decode(id)?;
     Some(Subject {
-        entity_type: entity_type_of(node_type),
+        entity_type,
         entity_id,
     })
 }

@@ -7,7 +7,7 @@ use masterplan_persistence::{RepoError, RepoResult};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::graphql::enums::UserErrorCode;
-use crate::ids::{NodeId, decode_as};
+use crate::ids::{NodeId, decode_as, type_name};
 
 /// A problem with a mutation's input; nothing was changed.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
@@ -59,7 +59,11 @@ pub fn id_or_key<I: NodeId, K, R>(
         (Some(id), None) => decode_as::<I>(id).map(by_id).ok_or_else(|| {
             FieldError::not_found(
                 &["id"],
-                format!("{:?} is not the ID of a {}", id.as_str(), node_type.name()),
+                format!(
+                    "{:?} is not the ID of a {}",
+                    id.as_str(),
+                    type_name(node_type)
+                ),
             )
         }),
         (None, Some(key)) => Ok(by_key(key)),
@@ -67,12 +71,12 @@ pub fn id_or_key<I: NodeId, K, R>(
             &["id"],
             format!(
                 "name the {} either by `id` or by `key`, not both",
-                node_type.name()
+                type_name(node_type)
             ),
         )),
         (None, None) => Err(FieldError::invalid(
             &["id"],
-            format!("name the {}: give `id` or `key`", node_type.name()),
+            format!("name the {}: give `id` or `key`", type_name(node_type)),
         )),
     }
 }
