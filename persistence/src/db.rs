@@ -215,6 +215,7 @@ impl Database {
 }
 
 async fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConn> {
+    crate::sqlite_library::configure();
     let mut conn = SqliteConn::establish(path).await?;
     // busy_timeout first: the first connections to a WAL file that nobody
     // holds open run WAL recovery under a lock, and the pool opens several at

@@ -6,12 +6,14 @@ pub mod commits;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod id_list;
 pub mod ids;
 pub mod models;
 pub mod page;
 pub mod schema;
 pub mod seed;
 pub mod sql_types;
+mod sqlite_library;
 pub mod statements;
 pub mod writes;
 

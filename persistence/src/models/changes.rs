@@ -10,6 +10,7 @@ use masterplan_domain::audit::{AuditAction, AuditEntityType};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::id_list::in_ids;
 use crate::ids::{
     AuditId, AuditSubject, GoalId, KpiId, KpiValueId, MeasureId, PlanId, SubjectId, WorkingGroupId,
 };
@@ -79,7 +80,7 @@ async fn place(conn: &mut DbConn, entries: Vec<AuditRow>) -> RepoResult<Vec<Chan
         HashMap::new()
     } else {
         with_conn!(conn, c => kpi_values::table
-            .filter(kpi_values::id.eq_any(&value_ids))
+            .filter(in_ids(kpi_values::id, &value_ids))
             .select((kpi_values::id, kpi_values::kpi_id))
             .load::<(KpiValueId, KpiId)>(c)
             .await)?
@@ -109,7 +110,7 @@ async fn place(conn: &mut DbConn, entries: Vec<AuditRow>) -> RepoResult<Vec<Chan
         HashMap::new()
     } else {
         with_conn!(conn, c => measures::table
-            .filter(measures::id.eq_any(&measure_ids))
+            .filter(in_ids(measures::id, &measure_ids))
             .select((measures::id, measures::plan_id, measures::visibility))
             .load::<(MeasureId, PlanId, String)>(c)
             .await)?
@@ -122,7 +123,7 @@ async fn place(conn: &mut DbConn, entries: Vec<AuditRow>) -> RepoResult<Vec<Chan
         HashMap::new()
     } else {
         with_conn!(conn, c => working_groups::table
-            .filter(working_groups::id.eq_any(&group_ids))
+            .filter(in_ids(working_groups::id, &group_ids))
             .select((working_groups::id, working_groups::plan_id))
             .load::<(WorkingGroupId, PlanId)>(c)
             .await)?

@@ -10,6 +10,7 @@ use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::id_list::in_ids;
 use crate::ids::{GoalId, MeasureId, PlanId, WorkingGroupId};
 use crate::models::visible::PUBLIC;
 use crate::page::Window;
@@ -197,7 +198,7 @@ pub async fn by_ids(
 ) -> RepoResult<Vec<GoalRow>> {
     Ok(with_conn!(conn, c => for_audience!(
         goals::table
-            .filter(goals::id.eq_any(ids))
+            .filter(in_ids(goals::id, ids))
             .filter(goals::archived_at.is_null())
             .select(GoalRow::as_select())
             .into_boxed(),
@@ -216,7 +217,7 @@ pub async fn by_measure_ids(
 ) -> RepoResult<Vec<GoalRow>> {
     Ok(with_conn!(conn, c => for_audience!(
         goals::table
-            .filter(goals::measure_id.eq_any(measure_ids))
+            .filter(in_ids(goals::measure_id, measure_ids))
             .filter(goals::archived_at.is_null())
             .select(GoalRow::as_select())
             .order((goals::measure_id, goals::position, goals::id))

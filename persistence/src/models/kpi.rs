@@ -8,6 +8,7 @@ use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::id_list::in_ids;
 use crate::ids::{KpiId, KpiTargetId, MeasureId, PlanId, WorkingGroupId};
 use crate::models::visible::PUBLIC;
 use crate::page::Window;
@@ -168,7 +169,7 @@ pub async fn by_ids(
 ) -> RepoResult<Vec<KpiRow>> {
     Ok(with_conn!(conn, c => for_audience!(
         kpis::table
-            .filter(kpis::id.eq_any(ids))
+            .filter(in_ids(kpis::id, ids))
             .filter(kpis::archived_at.is_null())
             .select(KpiRow::as_select())
             .into_boxed(),
@@ -187,7 +188,7 @@ pub async fn by_measure_ids(
 ) -> RepoResult<Vec<KpiRow>> {
     Ok(with_conn!(conn, c => for_audience!(
         kpis::table
-            .filter(kpis::measure_id.eq_any(measure_ids))
+            .filter(in_ids(kpis::measure_id, measure_ids))
             .filter(kpis::archived_at.is_null())
             .select(KpiRow::as_select())
             .order((kpis::measure_id, kpis::position, kpis::id))
@@ -202,7 +203,7 @@ pub async fn by_measure_ids(
 /// Targets of the given KPIs, earliest due first.
 pub async fn targets_of(conn: &mut DbConn, kpi_ids: &[KpiId]) -> RepoResult<Vec<TargetRow>> {
     Ok(with_conn!(conn, c => kpi_targets::table
-        .filter(kpi_targets::kpi_id.eq_any(kpi_ids))
+        .filter(in_ids(kpi_targets::kpi_id, kpi_ids))
         .select(TargetRow::as_select())
         .order((kpi_targets::kpi_id, kpi_targets::due_on))
         .load(c)

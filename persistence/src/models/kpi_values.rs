@@ -10,6 +10,7 @@ use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::id_list::in_ids;
 use crate::ids::{KpiId, KpiValueId};
 use crate::schema::kpi_values;
 use crate::{for_audience, public_kpi_ids, with_conn};
@@ -140,7 +141,7 @@ pub async fn counts_of(
 ) -> RepoResult<Vec<(KpiId, i64)>> {
     Ok(with_conn!(conn, c => {
         let mut query = kpi_values::table
-            .filter(kpi_values::kpi_id.eq_any(kpi_ids))
+            .filter(in_ids(kpi_values::kpi_id, kpi_ids))
             .group_by(kpi_values::kpi_id)
             .select((kpi_values::kpi_id, diesel::dsl::count_star()))
             .into_boxed();
@@ -173,7 +174,7 @@ pub async fn by_ids(
 ) -> RepoResult<Vec<ValueRow>> {
     Ok(with_conn!(conn, c => for_audience!(
         kpi_values::table
-            .filter(kpi_values::id.eq_any(ids))
+            .filter(in_ids(kpi_values::id, ids))
             .select(ValueRow::as_select())
             .into_boxed(),
         audience,
@@ -186,7 +187,7 @@ pub async fn by_ids(
 /// Every value of the given KPIs, each KPI's oldest first (for exports).
 pub async fn all_of(conn: &mut DbConn, kpi_ids: &[KpiId]) -> RepoResult<Vec<ValueRow>> {
     Ok(with_conn!(conn, c => kpi_values::table
-        .filter(kpi_values::kpi_id.eq_any(kpi_ids))
+        .filter(in_ids(kpi_values::kpi_id, kpi_ids))
         .select(ValueRow::as_select())
         .order((kpi_values::kpi_id, kpi_values::observed_on))
         .load(c)

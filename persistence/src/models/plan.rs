@@ -8,6 +8,7 @@ use masterplan_domain::legend::Legend;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::id_list::in_ids;
 use crate::ids::PlanId;
 use crate::schema::plans;
 use crate::with_conn;
@@ -112,7 +113,7 @@ pub async fn find_by_slug(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pl
 
 pub async fn by_ids(conn: &mut DbConn, ids: &[PlanId]) -> RepoResult<Vec<PlanRow>> {
     Ok(with_conn!(conn, c => plans::table
-        .filter(plans::id.eq_any(ids))
+        .filter(in_ids(plans::id, ids))
         .select(PlanRow::as_select())
         .load(c)
         .await)?)

@@ -6,6 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::id_list::in_ids;
 use crate::ids::{PlanId, WorkingGroupId};
 use crate::schema::working_groups;
 use crate::with_conn;
@@ -55,7 +56,7 @@ pub async fn find_by_code(
 
 pub async fn by_ids(conn: &mut DbConn, ids: &[WorkingGroupId]) -> RepoResult<Vec<WorkingGroupRow>> {
     Ok(with_conn!(conn, c => working_groups::table
-        .filter(working_groups::id.eq_any(ids))
+        .filter(in_ids(working_groups::id, ids))
         .select(WorkingGroupRow::as_select())
         .load(c)
         .await)?)
@@ -67,7 +68,7 @@ pub async fn by_plan_ids(
     plan_ids: &[PlanId],
 ) -> RepoResult<Vec<WorkingGroupRow>> {
     Ok(with_conn!(conn, c => working_groups::table
-        .filter(working_groups::plan_id.eq_any(plan_ids))
+        .filter(in_ids(working_groups::plan_id, plan_ids))
         .select(WorkingGroupRow::as_select())
         .order((working_groups::plan_id, working_groups::number))
         .load(c)
