@@ -3,7 +3,7 @@
 //! request does not grow with the number of rows it returns.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -85,9 +85,53 @@ macro_rules! children_loader {
 // Plans, working groups and targets are public whatever the audience (a
 // target is reached only through a KPI the caller sees).
 by_id_loader!(PlanById, PlanId => PlanRow, |c, ids, _a| plan::by_ids(c, ids));
-by_id_loader!(WorkingGroupById, WorkingGroupId => WorkingGroupRow, |c, ids, _a| {
-    working_group::by_ids(c, ids)
-});
+/// Working groups by id. A measures list that read its rows' groups in the
+/// same statement primes them here ([`WorkingGroupById::prime`]), so their
+/// `workingGroup` fields run no statement of their own. Loaders live for one
+/// request, and only queries list measures, so a primed row is never older
+/// than the request's own reads.
+pub struct WorkingGroupById {
+    db: Database,
+    primed: Mutex<HashMap<WorkingGroupId, WorkingGroupRow>>,
+}
+
+impl WorkingGroupById {
+    pub fn prime(&self, rows: impl IntoIterator<Item = WorkingGroupRow>) {
+        let mut primed = self.primed.lock().unwrap_or_else(|e| e.into_inner());
+        primed.extend(rows.into_iter().map(|row| (row.id, row)));
+    }
+}
+
+impl Loader<WorkingGroupId> for WorkingGroupById {
+    type Value = WorkingGroupRow;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        ids: &[WorkingGroupId],
+    ) -> Result<HashMap<WorkingGroupId, WorkingGroupRow>, ApiError> {
+        let (mut found, missing) = {
+            let primed = self.primed.lock().unwrap_or_else(|e| e.into_inner());
+            let mut found = HashMap::new();
+            let mut missing = Vec::new();
+            for id in ids {
+                match primed.get(id) {
+                    Some(row) => {
+                        found.insert(*id, row.clone());
+                    }
+                    None => missing.push(*id),
+                }
+            }
+            (found, missing)
+        };
+        if !missing.is_empty() {
+            let mut conn = self.db.conn().await?;
+            let rows = working_group::by_ids(&mut conn, &missing).await?;
+            found.extend(rows.into_iter().map(|row| (row.id, row)));
+        }
+        Ok(found)
+    }
+}
 by_id_loader!(MeasureById, MeasureId => MeasureRow, |c, ids, a| measure::by_ids(
     c, ids, a
 ));
@@ -164,20 +208,6 @@ impl Loader<MeasureId> for RelatedMeasures {
     }
 }
 
-/// The newest value of each KPI.
-pub struct LatestValue(Database);
-
-impl Loader<KpiId> for LatestValue {
-    type Value = ValueRow;
-    type Error = ApiError;
-
-    async fn load(&self, ids: &[KpiId]) -> Result<HashMap<KpiId, ValueRow>, ApiError> {
-        let mut conn = self.0.conn().await?;
-        let rows = kpi_values::latest_of(&mut conn, ids).await?;
-        Ok(rows.into_iter().map(|row| (row.kpi_id, row)).collect())
-    }
-}
-
 /// A page of one KPI's values; keys asking for the same slice share a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ValuePageKey {
@@ -191,27 +221,42 @@ impl Loader<ValuePageKey> for ValuePages {
     type Value = Vec<ValueRow>;
     type Error = ApiError;
 
+    /// One statement per slice shape: keys that differ only in their limit
+    /// (`latestValue` beside `values(last: 10)`) share the one with the
+    /// largest limit, and each key keeps its own first rows.
     async fn load(
         &self,
         keys: &[ValuePageKey],
     ) -> Result<HashMap<ValuePageKey, Vec<ValueRow>>, ApiError> {
-        let mut by_slice: HashMap<ValueSlice, Vec<KpiId>> = HashMap::new();
+        let mut by_shape: HashMap<ValueSlice, (i64, Vec<KpiId>)> = HashMap::new();
         for key in keys {
-            by_slice.entry(key.slice).or_default().push(key.kpi_id);
-        }
-        let mut conn = self.0.conn().await?;
-        let mut pages: HashMap<ValuePageKey, Vec<ValueRow>> =
-            keys.iter().map(|key| (*key, Vec::new())).collect();
-        for (slice, kpi_ids) in by_slice {
-            for row in kpi_values::slice_of(&mut conn, &kpi_ids, slice).await? {
-                let key = ValuePageKey {
-                    kpi_id: row.kpi_id,
-                    slice,
-                };
-                pages.entry(key).or_default().push(row);
+            let (limit, kpi_ids) = by_shape.entry(key.slice.shape()).or_default();
+            *limit = (*limit).max(key.slice.limit);
+            if !kpi_ids.contains(&key.kpi_id) {
+                kpi_ids.push(key.kpi_id);
             }
         }
-        Ok(pages)
+        let mut conn = self.0.conn().await?;
+        let mut rows_of: HashMap<(ValueSlice, KpiId), Vec<ValueRow>> = HashMap::new();
+        for (shape, (limit, kpi_ids)) in by_shape {
+            let slice = ValueSlice { limit, ..shape };
+            for row in kpi_values::slice_of(&mut conn, &kpi_ids, slice).await? {
+                rows_of.entry((shape, row.kpi_id)).or_default().push(row);
+            }
+        }
+        Ok(keys
+            .iter()
+            .map(|key| {
+                let rows = rows_of
+                    .get(&(key.slice.shape(), key.kpi_id))
+                    .map(|rows| {
+                        let n = usize::try_from(key.slice.limit).unwrap_or(0);
+                        rows.iter().take(n).cloned().collect()
+                    })
+                    .unwrap_or_default();
+                (*key, rows)
+            })
+            .collect())
     }
 }
 
@@ -549,7 +594,6 @@ pub struct Loaders {
     pub kpis_of_measure: DataLoader<KpisByMeasure>,
     pub targets_of_kpi: DataLoader<TargetsByKpi>,
     pub related_measures: DataLoader<RelatedMeasures>,
-    pub latest_value: DataLoader<LatestValue>,
     pub value_pages: DataLoader<ValuePages>,
     pub value_counts: DataLoader<ValueCounts>,
     pub measure_counts: DataLoader<MeasureCounts>,
@@ -576,7 +620,13 @@ impl Loaders {
         }
         Self {
             plan: loader(PlanById(db.clone(), audience), activity),
-            working_group: loader(WorkingGroupById(db.clone(), audience), activity),
+            working_group: loader(
+                WorkingGroupById {
+                    db: db.clone(),
+                    primed: Mutex::default(),
+                },
+                activity,
+            ),
             measure: loader(MeasureById(db.clone(), audience), activity),
             goal: loader(GoalById(db.clone(), audience), activity),
             kpi: loader(KpiById(db.clone(), audience), activity),
@@ -590,7 +640,6 @@ impl Loaders {
             kpis_of_measure: loader(KpisByMeasure(db.clone(), audience), activity),
             targets_of_kpi: loader(TargetsByKpi(db.clone(), audience), activity),
             related_measures: loader(RelatedMeasures(db.clone(), audience), activity),
-            latest_value: loader(LatestValue(db.clone()), activity),
             value_pages: loader(ValuePages(db.clone()), activity),
             value_counts: loader(ValueCounts(db.clone()), activity),
             measure_counts: loader(MeasureCounts(db.clone(), audience), activity),

@@ -32,11 +32,58 @@ async fn nested_query_runs_a_constant_number_of_statements(backend: Backend) {
         let few = statements_for(&app, 5, secret).await;
         let all = statements_for(&app, 25, secret).await;
         assert_eq!(few, all, "statements for 5 measures vs 25 ({secret:?})");
-        // measures, working groups, goals, KPIs, related (2), latest value,
-        // value pages (and for a token its lookup): nothing per row.
-        let expected = if secret.is_some() { 9 } else { 8 };
+        // measures with their working groups, goals, KPIs, related (2),
+        // latest value, value pages (oldest first here, so not the latest's
+        // statement; for a token also its lookup): nothing per row.
+        let expected = if secret.is_some() { 8 } else { 7 };
         assert_eq!(all, expected, "{all} statements");
     }
+}
+
+/// The reporting question of `bench/side_by_side.py`: every measure with its
+/// working group, goals, KPIs, latest value and last 10 values.
+const REPORTING: &str = "query($n: Int) { measures(first: $n) { nodes { code title status workingGroup { code name } goals { text status timing { dueOn } } kpis { name unit latestValue { observedOn value } values(last: 10) { nodes { observedOn value } } } } } }";
+
+async fn reporting_query_runs_at_most_four_statements(backend: Backend) {
+    let Some(app) = app_with_values(backend).await else {
+        return;
+    };
+    let mut counts = Vec::new();
+    for n in [5, 25] {
+        let before = app.statements();
+        let body = app
+            .query_vars(REPORTING, serde_json::json!({ "n": n }))
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let nodes = body["data"]["measures"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), n);
+        // The answer is whole: groups came with the measures, and the latest
+        // value is the newest of the page read with it.
+        for measure in nodes {
+            assert!(measure["workingGroup"]["code"].is_string(), "{measure}");
+            for kpi in measure["kpis"].as_array().unwrap() {
+                let values = kpi["values"]["nodes"].as_array().unwrap();
+                assert_eq!(kpi["latestValue"].is_null(), values.is_empty(), "{kpi}");
+                if let Some(newest) = values.last() {
+                    assert_eq!(&kpi["latestValue"], newest, "{kpi}");
+                }
+            }
+        }
+        counts.push(app.statements() - before);
+    }
+    assert_eq!(counts[0], counts[1], "statements for 5 measures vs 25");
+    // Measures with their groups, goals, KPIs, values.
+    assert!(counts[1] <= 4, "{} statements", counts[1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reporting_query_runs_at_most_four_statements_sqlite() {
+    reporting_query_runs_at_most_four_statements(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reporting_query_runs_at_most_four_statements_postgres() {
+    reporting_query_runs_at_most_four_statements(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -136,6 +136,14 @@ pub fn rows_wanted(ctx: &async_graphql::Context<'_>) -> bool {
         .any(|field| selection.field(field).exists())
 }
 
+/// Whether the connection's nodes (under `nodes` or `edges { node }`)
+/// select `field`.
+pub fn node_field_wanted(ctx: &async_graphql::Context<'_>, field: &str) -> bool {
+    let selection = ctx.look_ahead();
+    selection.field("nodes").field(field).exists()
+        || selection.field("edges").field("node").field(field).exists()
+}
+
 pub fn offset_connection<Row, Node, Extra>(
     page: OffsetPage,
     mut rows: Vec<Row>,

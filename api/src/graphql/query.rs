@@ -14,14 +14,14 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::graphql::audit::{
     AuditCount, AuditEntry, AuditLogFilter, AuditVerification, audit_log, verify_audit_log,
 };
-use crate::graphql::context::{as_of, audience, conn, limits};
+use crate::graphql::context::{as_of, audience, conn, limits, loaders};
 use crate::graphql::filters::{GoalFilter, KpiFilter, MeasureFilter, MeasureOrder};
 use crate::graphql::instant;
 use crate::graphql::mutations::measure::measure_key;
 use crate::graphql::node::{Node, load_node};
 use crate::graphql::objects::{Goal, Kpi, Measure, Plan, WorkingGroup};
 use crate::graphql::paging::{
-    OffsetConnection, OffsetPage, PageArgs, offset_connection, rows_wanted,
+    OffsetConnection, OffsetPage, PageArgs, node_field_wanted, offset_connection, rows_wanted,
 };
 use crate::graphql::plans::resolve_plan;
 use crate::graphql::portfolio::Portfolio;
@@ -161,11 +161,18 @@ impl Query {
         }
         let total = TotalCount::measures(filter.clone());
         let page = plan_page(ctx, &args, &total).await?;
-        let rows = if rows_wanted(ctx) {
+        let rows = if !rows_wanted(ctx) {
+            Vec::new()
+        } else if node_field_wanted(ctx, "workingGroup") {
+            // The groups come with the rows, for their `workingGroup`.
+            let mut conn = conn(ctx).await?;
+            let rows = measure::list_with_groups(&mut conn, &filter, order, page.fetch).await?;
+            let (rows, groups): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+            loaders(ctx)?.working_group.loader().prime(groups);
+            rows
+        } else {
             let mut conn = conn(ctx).await?;
             measure::list(&mut conn, &filter, order, page.fetch).await?
-        } else {
-            Vec::new()
         };
         Ok(offset_connection(page, rows, total, Measure::live))
     }

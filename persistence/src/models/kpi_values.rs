@@ -46,6 +46,24 @@ pub struct ValueSlice {
     pub newest_first: bool,
 }
 
+impl ValueSlice {
+    /// The newest value alone.
+    pub fn latest() -> Self {
+        ValueSlice {
+            limit: 1,
+            newest_first: true,
+            ..ValueSlice::default()
+        }
+    }
+
+    /// The same rows, any number of them: slices of one shape differ only
+    /// in how many rows they take from the same ordered list, so one
+    /// statement with the largest limit serves them all.
+    pub fn shape(self) -> Self {
+        ValueSlice { limit: 0, ..self }
+    }
+}
+
 /// Numbered bind markers for hand-written SQL: `$1, $2, …` on PostgreSQL, `?` on SQLite.
 pub(crate) fn placeholders(conn: &DbConn) -> impl FnMut() -> String + use<> {
     let postgres = matches!(conn, DbConn::Postgres(..));
@@ -153,16 +171,6 @@ pub async fn counts_of(
         }
         query.load(c).await
     })?)
-}
-
-/// The newest value of each KPI (see [`slice_of`]).
-pub async fn latest_of(conn: &mut DbConn, kpi_ids: &[KpiId]) -> RepoResult<Vec<ValueRow>> {
-    let newest = ValueSlice {
-        limit: 1,
-        newest_first: true,
-        ..ValueSlice::default()
-    };
-    slice_of(conn, kpi_ids, newest).await
 }
 
 /// Values by id (`node`); for the public, only values of public KPIs. The

@@ -9,8 +9,10 @@ use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
+use crate::id_list::in_ids;
 use crate::ids::{MeasureId, PlanId, WorkingGroupId};
 use crate::models::visible::PUBLIC;
+use crate::models::working_group::WorkingGroupRow;
 use crate::page::{Direction, Window, contains_pattern};
 use crate::schema::{measure_relations, measures, working_groups};
 use crate::sql_types::{JsonText, TextEnum};
@@ -238,6 +240,30 @@ pub async fn list(
     })?)
 }
 
+/// [`list`] with each measure's working group, in one statement (a list
+/// that shows the groups needs no second query for them).
+pub async fn list_with_groups(
+    conn: &mut DbConn,
+    filter: &MeasureFilter,
+    order: MeasureOrder,
+    window: Window,
+) -> RepoResult<Vec<(MeasureRow, WorkingGroupRow)>> {
+    Ok(with_conn!(conn, c => {
+        let query = filter_measures!(
+            measures::table
+                .inner_join(working_groups::table)
+                .select((MeasureRow::as_select(), WorkingGroupRow::as_select()))
+                .into_boxed(),
+            filter
+        );
+        order_measures!(query, order)
+            .offset(window.offset)
+            .limit(window.limit)
+            .load(c)
+            .await
+    })?)
+}
+
 pub async fn count(conn: &mut DbConn, filter: &MeasureFilter) -> RepoResult<i64> {
     Ok(with_conn!(conn, c => {
         filter_measures!(
@@ -256,7 +282,7 @@ pub async fn by_ids(
 ) -> RepoResult<Vec<MeasureRow>> {
     Ok(with_conn!(conn, c => for_audience!(
         measures::table
-            .filter(measures::id.eq_any(ids))
+            .filter(in_ids(measures::id, ids))
             .filter(measures::archived_at.is_null())
             .select(MeasureRow::as_select())
             .into_boxed(),
@@ -319,7 +345,7 @@ pub async fn by_working_group_ids(
 ) -> RepoResult<Vec<MeasureRow>> {
     Ok(with_conn!(conn, c => for_audience!(
         measures::table
-            .filter(measures::working_group_id.eq_any(group_ids))
+            .filter(in_ids(measures::working_group_id, group_ids))
             .filter(measures::archived_at.is_null())
             .select(MeasureRow::as_select())
             .order((measures::position, measures::id))
@@ -351,9 +377,8 @@ pub async fn relations_of(
     Ok(with_conn!(conn, c => for_audience!(
         measure_relations::table
             .filter(
-                measure_relations::measure_id
-                    .eq_any(ids)
-                    .or(measure_relations::related_measure_id.eq_any(ids)),
+                in_ids(measure_relations::measure_id, ids)
+                    .or(in_ids(measure_relations::related_measure_id, ids)),
             )
             .select(RelationRow::as_select())
             .into_boxed(),

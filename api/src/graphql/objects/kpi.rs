@@ -53,8 +53,10 @@ impl Kpi {
             let latest = plan.values_of(self.0.id).last().cloned();
             return Ok(latest.map(|v| KpiValue(v, self.1.clone())));
         }
-        let latest = loaders(ctx)?.latest_value.load_one(self.0.id).await?;
-        Ok(latest.map(KpiValue::live))
+        // Through the value pages: beside `values(last: n)` one statement
+        // serves both.
+        let latest = self.slice(ctx, ValueSlice::latest()).await?;
+        Ok(latest.into_iter().next().map(KpiValue::live))
     }
 
     /// The values a slice selects, from the view this KPI was read from.
