@@ -221,23 +221,35 @@ macro_rules! order_measures {
     }};
 }
 
+/// Loads a page of the measures `$filter` selects, in `$order`, from a
+/// boxed query that selects whatever the caller needs of each measure.
+macro_rules! load_measure_page {
+    ($conn:expr, $boxed:expr, $filter:expr, $order:expr, $window:expr) => {{
+        let window: Window = $window;
+        Ok(with_conn!($conn, c => {
+            let query = filter_measures!($boxed, $filter);
+            order_measures!(query, $order)
+                .offset(window.offset)
+                .limit(window.limit)
+                .load(c)
+                .await
+        })?)
+    }};
+}
+
 pub async fn list(
     conn: &mut DbConn,
     filter: &MeasureFilter,
     order: MeasureOrder,
     window: Window,
 ) -> RepoResult<Vec<MeasureRow>> {
-    Ok(with_conn!(conn, c => {
-        let query = filter_measures!(
-            measures::table.select(MeasureRow::as_select()).into_boxed(),
-            filter
-        );
-        order_measures!(query, order)
-            .offset(window.offset)
-            .limit(window.limit)
-            .load(c)
-            .await
-    })?)
+    load_measure_page!(
+        conn,
+        measures::table.select(MeasureRow::as_select()).into_boxed(),
+        filter,
+        order,
+        window
+    )
 }
 
 /// [`list`] with each measure's working group, in one statement (a list
@@ -248,20 +260,16 @@ pub async fn list_with_groups(
     order: MeasureOrder,
     window: Window,
 ) -> RepoResult<Vec<(MeasureRow, WorkingGroupRow)>> {
-    Ok(with_conn!(conn, c => {
-        let query = filter_measures!(
-            measures::table
-                .inner_join(working_groups::table)
-                .select((MeasureRow::as_select(), WorkingGroupRow::as_select()))
-                .into_boxed(),
-            filter
-        );
-        order_measures!(query, order)
-            .offset(window.offset)
-            .limit(window.limit)
-            .load(c)
-            .await
-    })?)
+    load_measure_page!(
+        conn,
+        measures::table
+            .inner_join(working_groups::table)
+            .select((MeasureRow::as_select(), WorkingGroupRow::as_select()))
+            .into_boxed(),
+        filter,
+        order,
+        window
+    )
 }
 
 pub async fn count(conn: &mut DbConn, filter: &MeasureFilter) -> RepoResult<i64> {
