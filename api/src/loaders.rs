@@ -232,13 +232,14 @@ impl Loader<ValuePageKey> for ValuePages {
         for key in keys {
             let (limit, kpi_ids) = by_shape.entry(key.slice.shape()).or_default();
             *limit = (*limit).max(key.slice.limit);
-            if !kpi_ids.contains(&key.kpi_id) {
-                kpi_ids.push(key.kpi_id);
-            }
+            kpi_ids.push(key.kpi_id);
         }
         let mut conn = self.0.conn().await?;
         let mut rows_of: HashMap<(ValueSlice, KpiId), Vec<ValueRow>> = HashMap::new();
-        for (shape, (limit, kpi_ids)) in by_shape {
+        for (shape, (limit, mut kpi_ids)) in by_shape {
+            // A KPI asked for in two limits of one shape is read once.
+            kpi_ids.sort_unstable();
+            kpi_ids.dedup();
             let slice = ValueSlice { limit, ..shape };
             for row in kpi_values::slice_of(&mut conn, &kpi_ids, slice).await? {
                 rows_of.entry((shape, row.kpi_id)).or_default().push(row);
