@@ -32,9 +32,18 @@ where
     C: Expression<SqlType = BigInt>,
     I: TableId,
 {
+    InIds {
+        column,
+        ids: ids.iter().map(|id| id.get()).collect(),
+        json: json_array(ids),
+    }
+}
+
+/// Ids as one JSON array (`[1,2,3]`), the one bound parameter that SQLite's
+/// `json_each` (and PostgreSQL's `json_array_elements_text`) reads back.
+pub fn json_array<I: TableId>(ids: &[I]) -> String {
     let ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
-    let json = serde_json::to_string(&ids).expect("a list of numbers is JSON");
-    InIds { column, ids, json }
+    serde_json::to_string(&ids).expect("a list of numbers is JSON")
 }
 
 impl<C: Expression> Expression for InIds<C> {

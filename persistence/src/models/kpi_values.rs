@@ -10,7 +10,7 @@ use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
-use crate::id_list::in_ids;
+use crate::id_list::{in_ids, json_array};
 use crate::ids::{KpiId, KpiValueId};
 use crate::schema::kpi_values;
 use crate::{for_audience, public_kpi_ids, with_conn};
@@ -137,8 +137,7 @@ pub async fn slice_of(
              ORDER BY p.kpi_id, p.observed_on {direction}"
         )
     };
-    let ids = serde_json::to_string(&kpi_ids.iter().map(|id| id.get()).collect::<Vec<_>>())
-        .expect("a list of numbers is JSON");
+    let ids = json_array(kpi_ids);
     Ok(with_conn!(conn, c => {
         let mut query = diesel::sql_query(sql.clone())
             .into_boxed()
