@@ -2,58 +2,55 @@
 //! request runs: no lookup or write needs them, and PostgreSQL cannot even
 //! receive NUL (it answered `INTERNAL`). Tab and line breaks stay allowed;
 //! the write rules decide where texts may hold them.
+//!
+//! A plain check that `http::check` runs on the document it parsed, not an
+//! async-graphql extension: any extension sends every field of every answer
+//! through the executor's slower path (a registry lookup and two boxed
+//! futures per field).
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::Positioned;
 use async_graphql::parser::types::{Directive, ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Name, Pos, ServerResult, Variables};
+use async_graphql::{Name, Pos, Variables};
 // The parser's values (with variables) are the value crate's `Value`;
 // async-graphql itself exports only the constant kind.
 use async_graphql_value::{ConstValue, Value};
 use masterplan_domain::validation::control_character;
 
-use crate::error::ApiError;
+/// A control character where a request may hold none.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{what} holds the control character U+{:04X}; strings may hold no control characters other than tab and line breaks",
+    u32::from(*.character)
+)]
+pub struct ControlCharacter {
+    /// Where it is, for people: "the variable $code", "the argument `plan` of `workingGroup`".
+    pub what: String,
+    pub character: char,
+    /// Its place in the document; none for a variable's value.
+    pub pos: Option<Pos>,
+}
 
-/// The extension (`Schema::build(…).extension(RefuseControlCharacters)`).
-pub struct RefuseControlCharacters;
+type Checked = Result<(), ControlCharacter>;
 
-impl ExtensionFactory for RefuseControlCharacters {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RefuseControlCharacters)
+fn refusal(what: String, character: char, pos: Option<Pos>) -> ControlCharacter {
+    ControlCharacter {
+        what,
+        character,
+        pos,
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for RefuseControlCharacters {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        for (name, value) in variables.iter() {
-            if let Some(c) = in_const(value) {
-                return Err(refusal(&format!("the variable ${name}"), c, Pos::default()));
-            }
+/// The first control character in the variables or the document, if any.
+pub fn refuse(document: &ExecutableDocument, variables: &Variables) -> Checked {
+    for (name, value) in variables.iter() {
+        if let Some(c) = in_const(value) {
+            return Err(refusal(format!("the variable ${name}"), c, None));
         }
-        let document = next.run(ctx, query, variables).await?;
-        check_document(&document)?;
-        Ok(document)
     }
+    check_document(document)
 }
 
-fn refusal(what: &str, c: char, pos: Pos) -> async_graphql::ServerError {
-    let message = format!(
-        "{what} holds the control character U+{:04X}; strings may hold no control characters other than tab and line breaks",
-        u32::from(c)
-    );
-    async_graphql::Error::from(ApiError::bad_input(message)).into_server_error(pos)
-}
-
-fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
+fn check_document(document: &ExecutableDocument) -> Checked {
     for (_, operation) in document.operations.iter() {
         for definition in &operation.node.variable_definitions {
             if let Some(c) = definition
@@ -63,7 +60,7 @@ fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
                 .and_then(|v| in_const(&v.node))
             {
                 let what = format!("the default of ${}", definition.node.name.node);
-                return Err(refusal(&what, c, definition.pos));
+                return Err(refusal(what, c, Some(definition.pos)));
             }
         }
         check_directives(&operation.node.directives)?;
@@ -76,7 +73,7 @@ fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
     Ok(())
 }
 
-fn check_selections(set: &Positioned<SelectionSet>) -> ServerResult<()> {
+fn check_selections(set: &Positioned<SelectionSet>) -> Checked {
     for selection in &set.node.items {
         match &selection.node {
             Selection::Field(field) => {
@@ -94,21 +91,18 @@ fn check_selections(set: &Positioned<SelectionSet>) -> ServerResult<()> {
     Ok(())
 }
 
-fn check_directives(directives: &[Positioned<Directive>]) -> ServerResult<()> {
+fn check_directives(directives: &[Positioned<Directive>]) -> Checked {
     for directive in directives {
         check_arguments(&directive.node.name.node, &directive.node.arguments)?;
     }
     Ok(())
 }
 
-fn check_arguments(
-    owner: &Name,
-    arguments: &[(Positioned<Name>, Positioned<Value>)],
-) -> ServerResult<()> {
+fn check_arguments(owner: &Name, arguments: &[(Positioned<Name>, Positioned<Value>)]) -> Checked {
     for (name, value) in arguments {
         if let Some(c) = in_value(&value.node) {
             let what = format!("the argument `{}` of `{owner}`", name.node);
-            return Err(refusal(&what, c, value.pos));
+            return Err(refusal(what, c, Some(value.pos)));
         }
     }
     Ok(())

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use async_graphql::parser::{
     self, Positioned,
     types::{
-        DocumentOperations, FragmentDefinition, OperationDefinition, OperationType, Selection,
+        DocumentOperations, ExecutableDocument, FragmentDefinition, OperationDefinition,
+        OperationType, Selection,
     },
 };
 use async_graphql::{Name, parser::types::SelectionSet};
@@ -164,6 +165,17 @@ pub fn check_document(
     operation_name: Option<&str>,
     limits: &DocumentLimits,
 ) -> Result<DocumentMeasure, DocumentLimitError> {
+    parse_checked(query, operation_name, limits).map(|(measure, _)| measure)
+}
+
+/// [`check_document`], also returning the parsed document, so that it can be
+/// handed to async-graphql (`Request::set_parsed_query`) instead of being
+/// parsed a second time.
+pub fn parse_checked(
+    query: &str,
+    operation_name: Option<&str>,
+    limits: &DocumentLimits,
+) -> Result<(DocumentMeasure, ExecutableDocument), DocumentLimitError> {
     // The parser recurses once per nesting level, so nesting is bounded before it runs.
     let nesting = bracket_nesting(query)?;
     let nesting_limit = limits
@@ -218,14 +230,15 @@ pub fn check_document(
         }
     }
 
-    Ok(DocumentMeasure {
+    let measure = DocumentMeasure {
         kind: chosen.node.ty.into(),
         name: chosen_name.map(|n| n.to_string()),
         depth: measure.depth,
         fields: measure.fields,
         aliases: measure.aliases,
         root_fields: measure.root_fields,
-    })
+    };
+    Ok((measure, document))
 }
 
 fn select_operation<'a>(

@@ -19,7 +19,8 @@ use tracing::Instrument;
 
 use crate::auth::Caller;
 use crate::batching::{Activity, Tracked};
-use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
+use crate::control_characters::{self, ControlCharacter};
+use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, parse_checked};
 use crate::error::{ApiError, ErrorCode};
 use crate::graphql_response::{MediaType, Reply, capped_json, in_media_type, negotiate};
 use crate::loaders::Loaders;
@@ -101,11 +102,14 @@ async fn post(
     }
     match batch {
         BatchRequest::Single(request) => match prepare(&state, request, id) {
-            Ok((request, OperationKind::Query)) => {
-                answer_query(&state, request, &caller, id, media, &headers, false).await
+            Ok((request, measure)) if measure.kind == OperationKind::Query => {
+                answer_query(
+                    &state, request, &measure, &caller, id, media, &headers, false,
+                )
+                .await
             }
-            Ok((request, kind)) => {
-                let response = run(&state, request, kind, &caller, id).await;
+            Ok((request, measure)) => {
+                let response = run(&state, request, &measure, &caller, id).await;
                 reply(&state, media, id).single(response)
             }
             Err(refused) => reply(&state, media, id).single(*refused),
@@ -297,15 +301,18 @@ async fn get(
             }
         }
     }
-    match check(&state, &request) {
+    match check(&state, &mut request) {
         Ok(measure) if measure.kind != OperationKind::Query => transport_error(
             ErrorCode::MethodNotAllowed,
             "GET runs queries only; send mutations by POST, subscriptions over a stream",
         ),
         Ok(measure) => {
-            let request = named(request, measure.name);
+            let request = named(request, &measure);
             let shared = matches!(caller, Caller::Anonymous | Caller::PublicZone);
-            answer_query(&state, request, &caller, id, media, &headers, shared).await
+            answer_query(
+                &state, request, &measure, &caller, id, media, &headers, shared,
+            )
+            .await
         }
         Err(err) => reply(&state, media, id).single(with_request_id(rejection(err), id)),
     }
@@ -315,9 +322,11 @@ async fn get(
 /// current `If-None-Match` gets 304 without anything being run. `shared`:
 /// an anonymous GET, whose answer shared caches may keep for
 /// `--cache-max-age`.
+#[allow(clippy::too_many_arguments)]
 async fn answer_query(
     state: &AppState,
     request: Request,
+    measure: &DocumentMeasure,
     caller: &Caller,
     id: &str,
     media: MediaType,
@@ -332,7 +341,7 @@ async fn answer_query(
     };
     let cache = state.cache.as_deref();
     let Some((cache, lookup)) = cache.and_then(|c| Some((c, c.lookup(&request, caller)?))) else {
-        let response = run(state, request, OperationKind::Query, caller, id).await;
+        let response = run(state, request, measure, caller, id).await;
         return reply(state, media, id).single(response);
     };
     let current = headers
@@ -354,7 +363,7 @@ async fn answer_query(
     if let Some(body) = cache.get(&lookup) {
         return served(StatusCode::OK, body);
     }
-    let response = run(state, request, OperationKind::Query, caller, id).await;
+    let response = run(state, request, measure, caller, id).await;
     if !response.errors.is_empty() {
         return reply(state, media, id).single(response);
     }
@@ -398,19 +407,19 @@ fn cached(
 /// validates it), then executes it within the time limit.
 async fn execute(state: &AppState, request: Request, caller: &Caller, id: &str) -> Response {
     match prepare(state, request, id) {
-        Ok((request, kind)) => run(state, request, kind, caller, id).await,
+        Ok((request, measure)) => run(state, request, &measure, caller, id).await,
         Err(refused) => *refused,
     }
 }
 
 /// The request checked against the document limits and named, with its
-/// kind; or the answer that refuses it (subscriptions need a stream).
+/// measure; or the answer that refuses it (subscriptions need a stream).
 fn prepare(
     state: &AppState,
-    request: Request,
+    mut request: Request,
     id: &str,
-) -> Result<(Request, OperationKind), Box<Response>> {
-    match check(state, &request) {
+) -> Result<(Request, DocumentMeasure), Box<Response>> {
+    match check(state, &mut request) {
         Ok(measure) if measure.kind == OperationKind::Subscription => {
             Err(Box::new(with_request_id(
                 Response::from_errors(vec![coded(
@@ -420,7 +429,7 @@ fn prepare(
                 id,
             )))
         }
-        Ok(measure) => Ok((named(request, measure.name), measure.kind)),
+        Ok(measure) => Ok((named(request, &measure), measure)),
         Err(err) => Err(Box::new(with_request_id(rejection(err), id))),
     }
 }
@@ -429,31 +438,65 @@ fn prepare(
 const SUBSCRIPTIONS_STREAM: &str = "subscriptions need a stream: a WebSocket at /graphql \
      (graphql-transport-ws) or a POST with Accept: text/event-stream";
 
-pub(crate) fn check(
-    state: &AppState,
-    request: &Request,
-) -> Result<DocumentMeasure, DocumentLimitError> {
-    check_document(
+/// Why [`check`] refused a request before anything ran.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Refusal {
+    #[error(transparent)]
+    Limit(#[from] DocumentLimitError),
+    #[error(transparent)]
+    ControlCharacter(#[from] ControlCharacter),
+}
+
+impl Refusal {
+    pub(crate) fn code(&self) -> ErrorCode {
+        match self {
+            Self::Limit(err) => err.code(),
+            Self::ControlCharacter(_) => ErrorCode::BadUserInput,
+        }
+    }
+}
+
+/// Parses the document, checks it against the document limits and refuses
+/// control characters in it and in the variables, then hands the parsed
+/// document to the request, so async-graphql does not parse it again.
+pub(crate) fn check(state: &AppState, request: &mut Request) -> Result<DocumentMeasure, Refusal> {
+    let checked = parse_checked(
         &request.query,
         request.operation_name.as_deref(),
         &state.limits.document,
     )
-    .inspect_err(|err| {
-        tracing::info!(operation = ?request.operation_name, error = %err, "rejected document");
-    })
+    .map_err(Refusal::from)
+    .and_then(|(measure, document)| {
+        control_characters::refuse(&document, &request.variables)?;
+        Ok((measure, document))
+    });
+    match checked {
+        Ok((measure, document)) => {
+            request.set_parsed_query(document);
+            Ok(measure)
+        }
+        Err(err) => {
+            tracing::info!(operation = ?request.operation_name, error = %err, "rejected document");
+            Err(err)
+        }
+    }
 }
 
 /// The request with its operation's name made explicit (the name of the one
 /// operation of a document), so logs and traces name what ran.
-pub(crate) fn named(request: Request, name: Option<String>) -> Request {
-    match (&request.operation_name, name) {
+pub(crate) fn named(request: Request, measure: &DocumentMeasure) -> Request {
+    match (&request.operation_name, &measure.name) {
         (None, Some(name)) => request.operation_name(name),
         _ => request,
     }
 }
 
-pub(crate) fn rejection(err: DocumentLimitError) -> Response {
-    Response::from_errors(vec![coded(err.to_string(), err.code())])
+pub(crate) fn rejection(err: Refusal) -> Response {
+    let mut error = coded(err.to_string(), err.code());
+    if let Refusal::ControlCharacter(ControlCharacter { pos: Some(pos), .. }) = err {
+        error.locations = vec![pos];
+    }
+    Response::from_errors(vec![error])
 }
 
 /// Executes one operation inside a `graphql` span that records the operation
@@ -461,10 +504,11 @@ pub(crate) fn rejection(err: DocumentLimitError) -> Response {
 pub(crate) async fn run(
     state: &AppState,
     request: Request,
-    kind: OperationKind,
+    measure: &DocumentMeasure,
     caller: &Caller,
     id: &str,
 ) -> Response {
+    let kind = measure.kind;
     let started = Instant::now();
     let operation = request.operation_name.clone();
     let span = tracing::info_span!(
@@ -473,7 +517,8 @@ pub(crate) async fn run(
         operation = request.operation_name.as_deref().unwrap_or(""),
         r#type = kind.as_str(),
         complexity = tracing::field::Empty,
-        depth = tracing::field::Empty,
+        depth = measure.depth,
+        fields = measure.fields,
         caller = caller.name(),
         duration_ms = tracing::field::Empty,
         errors = tracing::field::Empty,

@@ -1,5 +1,6 @@
-//! Puts an operation's complexity and depth, as the validator computed them,
-//! on the `graphql` span (see [`crate::http`]), for logs and traces.
+//! Puts an operation's complexity, as the validator computed it, on the
+//! `graphql` span (see [`crate::http`]); installed only where traces are
+//! exported (see [`crate::schema::build_schema`]).
 
 use std::sync::Arc;
 
@@ -25,7 +26,6 @@ impl Extension for OperationSpan {
         let result = next.run(ctx).await?;
         let span = tracing::Span::current();
         span.record("complexity", result.complexity);
-        span.record("depth", result.depth);
         Ok(result)
     }
 }

@@ -30,7 +30,7 @@ fn setting(name: &str) -> Option<String> {
 
 /// Whether the environment asks for traces: an OTLP endpoint is set and the
 /// SDK is not disabled.
-fn wanted() -> bool {
+pub(crate) fn wanted() -> bool {
     let disabled = std::env::var("OTEL_SDK_DISABLED").is_ok_and(|v| v.eq_ignore_ascii_case("true"))
         || std::env::var("OTEL_TRACES_EXPORTER").is_ok_and(|v| v == "none");
     !disabled && setting("ENDPOINT").is_some()

@@ -47,7 +47,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Database, limits: Limits) -> Self {
         metrics::install();
-        let schema = build_schema(db.clone(), &limits);
+        let schema = build_schema(db.clone(), &limits, crate::otlp::wanted());
         // It listens for commits, which needs the runtime.
         let cache = tokio::runtime::Handle::try_current()
             .ok()

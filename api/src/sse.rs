@@ -48,7 +48,7 @@ pub async fn post(state: AppState, headers: HeaderMap, client: ClientAddr, body:
         Ok(read) => read,
         Err(refused) => return refused,
     };
-    let BatchRequest::Single(request) = batch else {
+    let BatchRequest::Single(mut request) = batch else {
         return ApiError::new(
             ErrorCode::BadRequest,
             "an event stream runs one operation; send one request object",
@@ -58,7 +58,7 @@ pub async fn post(state: AppState, headers: HeaderMap, client: ClientAddr, body:
     if request.query.trim().is_empty() {
         return no_query();
     }
-    let measure = match check(&state, &request) {
+    let measure = match check(&state, &mut request) {
         Ok(measure) => measure,
         Err(err) => return ApiError::new(err.code(), err.to_string()).into_response(),
     };
@@ -68,7 +68,7 @@ pub async fn post(state: AppState, headers: HeaderMap, client: ClientAddr, body:
     };
     let id = request_id::of(&headers).to_owned();
     let kind = measure.kind;
-    let request = named(request, measure.name);
+    let request = named(request, &measure);
     let results: BoxStream<'static, async_graphql::Response> = match kind {
         OperationKind::Subscription => {
             let data = session(&state, caller, StreamConnection::new("sse", 1));
@@ -83,7 +83,7 @@ pub async fn post(state: AppState, headers: HeaderMap, client: ClientAddr, body:
         OperationKind::Query | OperationKind::Mutation => {
             let state = state.clone();
             futures_util::stream::once(
-                async move { run(&state, request, kind, &caller, &id).await },
+                async move { run(&state, request, &measure, &caller, &id).await },
             )
             .boxed()
         }

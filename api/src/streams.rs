@@ -110,7 +110,7 @@ impl Executor for StreamExecutor {
                 refused.code,
             )]));
         }
-        let measure = match check(&self.state, &request) {
+        let measure = match check(&self.state, &mut request) {
             Ok(measure) => measure,
             Err(err) => return self.refuse(rejection(err)),
         };
@@ -120,7 +120,7 @@ impl Executor for StreamExecutor {
                 ErrorCode::MethodNotAllowed,
             )]));
         }
-        let request = named(request, measure.name);
+        let request = named(request, &measure);
         let id = self.request_id.clone();
         self.state
             .schema

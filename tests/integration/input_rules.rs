@@ -14,6 +14,8 @@ backend_tests! {
         let body = app.query(r#"{ workingGroup(code: "I", plan: "a\u0000") { name } }"#).await;
         assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
         assert!(body["errors"][0]["message"].as_str().unwrap().contains("U+0000"), "{body}");
+        // Where in the document: the argument's value.
+        assert_eq!(body["errors"][0]["locations"], json!([{ "line": 1, "column": 33 }]), "{body}");
         let body = app.query(r#"{ search(query: "Portal\u0007") { totalCount } }"#).await;
         assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
         let body = app.query_vars("query($code: String!) { measure(code: $code) { title } }",
