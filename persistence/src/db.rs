@@ -105,7 +105,9 @@ macro_rules! with_conn {
     };
 }
 
-const POOL_SIZE: usize = 16;
+/// Connections per pool. On SQLite each runs its statements on a thread of
+/// Tokio's blocking pool, so it also bounds how many such threads are useful.
+pub const POOL_SIZE: usize = 16;
 
 /// One pool configuration for both backends (a macro: the manager types differ
 /// and deadpool's bounds on a generic connection type are not nameable here).
