@@ -95,8 +95,14 @@ impl StreamExecutor {
 }
 
 impl Executor for StreamExecutor {
-    async fn execute(&self, request: Request) -> Response {
-        self.state.schema.execute(request).await
+    /// Not called by async-graphql's WebSocket (it streams every operation),
+    /// but checked all the same: control characters and the document limits
+    /// are refused in `check`, not by the schema.
+    async fn execute(&self, mut request: Request) -> Response {
+        match check(&self.state, &mut request) {
+            Ok(_) => self.state.schema.execute(request).await,
+            Err(err) => rejection(err),
+        }
     }
 
     fn execute_stream(
