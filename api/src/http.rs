@@ -20,7 +20,7 @@ use tracing::Instrument;
 use crate::auth::Caller;
 use crate::batching::{Activity, Tracked};
 use crate::control_characters::{self, ControlCharacter};
-use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, parse_checked};
+use crate::document_limits::{DocumentLimitError, DocumentMeasure, OperationKind, check_document};
 use crate::error::{ApiError, ErrorCode};
 use crate::graphql_response::{MediaType, Reply, capped_json, in_media_type, negotiate};
 use crate::loaders::Loaders;
@@ -460,7 +460,7 @@ impl Refusal {
 /// control characters in it and in the variables, then hands the parsed
 /// document to the request, so async-graphql does not parse it again.
 pub(crate) fn check(state: &AppState, request: &mut Request) -> Result<DocumentMeasure, Refusal> {
-    let checked = parse_checked(
+    let checked = check_document(
         &request.query,
         request.operation_name.as_deref(),
         &state.limits.document,
