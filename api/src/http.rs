@@ -194,27 +194,8 @@ pub(crate) async fn read_request(
             ));
         }
     };
-    let mut batch: BatchRequest = match serde_json::from_slice(&bytes) {
-        Ok(batch) => batch,
-        Err(err) => {
-            return Err(transport_error(
-                ErrorCode::BadRequest,
-                &format!("the body is not a GraphQL request: {err}"),
-            ));
-        }
-    };
-    // Documents named by hash are filled in, and with --persisted-only
-    // untrusted ones refused, for every transport that reads a POST.
-    let requests: Vec<&mut Request> = match &mut batch {
-        BatchRequest::Single(request) => vec![request],
-        BatchRequest::Batch(requests) => requests.iter_mut().collect(),
-    };
-    for request in requests {
-        state
-            .persisted
-            .resolve(request)
-            .map_err(IntoResponse::into_response)?;
-    }
+    let batch = crate::request_body::parse(&bytes, &state.persisted)
+        .map_err(IntoResponse::into_response)?;
     Ok((caller, batch))
 }
 
@@ -226,6 +207,8 @@ pub struct GetParams {
     variables: Option<String>,
     /// JSON, for a persisted query's hash (`{"persistedQuery": …}`).
     extensions: Option<String>,
+    /// A persisted document's id (`sha256:<hex>`).
+    document_id: Option<String>,
 }
 
 /// `GET /graphql?query=…` runs a query (cacheable reads for widgets); a
@@ -240,7 +223,7 @@ pub async fn graphql_get(
     if let Ok(upgrade) = upgrade {
         return crate::websocket::upgrade(state, upgrade, headers, client).await;
     }
-    if params.query.is_none() && params.extensions.is_none() {
+    if params.query.is_none() && params.extensions.is_none() && params.document_id.is_none() {
         return crate::graphiql::page().await.into_response();
     }
     let media = match negotiate(&headers) {
@@ -280,6 +263,11 @@ async fn get(
                 );
             }
         }
+    }
+    if let Some(id) = &params.document_id
+        && let Err(refused) = state.persisted.by_document_id(&mut request, id)
+    {
+        return refused.into_response();
     }
     if let Err(refused) = state.persisted.resolve(&mut request) {
         return refused.into_response();

@@ -25,6 +25,7 @@ pub mod open_files;
 pub mod operation_span;
 pub mod otlp;
 pub mod persisted_queries;
+pub mod request_body;
 pub mod request_id;
 pub mod response_cache;
 pub mod schema;

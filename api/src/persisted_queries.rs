@@ -5,7 +5,10 @@
 //! runs it, by POST and by GET (short, cacheable URLs). Trusted documents
 //! (`--trusted-documents FILE`: a JSON object from hash to document, as
 //! Relay and GraphQL Codegen write them) are known from the start; with
-//! `--persisted-only` nothing else runs, for the public deployment.
+//! `--persisted-only` nothing else runs, for the public deployment. Clients
+//! of trusted documents name them by `documentId` (`sha256:<hex>`, as
+//! GraphQL Codegen's client preset and GraphQL over HTTP's persisted
+//! documents send it) instead of `extensions.persistedQuery`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -83,22 +86,8 @@ impl PersistedQueries {
             return Ok(());
         };
         if request.query.trim().is_empty() {
-            let known = self.trusted.get(&wanted).cloned().or_else(|| {
-                (!self.persisted_only)
-                    .then(|| self.learned.get(&wanted))
-                    .flatten()
-            });
-            return match known {
-                Some(document) => {
-                    request.query = document.to_string();
-                    Ok(())
-                }
-                None if self.persisted_only => Err(not_in_list()),
-                None => Err(ApiError::new(
-                    ErrorCode::PersistedQueryNotFound,
-                    "PersistedQueryNotFound: send the document with its hash once",
-                )),
-            };
+            request.query = self.known(&wanted)?.to_string();
+            return Ok(());
         }
         let actual = hash(&request.query);
         if actual != wanted {
@@ -116,6 +105,43 @@ impl PersistedQueries {
         }
         Ok(())
     }
+
+    /// Fills in the document a request names by `documentId`: `sha256:`
+    /// and the document's SHA-256 in hex (the bare hex is taken too).
+    pub fn by_document_id(&self, request: &mut Request, id: &str) -> Result<(), ApiError> {
+        if !request.query.trim().is_empty() {
+            return Err(bad("send either `query` or `documentId`, not both"));
+        }
+        let hex = id.strip_prefix("sha256:").unwrap_or(id);
+        if !is_sha256_hex(hex) {
+            return Err(bad(
+                "`documentId` must be `sha256:` followed by the document's SHA-256 in 64 hex digits",
+            ));
+        }
+        request.query = self.known(&hex.to_ascii_lowercase())?.to_string();
+        Ok(())
+    }
+
+    /// The document with this hash: trusted, or (unless only trusted ones
+    /// run) learned from a client.
+    fn known(&self, wanted: &str) -> Result<Arc<str>, ApiError> {
+        if let Some(document) = self.trusted.get(wanted) {
+            return Ok(document.clone());
+        }
+        if self.persisted_only {
+            return Err(not_in_list());
+        }
+        self.learned.get(wanted).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::PersistedQueryNotFound,
+                "PersistedQueryNotFound: send the document with its hash once",
+            )
+        })
+    }
+}
+
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 fn not_in_list() -> ApiError {
@@ -140,7 +166,7 @@ fn persisted_hash(request: &Request) -> Result<Option<String>, ApiError> {
     let hash = persisted
         .get("sha256Hash")
         .and_then(|h| h.as_str())
-        .filter(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        .filter(|h| is_sha256_hex(h))
         .ok_or_else(|| bad("`extensions.persistedQuery.sha256Hash` must be 64 hex digits"))?;
     Ok(Some(hash.to_ascii_lowercase()))
 }

@@ -74,7 +74,9 @@ backend_tests! {
     }
 }
 
-async fn an_empty_batch_is_a_bad_request(backend: Backend) {
+/// A batch is read request by request: an empty one is refused, and a
+/// document registered by one request can be named by `documentId` in a later one.
+async fn batches_are_read_request_by_request(backend: Backend) {
     let limits = Limits {
         max_batch: 5,
         ..Limits::default()
@@ -87,16 +89,28 @@ async fn an_empty_batch_is_a_bad_request(backend: Backend) {
         (status, codes(&answer)),
         (StatusCode::BAD_REQUEST, vec!["BAD_REQUEST".to_owned()])
     );
+
+    let query = "query($c: String) { measure(code: $c) { code } }";
+    let sha = masterplan_api::persisted_queries::hash(query);
+    let batch = serde_json::json!([
+        { "query": query, "variables": { "c": "1.1" },
+          "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha } } },
+        { "documentId": format!("sha256:{sha}"), "variables": { "c": "1.2" } },
+    ]);
+    let (status, _, answer) = send(&app, post(None, &batch.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer[0]["data"]["measure"]["code"], "1.1", "{answer}");
+    assert_eq!(answer[1]["data"]["measure"]["code"], "1.2", "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_empty_batch_is_a_bad_request_sqlite() {
-    an_empty_batch_is_a_bad_request(Backend::Sqlite).await;
+async fn batches_are_read_request_by_request_sqlite() {
+    batches_are_read_request_by_request(Backend::Sqlite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_empty_batch_is_a_bad_request_postgres() {
-    an_empty_batch_is_a_bad_request(Backend::Postgres).await;
+async fn batches_are_read_request_by_request_postgres() {
+    batches_are_read_request_by_request(Backend::Postgres).await;
 }
 
 /// The audit's package, installed once per target directory with `npm ci`

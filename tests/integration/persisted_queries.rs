@@ -1,7 +1,7 @@
 //! Persisted queries: Apollo's automatic persisted queries (not found →
 //! registered with its hash → the hash alone runs it, by POST and GET; a
-//! wrong hash is refused), trusted documents with `--persisted-only`, and
-//! `--cache-max-age` on anonymous GETs.
+//! wrong hash is refused), documents named by `documentId`, trusted
+//! documents with `--persisted-only`, and `--cache-max-age` on anonymous GETs.
 
 use std::collections::HashMap;
 
@@ -78,6 +78,38 @@ backend_tests! {
         let (status, _, by_get) = get(&app, &params).await;
         assert_eq!((status, &by_get), (StatusCode::OK, &registered));
     }
+
+    async fn a_document_id_names_a_known_document(app) {
+        let query = "query One($code: String) { measure(code: $code) { title } }";
+        let sha = hash(query);
+        let id = format!("sha256:{sha}");
+        let variables = json!({ "code": "1.2" });
+        let (status, unknown) = post(&app, json!({ "documentId": id, "variables": variables })).await;
+        assert_eq!((status, codes(&unknown)), (StatusCode::OK, vec!["PERSISTED_QUERY_NOT_FOUND".to_owned()]));
+
+        let (_, registered) = post(&app, json!({ "query": query, "variables": variables, "extensions": persisted(&sha) })).await;
+        assert_eq!(registered["data"]["measure"]["title"], "Bürgerportal");
+        // By POST, with the prefix or as bare hex, with other variables ...
+        let (_, by_id) = post(&app, json!({ "documentId": id, "variables": variables, "operationName": "One" })).await;
+        assert_eq!(by_id, registered);
+        let (_, other) = post(&app, json!({ "documentId": sha.to_uppercase(), "variables": { "code": "1.1" } })).await;
+        assert_eq!(other["data"]["measure"]["title"], "Bring Your Own Device (BYOD)", "{other}");
+        // ... and by GET.
+        let params = format!("documentId={}&variables={}", encode(&id), encode(&variables.to_string()));
+        let (status, _, by_get) = get(&app, &params).await;
+        assert_eq!((status, &by_get), (StatusCode::OK, &registered));
+
+        for body in [
+            json!({ "documentId": "sha256:abc" }),
+            json!({ "documentId": format!("md5:{sha}") }),
+            json!({ "documentId": id, "query": query }),
+        ] {
+            let (status, refused) = post(&app, body.clone()).await;
+            assert_eq!((status, codes(&refused)), (StatusCode::BAD_REQUEST, vec!["BAD_REQUEST".to_owned()]), "{body}");
+        }
+        let (status, _, refused) = get(&app, &format!("documentId={}&query={}", encode(&id), encode(query))).await;
+        assert_eq!((status, codes(&refused)), (StatusCode::BAD_REQUEST, vec!["BAD_REQUEST".to_owned()]));
+    }
 }
 
 async fn persisted_only_runs_trusted_documents_only(backend: Backend) {
@@ -94,12 +126,19 @@ async fn persisted_only_runs_trusted_documents_only(backend: Backend) {
     assert_eq!(by_hash["data"]["measure"]["title"], "Bürgerportal");
     let (_, as_text) = post(&app, json!({ "query": QUERY })).await;
     assert_eq!(as_text, by_hash);
+    let (_, by_id) = post(
+        &app,
+        json!({ "documentId": format!("sha256:{}", hash(QUERY)) }),
+    )
+    .await;
+    assert_eq!(by_id, by_hash);
 
     let other = "{ plans { slug } }";
     for body in [
         json!({ "query": other }),
         json!({ "query": other, "extensions": persisted(&hash(other)) }),
         json!({ "extensions": persisted(&hash(other)) }),
+        json!({ "documentId": format!("sha256:{}", hash(other)) }),
     ] {
         let (status, refused) = post(&app, body.clone()).await;
         assert_eq!(
