@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use masterplan_api::cli::{Cli, run};
+use masterplan_persistence::db::{DatabaseUrl, POOL_SIZE};
 
 /// The allocator: a profile of the reporting query spent about a quarter of
 /// the server's time in glibc's malloc/free (consolidating fast bins, taking
@@ -11,26 +12,30 @@ use masterplan_api::cli::{Cli, run};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Threads for blocking work. SQLite runs every statement on one of them,
-/// at most one per pooled connection at a time; with Tokio's default cap
-/// (512) the pool still grew to 19–40 threads under the reporting load (a
-/// finished statement's thread is not always idle again in time for the
-/// next one), each with its own allocator heap: 87–105 MB peak RSS, 85 MB
-/// with this cap. Not fewer than the pool's connections: a transaction that
-/// holds SQLite's write lock needs a thread for its next statement while
-/// other writers may sit on threads waiting for that lock (busy_timeout).
-/// Exports and file reads use the same threads and wait their turn.
-const BLOCKING_THREADS: usize = masterplan_persistence::db::POOL_SIZE;
+/// Threads for blocking work: the pool's connections and two more. SQLite
+/// runs every statement on one of them, at most one per pooled connection
+/// at a time; with Tokio's default cap (512) the blocking pool still grew to
+/// 19–40 threads under the reporting load (a finished statement's thread is
+/// not always idle again in time for the next one), each with its own
+/// allocator heap: 87–105 MB peak RSS, 85 MB capped at 16 threads. Not
+/// fewer than the pool's connections: a transaction that holds SQLite's
+/// write lock needs a thread for its next statement while other writers may
+/// sit on threads waiting for that lock (busy_timeout); the two more are for
+/// exports and file reads, which use the same threads.
+fn blocking_threads(database_url: &str) -> usize {
+    DatabaseUrl::parse(database_url).map_or(POOL_SIZE, |url| url.pool_size()) + 2
+}
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(BLOCKING_THREADS)
+        .max_blocking_threads(blocking_threads(&cli.database_url))
         .build();
     match runtime {
         Ok(runtime) => runtime.block_on(async {
             let _telemetry = masterplan_api::telemetry::init();
-            run(Cli::parse()).await
+            run(cli).await
         }),
         Err(err) => {
             eprintln!("cannot start the Tokio runtime: {err}");

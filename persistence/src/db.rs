@@ -53,6 +53,14 @@ impl DatabaseUrl {
             )))
         }
     }
+
+    /// Connections in a pool for this database.
+    pub fn pool_size(&self) -> usize {
+        match self {
+            Self::Postgres(_) => POOL_SIZE,
+            Self::Sqlite(_) => SQLITE_POOL_SIZE,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -105,16 +113,23 @@ macro_rules! with_conn {
     };
 }
 
-/// Connections per pool. On SQLite each runs its statements on a thread of
-/// Tokio's blocking pool, so it also bounds how many such threads are useful.
+/// Connections per pool on PostgreSQL, and at most on any backend (the
+/// binary caps Tokio's blocking threads at this).
 pub const POOL_SIZE: usize = 16;
+
+/// Connections per pool on SQLite. Each runs its statements on a thread of
+/// Tokio's blocking pool and keeps its own page cache, and SQLite runs
+/// in-process on the server's cores: under the reporting load 16
+/// connections gave 19–40 blocking threads, each with its own allocator
+/// heap, and no more throughput than 4 (bench/side_by_side.py).
+pub const SQLITE_POOL_SIZE: usize = 4;
 
 /// One pool configuration for both backends (a macro: the manager types differ
 /// and deadpool's bounds on a generic connection type are not nameable here).
 macro_rules! build_pool {
-    ($manager:expr) => {
+    ($manager:expr, $size:expr) => {
         Pool::builder($manager)
-            .max_size(POOL_SIZE)
+            .max_size($size)
             .wait_timeout(Some(Duration::from_secs(10)))
             .create_timeout(Some(Duration::from_secs(10)))
             .recycle_timeout(Some(Duration::from_secs(5)))
@@ -129,6 +144,7 @@ impl Database {
     pub async fn connect(url: &str) -> RepoResult<Self> {
         let stats = Arc::new(QueryStats::default());
         let parsed = DatabaseUrl::parse(url)?;
+        let size = parsed.pool_size();
         let commits = Arc::new(Commits::new(match &parsed {
             DatabaseUrl::Postgres(url) => Some(url.clone()),
             DatabaseUrl::Sqlite(_) => None,
@@ -140,7 +156,7 @@ impl Database {
                 let mut config = ManagerConfig::<AsyncPgConnection>::default();
                 config.recycling_method = RecyclingMethod::Fast;
                 let manager = AsyncDieselConnectionManager::new_with_config(url, config);
-                Pools::Postgres(build_pool!(manager)?)
+                Pools::Postgres(build_pool!(manager, size)?)
             }
             DatabaseUrl::Sqlite(path) => {
                 run_migrations_sqlite(&path).await?;
@@ -151,7 +167,7 @@ impl Database {
                     async move { open_sqlite(&path).await }.boxed()
                 });
                 let manager = AsyncDieselConnectionManager::new_with_config(path, config);
-                Pools::Sqlite(build_pool!(manager)?)
+                Pools::Sqlite(build_pool!(manager, size)?)
             }
         };
         Ok(Self {
