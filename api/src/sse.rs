@@ -22,7 +22,9 @@ use futures_util::stream::BoxStream;
 use crate::admission::ClientAddr;
 use crate::document_limits::OperationKind;
 use crate::error::{ApiError, ErrorCode};
-use crate::http::{check, named, no_query, read_request, run, with_codes, with_request_id};
+use crate::http::{
+    check, named, no_query, read_request, rejection, run, with_codes, with_request_id,
+};
 use crate::metrics;
 use crate::request_id;
 use crate::server::AppState;
@@ -60,7 +62,13 @@ pub async fn post(state: AppState, headers: HeaderMap, client: ClientAddr, body:
     }
     let measure = match check(&state, &mut request) {
         Ok(measure) => measure,
-        Err(err) => return ApiError::new(err.code(), err.to_string()).into_response(),
+        // The refusal a POST answers (code, message and where the control
+        // character stands), with the code's status, before any stream.
+        Err(err) => {
+            let status = err.code().status();
+            let refusal = with_request_id(rejection(err), request_id::of(&headers));
+            return (status, axum::Json(refusal)).into_response();
+        }
     };
     let permit = match open(&state) {
         Ok(permit) => permit,

@@ -237,6 +237,19 @@ backend_tests! {
         // A document that does not parse is refused before any stream, as POST refuses it.
         let (_, head) = Sse::post(addr, &json!({ "query": "subscription { changes {" }), None).await;
         assert!(head.contains(" 400 "), "{head}");
+        // So is a control character, with its code and where it stands.
+        let nul = json!({ "query": "subscription { changes(measure: \"1.2\u{0}\") { cursor } }" });
+        let (refused, head) = Sse::post(addr, &nul, None).await;
+        assert!(head.contains(" 400 "), "{head}");
+        let body: Value = serde_json::from_str(&refused.rest().await).unwrap();
+        assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+        assert_eq!(body["errors"][0]["locations"], json!([{ "line": 1, "column": 33 }]), "{body}");
+        // Over a WebSocket the refusal is the subscription's one result.
+        let mut live = Live::connect(addr, None).await;
+        live.subscribe("1", nul["query"].as_str().unwrap(), json!({})).await;
+        let message = live.message().await.unwrap();
+        assert_eq!(codes(&message["payload"]), ["BAD_USER_INPUT"], "{message}");
+        assert_eq!(message["payload"]["errors"][0]["locations"], json!([{ "line": 1, "column": 33 }]), "{message}");
     }
 }
 

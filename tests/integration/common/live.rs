@@ -191,6 +191,18 @@ impl Sse {
         }
     }
 
+    /// The rest of a response that is not a stream (a refusal), to its end.
+    pub async fn rest(mut self) -> String {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let mut rest = Vec::new();
+        tokio::time::timeout_at(deadline, self.stream.read_to_end(&mut rest))
+            .await
+            .expect("the response did not end in time")
+            .unwrap();
+        self.buffer.push_str(std::str::from_utf8(&rest).unwrap());
+        self.buffer
+    }
+
     /// The next event, keep-alive comments skipped: its name and data.
     pub async fn event(&mut self) -> (String, Value) {
         loop {
