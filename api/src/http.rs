@@ -264,12 +264,10 @@ async fn get(
             }
         }
     }
-    if let Some(id) = &params.document_id
-        && let Err(refused) = state.persisted.by_document_id(&mut request, id)
+    if let Err(refused) = state
+        .persisted
+        .resolve(&mut request, params.document_id.as_deref())
     {
-        return refused.into_response();
-    }
-    if let Err(refused) = state.persisted.resolve(&mut request) {
         return refused.into_response();
     }
     if request.query.trim().is_empty() {

@@ -76,9 +76,18 @@ impl PersistedQueries {
             .collect()
     }
 
-    /// Fills in the document of a request that names it by hash, learns one
-    /// sent with its hash, and refuses what may not run.
-    pub fn resolve(&self, request: &mut Request) -> Result<(), ApiError> {
+    /// Fills in the document of a request that names it by `document_id`
+    /// (the request's `documentId`, where its transport has one) or by
+    /// `extensions.persistedQuery`, learns one sent with its hash, and
+    /// refuses what may not run.
+    pub fn resolve(
+        &self,
+        request: &mut Request,
+        document_id: Option<&str>,
+    ) -> Result<(), ApiError> {
+        if let Some(id) = document_id {
+            self.by_document_id(request, id)?;
+        }
         let Some(wanted) = persisted_hash(request)? else {
             if self.persisted_only && !self.trusted.contains_key(&hash(&request.query)) {
                 return Err(not_in_list());
@@ -108,7 +117,7 @@ impl PersistedQueries {
 
     /// Fills in the document a request names by `documentId`: `sha256:`
     /// and the document's SHA-256 in hex (the bare hex is taken too).
-    pub fn by_document_id(&self, request: &mut Request, id: &str) -> Result<(), ApiError> {
+    fn by_document_id(&self, request: &mut Request, id: &str) -> Result<(), ApiError> {
         if !request.query.trim().is_empty() {
             return Err(bad("send either `query` or `documentId`, not both"));
         }

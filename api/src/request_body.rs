@@ -62,9 +62,6 @@ fn resolved(wire: WireRequest, persisted: &PersistedQueries) -> Result<Request, 
     let mut request = Request::new(wire.query).variables(wire.variables);
     request.operation_name = wire.operation_name;
     request.extensions = wire.extensions;
-    if let Some(id) = wire.document_id {
-        persisted.by_document_id(&mut request, &id)?;
-    }
-    persisted.resolve(&mut request)?;
+    persisted.resolve(&mut request, wire.document_id.as_deref())?;
     Ok(request)
 }

@@ -110,7 +110,7 @@ impl Executor for StreamExecutor {
         mut request: Request,
         session: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        if let Err(refused) = self.state.persisted.resolve(&mut request) {
+        if let Err(refused) = self.state.persisted.resolve(&mut request, None) {
             return self.refuse(Response::from_errors(vec![coded(
                 refused.message,
                 refused.code,

@@ -113,15 +113,15 @@ macro_rules! with_conn {
     };
 }
 
-/// Connections per pool on PostgreSQL, and at most on any backend (the
-/// binary caps Tokio's blocking threads at this).
+/// Connections per pool on PostgreSQL (see [`DatabaseUrl::pool_size`]).
 pub const POOL_SIZE: usize = 16;
 
 /// Connections per pool on SQLite. Each runs its statements on a thread of
 /// Tokio's blocking pool and keeps its own page cache, and SQLite runs
-/// in-process on the server's cores: under the reporting load 16
-/// connections gave 19–40 blocking threads, each with its own allocator
-/// heap, and no more throughput than 4 (bench/side_by_side.py).
+/// in-process on the server's cores: under the reporting load of
+/// bench/side_by_side.py, 16 connections gave 19–40 blocking threads, each
+/// with its own allocator heap, and no more throughput than 4 (an
+/// interleaved A/B).
 pub const SQLITE_POOL_SIZE: usize = 4;
 
 /// One pool configuration for both backends (a macro: the manager types differ
