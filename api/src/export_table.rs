@@ -152,7 +152,12 @@ struct Measures<'a>(HashMap<MeasureId, &'a MeasureRow>);
 
 impl<'a> Measures<'a> {
     fn of(plan: &'a PlanSnapshot) -> Self {
-        Self(plan.measures.iter().map(|m| (m.id, m)).collect())
+        Self(
+            plan.measures
+                .iter()
+                .map(|m| (m.measure.id, &m.measure))
+                .collect(),
+        )
     }
 
     fn code(&self, id: MeasureId) -> Cell {
@@ -173,7 +178,8 @@ fn measures(plan: &PlanSnapshot) -> Table {
     let rows = plan
         .measures
         .iter()
-        .map(|m| {
+        .map(|described| {
+            let m = &described.measure;
             vec![
                 Cell::Number(m.position.into()),
                 Cell::text(m.code.as_ref()),
@@ -189,7 +195,7 @@ fn measures(plan: &PlanSnapshot) -> Table {
                 Cell::number(m.realization_months),
                 Cell::text(m.period_category),
                 Cell::Text(m.quick_win.to_string()),
-                Cell::Text(m.description.clone()),
+                Cell::Text(described.description.clone()),
             ]
         })
         .collect();

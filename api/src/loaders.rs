@@ -135,6 +135,21 @@ impl Loader<WorkingGroupId> for WorkingGroupById {
 by_id_loader!(MeasureById, MeasureId => MeasureRow, |c, ids, a| measure::by_ids(
     c, ids, a
 ));
+/// Measure descriptions by measure id: lists and loaders read measures
+/// without them (they are most of a measure's bytes), so a request that asks
+/// for descriptions reads them in one more statement, and others not at all.
+pub struct MeasureDescriptions(Database, Audience);
+
+impl Loader<MeasureId> for MeasureDescriptions {
+    type Value = String;
+    type Error = ApiError;
+
+    async fn load(&self, ids: &[MeasureId]) -> Result<HashMap<MeasureId, String>, ApiError> {
+        let mut conn = self.0.conn().await?;
+        let found = measure::descriptions(&mut conn, ids, self.1).await?;
+        Ok(found.into_iter().collect())
+    }
+}
 by_id_loader!(GoalById, GoalId => GoalRow, |c, ids, a| goal::by_ids(c, ids, a));
 by_id_loader!(KpiById, KpiId => KpiRow, |c, ids, a| kpi::by_ids(c, ids, a));
 by_id_loader!(KpiValueById, KpiValueId => ValueRow, |c, ids, a| kpi_values::by_ids(
@@ -586,6 +601,7 @@ pub struct Loaders {
     pub plan: DataLoader<PlanById>,
     pub working_group: DataLoader<WorkingGroupById>,
     pub measure: DataLoader<MeasureById>,
+    pub measure_description: DataLoader<MeasureDescriptions>,
     pub goal: DataLoader<GoalById>,
     pub kpi: DataLoader<KpiById>,
     pub kpi_value: DataLoader<KpiValueById>,
@@ -629,6 +645,7 @@ impl Loaders {
                 activity,
             ),
             measure: loader(MeasureById(db.clone(), audience), activity),
+            measure_description: loader(MeasureDescriptions(db.clone(), audience), activity),
             goal: loader(GoalById(db.clone(), audience), activity),
             kpi: loader(KpiById(db.clone(), audience), activity),
             kpi_value: loader(KpiValueById(db.clone(), audience), activity),

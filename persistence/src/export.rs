@@ -16,7 +16,7 @@ use crate::ids::{KpiId, MeasureId, WorkingGroupId};
 use crate::models::goal::GoalRow;
 use crate::models::kpi::{KpiRow, TargetRow};
 use crate::models::kpi_values::ValueRow;
-use crate::models::measure::{MeasureFilter, MeasureOrder, MeasureRow, RelationRow};
+use crate::models::measure::{DescribedMeasure, MeasureFilter, MeasureOrder, RelationRow};
 use crate::models::plan::PlanRow;
 use crate::models::working_group::WorkingGroupRow;
 use crate::models::{goal, kpi, kpi_values, measure, plan, working_group};
@@ -29,7 +29,7 @@ use crate::page::Window;
 pub struct PlanSnapshot {
     pub plan: PlanRow,
     pub working_groups: Vec<WorkingGroupRow>,
-    pub measures: Vec<MeasureRow>,
+    pub measures: Vec<DescribedMeasure>,
     pub goals: Vec<GoalRow>,
     pub kpis: Vec<KpiRow>,
     pub targets: Vec<TargetRow>,
@@ -60,8 +60,8 @@ pub async fn read_plan(
             offset: 0,
             limit: i64::MAX,
         };
-        let measures = measure::list(conn, &filter, MeasureOrder::default(), all).await?;
-        let ids: Vec<MeasureId> = measures.iter().map(|m| m.id).collect();
+        let measures = measure::list_described(conn, &filter, MeasureOrder::default(), all).await?;
+        let ids: Vec<MeasureId> = measures.iter().map(|m| m.measure.id).collect();
         let goals = goal::by_measure_ids(conn, &ids, audience).await?;
         let kpis = kpi::by_measure_ids(conn, &ids, audience).await?;
         let kpi_ids: Vec<KpiId> = kpis.iter().map(|k| k.id).collect();
@@ -106,7 +106,7 @@ impl PlanSnapshot {
     /// A class the legend derived from a removed amount is kept as an
     /// explicit class, so the published categories survive a re-import.
     pub fn without_internal_fields(mut self) -> Self {
-        for m in &mut self.measures {
+        for DescribedMeasure { measure: m, .. } in &mut self.measures {
             let mut removed = false;
             if m.cost_estimate_eur.take().is_some() {
                 m.cost_category_override = m.cost_category;
@@ -142,8 +142,10 @@ impl PlanSnapshot {
         } = self;
         let group_codes: HashMap<WorkingGroupId, String> =
             groups.iter().map(|g| (g.id, g.code.clone())).collect();
-        let codes: HashMap<MeasureId, Option<String>> =
-            measures.iter().map(|m| (m.id, m.code.clone())).collect();
+        let codes: HashMap<MeasureId, Option<String>> = measures
+            .iter()
+            .map(|m| (m.measure.id, m.measure.code.clone()))
+            .collect();
 
         let mut goals: HashMap<MeasureId, Vec<GoalEntry>> = HashMap::new();
         for row in goal_rows {
@@ -210,7 +212,11 @@ impl PlanSnapshot {
         }
 
         let mut entries = Vec::with_capacity(measures.len());
-        for m in measures {
+        for DescribedMeasure {
+            measure: m,
+            description,
+        } in measures
+        {
             let mut rel = related.remove(&m.id).unwrap_or_default();
             rel.sort_by(|a, b| a.code.cmp(&b.code));
             entries.push(MeasureEntry {
@@ -241,7 +247,7 @@ impl PlanSnapshot {
                 kpis: kpis.remove(&m.id).unwrap_or_default(),
                 code: m.code,
                 title: m.title,
-                description: m.description,
+                description,
                 status: m.status.to_string(),
                 responsible_unit: m.responsible_unit,
                 visibility: m.visibility.to_string(),

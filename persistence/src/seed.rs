@@ -300,7 +300,8 @@ async fn insert_plan(conn: &mut DbConn, file: &PlanFile) -> RepoResult<SeedRepor
         };
         let measure = audited::insert(conn, &scope, &measure_fields(entry, index)?)
             .await
-            .map_err(|e| located(e, &["measures", &at]))?;
+            .map_err(|e| located(e, &["measures", &at]))?
+            .measure;
         if let Some(code) = &entry.code {
             measure_ids_by_code.insert(code.as_str(), measure.id);
         }

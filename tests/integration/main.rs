@@ -16,6 +16,7 @@ mod cli;
 mod concurrency;
 mod connections;
 mod csv_dialect;
+mod descriptions;
 mod export;
 mod goal_mutations;
 mod graphql_over_http;

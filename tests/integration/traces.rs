@@ -196,5 +196,18 @@ async fn spans_reach_an_otlp_receiver_under_the_callers_trace() {
             text(&statement.attributes, "db.system.name").as_deref(),
             Some("sqlite")
         );
+        // The widget does not ask for the measure's description: no
+        // statement reads that long text.
+        assert!(
+            !sql.contains("`measures`.`description`"),
+            "read the description: {sql}"
+        );
     }
+    assert!(
+        statements.iter().any(|s| {
+            text(&s.attributes, "db.query.text")
+                .is_some_and(|sql| sql.contains("`measures`.`title`"))
+        }),
+        "the widget's measure statement"
+    );
 }

@@ -1,10 +1,13 @@
 //! `search`: measures, goals and KPIs whose text contains every word of the
 //! query (German word forms reduced to stems), ranked, with snippets.
 
+use std::collections::HashMap;
+
 use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{Context, SimpleObject, Union};
 use masterplan_domain::search::{MAX_TERMS, score, snippet, terms};
 use masterplan_persistence::ids::{GoalId, KpiId, MeasureId, Searched};
+use masterplan_persistence::models::measure;
 use masterplan_persistence::models::search::{
     self, Candidate, EntityType, goal_document, kpi_document, measure_document,
 };
@@ -92,15 +95,26 @@ pub async fn search(
     fn ids<I: Searched>(window: &[(f64, Candidate)]) -> Vec<I> {
         window.iter().filter_map(|(_, c)| c.id()).collect()
     }
+    // Measures with their descriptions, which the snippets are cut from.
+    let described = async {
+        let ids = ids::<MeasureId>(&window);
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut db = crate::graphql::context::conn(ctx).await?;
+        let rows = measure::described_by_ids(&mut db, &ids, audience(ctx)).await?;
+        Ok::<_, ApiError>(rows.into_iter().map(|d| (d.measure.id, d)).collect())
+    };
     let (mut measures, mut goals, mut kpis) = futures_util::try_join!(
-        loaders.measure.load_many(ids::<MeasureId>(&window)),
+        described,
         loaders.goal.load_many(ids::<GoalId>(&window)),
         loaders.kpi.load_many(ids::<KpiId>(&window)),
     )?;
     for (i, (score, candidate)) in window.into_iter().enumerate() {
         let found = match candidate.entity {
-            EntityType::Measure => candidate.id().and_then(|id| measures.remove(&id)).map(|m| {
-                let text = measure_document(&m.title, m.code.as_deref(), &m.description);
+            EntityType::Measure => candidate.id().and_then(|id| measures.remove(&id)).map(|d| {
+                let m = d.measure;
+                let text = measure_document(&m.title, m.code.as_deref(), &d.description);
                 (SearchResult::Measure(Measure::live(m)), text)
             }),
             EntityType::Goal => candidate.id().and_then(|id| goals.remove(&id)).map(|g| {

@@ -18,6 +18,9 @@ use crate::schema::{measure_relations, measures, working_groups};
 use crate::sql_types::{JsonText, TextEnum};
 use crate::{for_audience, public_measure_ids, with_conn};
 
+/// A measure as lists and loaders read it: every column but the description
+/// (the long Markdown text, most of a measure's bytes, read only where it is
+/// asked for: [`DescribedMeasure`], [`descriptions`]) and the search text.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = measures)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
@@ -27,7 +30,6 @@ pub struct MeasureRow {
     pub working_group_id: WorkingGroupId,
     pub code: Option<String>,
     pub title: String,
-    pub description: String,
     pub position: i32,
     #[diesel(deserialize_as = TextEnum<MeasureStatus>)]
     pub status: MeasureStatus,
@@ -80,6 +82,17 @@ impl MeasureRow {
             quick_win: self.quick_win_override,
         }
     }
+}
+
+/// A measure with its description: what writes compare, exports write and
+/// the plan's history rewinds.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = measures)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct DescribedMeasure {
+    #[diesel(embed)]
+    pub measure: MeasureRow,
+    pub description: String,
 }
 
 /// A pilot area of a measure (3.1 has "11/2" and "51/8-2"), stored as JSON.
@@ -252,6 +265,24 @@ pub async fn list(
     )
 }
 
+/// [`list`] with each measure's description.
+pub async fn list_described(
+    conn: &mut DbConn,
+    filter: &MeasureFilter,
+    order: MeasureOrder,
+    window: Window,
+) -> RepoResult<Vec<DescribedMeasure>> {
+    load_measure_page!(
+        conn,
+        measures::table
+            .select(DescribedMeasure::as_select())
+            .into_boxed(),
+        filter,
+        order,
+        window
+    )
+}
+
 /// [`list`] with each measure's working group, in one statement (a list
 /// that shows the groups needs no second query for them).
 pub async fn list_with_groups(
@@ -283,22 +314,66 @@ pub async fn count(conn: &mut DbConn, filter: &MeasureFilter) -> RepoResult<i64>
     })?)
 }
 
+/// Loads the live measures of `$ids` that `$audience` sees, as `$row`.
+macro_rules! load_by_ids {
+    ($conn:expr, $row:ty, $ids:expr, $audience:expr) => {
+        Ok(with_conn!($conn, c => for_audience!(
+            measures::table
+                .filter(in_ids(measures::id, $ids))
+                .filter(measures::archived_at.is_null())
+                .select(<$row>::as_select())
+                .into_boxed(),
+            $audience,
+            measures::visibility.eq(PUBLIC)
+        )
+        .load(c)
+        .await)?)
+    };
+}
+
 pub async fn by_ids(
     conn: &mut DbConn,
     ids: &[MeasureId],
     audience: Audience,
 ) -> RepoResult<Vec<MeasureRow>> {
+    load_by_ids!(conn, MeasureRow, ids, audience)
+}
+
+/// [`by_ids`] with the descriptions.
+pub async fn described_by_ids(
+    conn: &mut DbConn,
+    ids: &[MeasureId],
+    audience: Audience,
+) -> RepoResult<Vec<DescribedMeasure>> {
+    load_by_ids!(conn, DescribedMeasure, ids, audience)
+}
+
+/// The descriptions of the given measures that the audience sees, archived
+/// ones included (an archive mutation answers with the archived measure).
+pub async fn descriptions(
+    conn: &mut DbConn,
+    ids: &[MeasureId],
+    audience: Audience,
+) -> RepoResult<Vec<(MeasureId, String)>> {
     Ok(with_conn!(conn, c => for_audience!(
         measures::table
             .filter(in_ids(measures::id, ids))
-            .filter(measures::archived_at.is_null())
-            .select(MeasureRow::as_select())
+            .select((measures::id, measures::description))
             .into_boxed(),
         audience,
         measures::visibility.eq(PUBLIC)
     )
     .load(c)
     .await)?)
+}
+
+/// A measure with its description, by id, archived or not.
+pub async fn described(conn: &mut DbConn, id: MeasureId) -> RepoResult<DescribedMeasure> {
+    Ok(with_conn!(conn, c => measures::table
+        .find(id)
+        .select(DescribedMeasure::as_select())
+        .first(c)
+        .await)?)
 }
 
 pub async fn find_by_code(

@@ -33,7 +33,8 @@ use crate::models::goal::GoalRow;
 use crate::models::kpi::{KpiRow, TargetRow};
 use crate::models::kpi_values::{ValueRow, ValueSlice};
 use crate::models::measure::{
-    MeasureFilter, MeasureOrder, MeasureOrderField, MeasureRow, RelationRow, search_text,
+    DescribedMeasure, MeasureFilter, MeasureOrder, MeasureOrderField, MeasureRow, RelationRow,
+    search_text,
 };
 use crate::models::plan::{self, PlanRow};
 use crate::models::rewind::{self, Rewound};
@@ -53,7 +54,7 @@ pub struct PlanAt {
     /// By number.
     pub working_groups: Vec<WorkingGroupRow>,
     /// By position.
-    pub measures: Vec<MeasureRow>,
+    pub measures: Vec<DescribedMeasure>,
     pub relations: Vec<RelationRow>,
     /// By measure, then position.
     pub goals: Vec<GoalRow>,
@@ -99,7 +100,7 @@ pub async fn plan_at(
 struct State {
     plan: PlanRow,
     groups: BTreeMap<WorkingGroupId, WorkingGroupRow>,
-    measures: BTreeMap<MeasureId, MeasureRow>,
+    measures: BTreeMap<MeasureId, DescribedMeasure>,
     relations: Vec<RelationRow>,
     goals: BTreeMap<GoalId, GoalRow>,
     kpis: BTreeMap<KpiId, KpiRow>,
@@ -120,9 +121,9 @@ async fn load_today(conn: &mut DbConn, plan: PlanRow) -> RepoResult<State> {
         let measure_ids = measures::table
             .filter(measures::plan_id.eq(plan_id))
             .select(measures::id);
-        let measure_rows: Vec<MeasureRow> = measures::table
+        let measure_rows: Vec<DescribedMeasure> = measures::table
             .filter(measures::plan_id.eq(plan_id))
-            .select(MeasureRow::as_select())
+            .select(DescribedMeasure::as_select())
             .load(c)
             .await?;
         let relations: Vec<RelationRow> = measure_relations::table
@@ -165,7 +166,7 @@ async fn load_today(conn: &mut DbConn, plan: PlanRow) -> RepoResult<State> {
     Ok(State {
         plan,
         groups: by_id(groups, |g| g.id),
-        measures: by_id(measure_rows, |m| m.id),
+        measures: by_id(measure_rows, |m| m.measure.id),
         relations,
         goals: by_id(goal_rows, |g| g.id),
         kpis: by_id(kpi_rows, |k| k.id),
@@ -291,12 +292,12 @@ impl State {
                                             at(field)
                                         ))
                                     })?;
-                            measure.working_group_id = group.id;
+                            measure.measure.working_group_id = group.id;
                         }
                         Err(e) => return Err(e.at(at(field))),
                     }
                 }
-                measure.version -= 1;
+                measure.measure.version -= 1;
             }
             (E::Goal(id), Create) => return Ok(self.goals.remove(&id).is_some()),
             (E::Goal(id), Update | Archive) => {
@@ -367,7 +368,7 @@ impl State {
                     }
                 }
                 E::Measure(id) => {
-                    if let Some(m) = self.measures.get_mut(&id) {
+                    if let Some(DescribedMeasure { measure: m, .. }) = self.measures.get_mut(&id) {
                         m.updated_at = when(m.created_at);
                     }
                 }
@@ -399,21 +400,22 @@ impl State {
             created <= at && archived.is_none()
         };
         let legend = self.plan.legend;
-        let mut measures: Vec<MeasureRow> = self
+        let mut measures: Vec<DescribedMeasure> = self
             .measures
             .into_values()
-            .filter(|m| live(m.created_at, m.archived_at))
-            .map(|mut m| {
+            .filter(|d| live(d.measure.created_at, d.measure.archived_at))
+            .map(|mut described| {
+                let m = &mut described.measure;
                 let class = legend.classify(&m.estimates());
                 m.cost_category = class.cost;
                 m.personnel_category = class.personnel;
                 m.period_category = class.period;
                 m.quick_win = class.quick_win;
-                m
+                described
             })
             .collect();
-        measures.sort_by_key(|m| (m.position, m.id));
-        let measure_ids: HashSet<MeasureId> = measures.iter().map(|m| m.id).collect();
+        measures.sort_by_key(|d| (d.measure.position, d.measure.id));
+        let measure_ids: HashSet<MeasureId> = measures.iter().map(|d| d.measure.id).collect();
         let mut goals: Vec<GoalRow> = self
             .goals
             .into_values()
@@ -477,22 +479,31 @@ fn old(change: &Value) -> &Value {
 /// measure were, a value when its KPI was.
 impl PlanAt {
     pub fn measure(&self, id: MeasureId, audience: Audience) -> Option<&MeasureRow> {
+        self.described(id, audience).map(|d| &d.measure)
+    }
+
+    /// A measure with its description.
+    pub fn described(&self, id: MeasureId, audience: Audience) -> Option<&DescribedMeasure> {
         self.measures
             .iter()
-            .find(|m| m.id == id && audience.sees(m.visibility))
+            .find(|d| d.measure.id == id && audience.sees(d.measure.visibility))
     }
 
     pub fn measure_by_code(&self, code: &str, audience: Audience) -> Option<&MeasureRow> {
-        self.measures
-            .iter()
-            .find(|m| m.code.as_deref() == Some(code) && audience.sees(m.visibility))
+        self.measures(audience)
+            .find(|m| m.code.as_deref() == Some(code))
     }
 
     /// Measures in the plan's order.
     pub fn measures(&self, audience: Audience) -> impl Iterator<Item = &MeasureRow> {
+        self.described_measures(audience).map(|d| &d.measure)
+    }
+
+    /// Measures with their descriptions, in the plan's order.
+    fn described_measures(&self, audience: Audience) -> impl Iterator<Item = &DescribedMeasure> {
         self.measures
             .iter()
-            .filter(move |m| audience.sees(m.visibility))
+            .filter(move |d| audience.sees(d.measure.visibility))
     }
 
     pub fn working_group(&self, id: WorkingGroupId) -> Option<&WorkingGroupRow> {
@@ -592,7 +603,8 @@ impl PlanAt {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_lowercase);
-        let rows = self.measures(filter.audience).filter(|m| {
+        let rows = self.described_measures(filter.audience).filter(|d| {
+            let m = &d.measure;
             let group = self.working_group(m.working_group_id).map(|g| &g.code);
             (filter.working_group_codes.is_empty()
                 || group.is_some_and(|g| filter.working_group_codes.contains(g)))
@@ -602,10 +614,10 @@ impl PlanAt {
                 && among(&filter.personnel_categories, m.personnel_category)
                 && among(&filter.period_categories, m.period_category)
                 && search.as_ref().is_none_or(|s| {
-                    search_text(m.code.as_deref(), &m.title, &m.description).contains(s.as_str())
+                    search_text(m.code.as_deref(), &m.title, &d.description).contains(s.as_str())
                 })
         });
-        let mut rows: Vec<&MeasureRow> = rows.collect();
+        let mut rows: Vec<&MeasureRow> = rows.map(|d| &d.measure).collect();
         rows.sort_by(|a, b| measure_order(order, a, b));
         rows
     }

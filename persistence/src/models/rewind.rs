@@ -23,7 +23,7 @@ use crate::ids::{KpiId, KpiTargetId, KpiValueId};
 use crate::models::goal::GoalRow;
 use crate::models::kpi::{KpiRow, TargetRow};
 use crate::models::kpi_values::ValueRow;
-use crate::models::measure::MeasureRow;
+use crate::models::measure::DescribedMeasure;
 use crate::models::plan::PlanRow;
 use crate::models::working_group::WorkingGroupRow;
 
@@ -101,12 +101,13 @@ pub fn working_group(row: &mut WorkingGroupRow, field: &str, old: &Value) -> Und
     Ok(())
 }
 
-pub fn measure(row: &mut MeasureRow, field: &str, old: &Value) -> Undone<Rewound> {
+pub fn measure(described: &mut DescribedMeasure, field: &str, old: &Value) -> Undone<Rewound> {
+    let row = &mut described.measure;
     match field {
         "workingGroup" => return Ok(Rewound::WorkingGroup(json(old)?)),
         "code" => row.code = json(old)?,
         "title" => row.title = json(old)?,
-        "description" => row.description = json(old)?,
+        "description" => described.description = json(old)?,
         "status" => row.status = named(old)?,
         "responsibleUnit" => row.responsible_unit = json(old)?,
         "partners" => row.partners = json(old)?,

@@ -14,7 +14,7 @@ use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
 use crate::ids::{MeasureId, PlanId, WorkingGroupId};
-use crate::models::measure::{MeasureRow, PilotArea, search_text};
+use crate::models::measure::{self, DescribedMeasure, MeasureRow, PilotArea, search_text};
 use crate::models::plan::{self, PlanRow};
 use crate::models::search::measure_document;
 use crate::models::working_group::{self, WorkingGroupRow};
@@ -143,12 +143,13 @@ fn text<T: ToString>(value: Option<T>) -> Option<String> {
 }
 
 impl MeasureFields {
-    fn of_row(row: &MeasureRow, group: &WorkingGroupRow) -> RepoResult<Self> {
+    fn of_row(described: &DescribedMeasure, group: &WorkingGroupRow) -> RepoResult<Self> {
+        let row = &described.measure;
         Ok(MeasureFields {
             working_group: group.code.clone(),
             code: row.code.clone(),
             title: row.title.clone(),
-            description: row.description.clone(),
+            description: described.description.clone(),
             status: row.status,
             responsible_unit: row.responsible_unit.clone(),
             partners: row.partners.clone(),
@@ -267,7 +268,7 @@ impl MeasureFields {
 }
 
 impl Audited for MeasureFields {
-    type Row = MeasureRow;
+    type Row = DescribedMeasure;
     type Target = MeasureRef;
     type Scope = MeasureScope;
     type Patch = MeasurePatch;
@@ -279,19 +280,25 @@ impl Audited for MeasureFields {
         self.problems()
     }
 
-    fn id(row: &MeasureRow) -> MeasureId {
-        row.id
+    fn id(row: &DescribedMeasure) -> MeasureId {
+        row.measure.id
     }
 
-    fn version(row: &MeasureRow) -> i32 {
-        row.version
+    fn version(row: &DescribedMeasure) -> i32 {
+        row.measure.version
     }
 
-    async fn find(conn: &mut DbConn, target: &MeasureRef) -> RepoResult<MeasureRow> {
-        lookups::measure(conn, target).await
+    async fn find(conn: &mut DbConn, target: &MeasureRef) -> RepoResult<DescribedMeasure> {
+        let found = lookups::measure(conn, target).await?;
+        measure::described(conn, found.id).await
     }
 
-    async fn reach(conn: &mut DbConn, actor: &Actor, row: &MeasureRow) -> RepoResult<MeasureScope> {
+    async fn reach(
+        conn: &mut DbConn,
+        actor: &Actor,
+        described: &DescribedMeasure,
+    ) -> RepoResult<MeasureScope> {
+        let row = &described.measure;
         let group = group_of(conn, row.working_group_id).await?;
         actor.may_change_group(&group.code)?;
         let plan = plan_of(conn, row.plan_id).await?;
@@ -302,7 +309,11 @@ impl Audited for MeasureFields {
         })
     }
 
-    async fn of(_conn: &mut DbConn, row: &MeasureRow, scope: &MeasureScope) -> RepoResult<Self> {
+    async fn of(
+        _conn: &mut DbConn,
+        row: &DescribedMeasure,
+        scope: &MeasureScope,
+    ) -> RepoResult<Self> {
         Self::of_row(row, &scope.group)
     }
 
@@ -331,14 +342,14 @@ impl Audited for MeasureFields {
         &self,
         conn: &mut DbConn,
         scope: &MeasureScope,
-        current: Option<&MeasureRow>,
+        current: Option<&DescribedMeasure>,
         old: Option<&Self>,
     ) -> RepoResult<()> {
         self.problems().finish()?;
         self.group(conn, scope).await?;
         let old_code = old.and_then(|o| o.code.as_ref());
         if let Some(code) = self.code.as_ref().filter(|c| Some(*c) != old_code) {
-            check_code_free(conn, scope.plan.id, code, current.map(|c| c.id)).await?;
+            check_code_free(conn, scope.plan.id, code, current.map(|c| c.measure.id)).await?;
         }
         Ok(())
     }
@@ -362,24 +373,25 @@ impl Audited for MeasureFields {
         &self,
         conn: &mut DbConn,
         scope: &MeasureScope,
-        current: &MeasureRow,
+        current: &DescribedMeasure,
         _old: &Self,
     ) -> RepoResult<()> {
         let group = self.group(conn, scope).await?;
         let columns = self.columns(&scope.plan, group.id);
-        guarded_update!(conn, measures, current, columns, "measure")
+        guarded_update!(conn, measures, &current.measure, columns, "measure")
     }
 
-    async fn load(conn: &mut DbConn, id: MeasureId) -> RepoResult<MeasureRow> {
-        Ok(with_conn!(conn, c => measures::table
-            .find(id)
-            .select(MeasureRow::as_select())
-            .first(c)
-            .await)?)
+    async fn load(conn: &mut DbConn, id: MeasureId) -> RepoResult<DescribedMeasure> {
+        measure::described(conn, id).await
     }
 
-    async fn reindex(conn: &mut DbConn, row: &MeasureRow, _scope: &MeasureScope) -> RepoResult<()> {
-        let text = measure_document(&row.title, row.code.as_deref(), &row.description);
+    async fn reindex(
+        conn: &mut DbConn,
+        described: &DescribedMeasure,
+        _scope: &MeasureScope,
+    ) -> RepoResult<()> {
+        let row = &described.measure;
+        let text = measure_document(&row.title, row.code.as_deref(), &described.description);
         search_index::reindex(conn, row.plan_id, row.id, &text).await
     }
 
@@ -451,8 +463,12 @@ impl Audited for MeasureFields {
 }
 
 impl Archivable for MeasureFields {
-    async fn archive_row(conn: &mut DbConn, row: &MeasureRow, at: NaiveDateTime) -> RepoResult<()> {
-        set_archived!(conn, measures, row, at)
+    async fn archive_row(
+        conn: &mut DbConn,
+        row: &DescribedMeasure,
+        at: NaiveDateTime,
+    ) -> RepoResult<()> {
+        set_archived!(conn, measures, &row.measure, at)
     }
 }
 
@@ -511,7 +527,7 @@ pub async fn create(
     actor: &Actor,
     input: NewMeasureInput,
 ) -> RepoResult<MeasureRow> {
-    audited::create::<MeasureFields>(conn, actor, async |conn| {
+    let created = audited::create::<MeasureFields>(conn, actor, async |conn| {
         let plan = lookups::plan(conn, input.plan.as_deref(), &["plan"]).await?;
         let group =
             lookups::working_group(conn, plan.id, &input.working_group, &["workingGroup"]).await?;
@@ -541,7 +557,8 @@ pub async fn create(
         };
         Ok((scope, fields))
     })
-    .await
+    .await?;
+    Ok(created.measure)
 }
 
 /// Applies `patch` when `expected_version` is current. A patch that changes
@@ -553,7 +570,9 @@ pub async fn update(
     expected_version: i32,
     patch: MeasurePatch,
 ) -> RepoResult<MeasureRow> {
-    audited::update::<MeasureFields>(conn, actor, target, expected_version, patch).await
+    let updated =
+        audited::update::<MeasureFields>(conn, actor, target, expected_version, patch).await?;
+    Ok(updated.measure)
 }
 
 /// Archives a measure: it leaves lists, search and counts (with its goals and
@@ -564,5 +583,6 @@ pub async fn archive(
     target: &MeasureRef,
     expected_version: i32,
 ) -> RepoResult<MeasureRow> {
-    audited::archive::<MeasureFields>(conn, actor, target, expected_version).await
+    let archived = audited::archive::<MeasureFields>(conn, actor, target, expected_version).await?;
+    Ok(archived.measure)
 }

@@ -37,8 +37,21 @@ impl Measure {
         &self.0.title
     }
     /// Markdown.
-    async fn description(&self) -> &str {
-        &self.0.description
+    async fn description(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let description = match self.1.at() {
+            Some(plan) => plan
+                .described(self.0.id, audience(ctx))
+                .map(|d| d.description.clone()),
+            None => {
+                loaders(ctx)?
+                    .measure_description
+                    .load_one(self.0.id)
+                    .await?
+            }
+        };
+        // Read after the measure itself: gone only when a write made it
+        // internal in between (for a public caller).
+        description.ok_or_else(|| ApiError::not_found("this measure is no longer public"))
     }
     /// Place in the plan's order, from 1.
     async fn position(&self) -> i32 {
