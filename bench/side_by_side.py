@@ -500,12 +500,22 @@ def ratio(rounds, name, scenario, key):
     return statistics.median(vals) if vals else None
 
 
+def add_load_arguments(parser, seconds):
+    """The load options every runner in bench/ takes."""
+    parser.add_argument("--seconds", type=int, default=seconds, help="length of one wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    parser.add_argument("--connections", type=int, default=16, help="wrk's connections")
+    parser.add_argument("--values", type=int, default=2000, help="KPI values recorded")
+
+
+def rotated(items, r):
+    """`items` starting at the r-th: each round starts with another server."""
+    return items[r % len(items):] + items[: r % len(items)]
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--values", type=int, default=2000)
+    add_load_arguments(parser, seconds=10)
     parser.add_argument("--binary", default="target/release/masterplan")
     parser.add_argument("--no-cached", action="store_true", help="skip the rows with masterplan's cache on")
     parser.add_argument("--keep", action="store_true", help="keep the database and the SQLite file")
@@ -555,8 +565,7 @@ def main():
         for r in range(args.rounds):
             results = {}
             for scenario in MASTERPLAN:
-                order = names[r % len(names):] + names[: r % len(names)]
-                for name in order:
+                for name in rotated(names, r):
                     if name == "PostgreSQL alone":
                         results[(name, scenario)] = pgbench(db, SQL[scenario], args.seconds,
                                                             args.connections, tmp)

@@ -36,8 +36,8 @@ import statistics
 import sys
 import tempfile
 
-from side_by_side import (MASTERPLAN, fmt, masterplan_cli, post, prepare, psql, record_values,
-                          run, start_masterplan, wrk)
+from side_by_side import (MASTERPLAN, add_load_arguments, fmt, masterplan_cli, post, prepare, psql,
+                          record_values, rotated, run, start_masterplan, wrk)
 
 SLUG = "dortmund-arbeiten-4-0"
 REPORTING = MASTERPLAN["reporting"].replace(
@@ -71,10 +71,7 @@ def shape(answer):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--values", type=int, default=2000)
+    add_load_arguments(parser, seconds=8)
     parser.add_argument("--growth", type=int, default=10)
     parser.add_argument("--binary", default="target/release/masterplan")
     parser.add_argument("--keep", action="store_true", help="keep the databases and SQLite files")
@@ -126,7 +123,7 @@ def main():
         rounds = []
         for r in range(args.rounds):
             results = {}
-            for key in keys[r % len(keys):] + keys[: r % len(keys)]:
+            for key in rotated(keys, r):
                 results[key] = wrk(servers[key], body, args.seconds, args.connections, tmp)
                 print(f"  round {r + 1} {' '.join(key):<18} {results[key]['rps']:>8.0f} req/s", flush=True)
             rounds.append(results)
