@@ -223,7 +223,7 @@ pub async fn by_measure_ids(
             .order((goals::measure_id, goals::position, goals::id))
             .into_boxed(),
         audience,
-        public_goal!()
+        public_goal!(measure_ids)
     )
     .load(c)
     .await)?)

@@ -194,7 +194,7 @@ pub async fn by_measure_ids(
             .order((kpis::measure_id, kpis::position, kpis::id))
             .into_boxed(),
         audience,
-        public_kpi!()
+        public_kpi!(measure_ids)
     )
     .load(c)
     .await)?)

@@ -8,11 +8,23 @@
 /// The stored text of [`Visibility::Public`](masterplan_domain::visibility::Visibility).
 pub const PUBLIC: &str = "PUBLIC";
 
-/// The ids of the public measures (a subquery).
+/// The ids of the public measures (a subquery); with `$among`, of those
+/// of the measures `$among` (ids) that are public: a read of the children of
+/// some measures then looks up just those, not every measure (on
+/// PostgreSQL a scan of the whole table otherwise).
 #[macro_export]
 macro_rules! public_measure_ids {
     () => {
         $crate::schema::measures::table
+            .filter($crate::schema::measures::visibility.eq($crate::models::visible::PUBLIC))
+            .select($crate::schema::measures::id)
+    };
+    ($among:expr) => {
+        $crate::schema::measures::table
+            .filter($crate::id_list::in_ids(
+                $crate::schema::measures::id,
+                $among,
+            ))
             .filter($crate::schema::measures::visibility.eq($crate::models::visible::PUBLIC))
             .select($crate::schema::measures::id)
     };
@@ -29,23 +41,23 @@ macro_rules! public_kpi_ids {
     };
 }
 
-/// A goal the public sees.
+/// A goal the public sees; with `$among`, one of the measures `$among`.
 #[macro_export]
 macro_rules! public_goal {
-    () => {
+    ($($among:expr)?) => {
         $crate::schema::goals::visibility
             .eq($crate::models::visible::PUBLIC)
-            .and($crate::schema::goals::measure_id.eq_any($crate::public_measure_ids!()))
+            .and($crate::schema::goals::measure_id.eq_any($crate::public_measure_ids!($($among)?)))
     };
 }
 
-/// A KPI the public sees.
+/// A KPI the public sees; with `$among`, one of the measures `$among`.
 #[macro_export]
 macro_rules! public_kpi {
-    () => {
+    ($($among:expr)?) => {
         $crate::schema::kpis::visibility
             .eq($crate::models::visible::PUBLIC)
-            .and($crate::schema::kpis::measure_id.eq_any($crate::public_measure_ids!()))
+            .and($crate::schema::kpis::measure_id.eq_any($crate::public_measure_ids!($($among)?)))
     };
 }
 
