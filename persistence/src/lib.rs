@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod id_list;
 pub mod ids;
+pub mod load_rows;
 pub mod models;
 pub mod page;
 pub mod schema;

@@ -12,6 +12,7 @@ use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::id_list::in_ids;
 use crate::ids::{GoalId, MeasureId, PlanId, WorkingGroupId};
+use crate::load_rows::LoadRows;
 use crate::models::visible::PUBLIC;
 use crate::page::Window;
 use crate::schema::{goals, measures};
@@ -196,7 +197,7 @@ pub async fn by_ids(
     ids: &[GoalId],
     audience: Audience,
 ) -> RepoResult<Vec<GoalRow>> {
-    Ok(with_conn!(conn, c => for_audience!(
+    Ok(with_conn!(conn, c => c.load_rows(for_audience!(
         goals::table
             .filter(in_ids(goals::id, ids))
             .filter(goals::archived_at.is_null())
@@ -204,8 +205,7 @@ pub async fn by_ids(
             .into_boxed(),
         audience,
         public_goal!()
-    )
-    .load(c)
+    ))
     .await)?)
 }
 
@@ -215,7 +215,7 @@ pub async fn by_measure_ids(
     measure_ids: &[MeasureId],
     audience: Audience,
 ) -> RepoResult<Vec<GoalRow>> {
-    Ok(with_conn!(conn, c => for_audience!(
+    Ok(with_conn!(conn, c => c.load_rows(for_audience!(
         goals::table
             .filter(in_ids(goals::measure_id, measure_ids))
             .filter(goals::archived_at.is_null())
@@ -224,7 +224,6 @@ pub async fn by_measure_ids(
             .into_boxed(),
         audience,
         public_goal!(measure_ids)
-    )
-    .load(c)
+    ))
     .await)?)
 }

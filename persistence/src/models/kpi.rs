@@ -10,6 +10,7 @@ use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::id_list::in_ids;
 use crate::ids::{KpiId, KpiTargetId, MeasureId, PlanId, WorkingGroupId};
+use crate::load_rows::LoadRows;
 use crate::models::visible::PUBLIC;
 use crate::page::Window;
 use crate::schema::{kpi_targets, kpi_values, kpis, measures};
@@ -167,7 +168,7 @@ pub async fn by_ids(
     ids: &[KpiId],
     audience: Audience,
 ) -> RepoResult<Vec<KpiRow>> {
-    Ok(with_conn!(conn, c => for_audience!(
+    Ok(with_conn!(conn, c => c.load_rows(for_audience!(
         kpis::table
             .filter(in_ids(kpis::id, ids))
             .filter(kpis::archived_at.is_null())
@@ -175,8 +176,7 @@ pub async fn by_ids(
             .into_boxed(),
         audience,
         public_kpi!()
-    )
-    .load(c)
+    ))
     .await)?)
 }
 
@@ -186,7 +186,7 @@ pub async fn by_measure_ids(
     measure_ids: &[MeasureId],
     audience: Audience,
 ) -> RepoResult<Vec<KpiRow>> {
-    Ok(with_conn!(conn, c => for_audience!(
+    Ok(with_conn!(conn, c => c.load_rows(for_audience!(
         kpis::table
             .filter(in_ids(kpis::measure_id, measure_ids))
             .filter(kpis::archived_at.is_null())
@@ -195,17 +195,15 @@ pub async fn by_measure_ids(
             .into_boxed(),
         audience,
         public_kpi!(measure_ids)
-    )
-    .load(c)
+    ))
     .await)?)
 }
 
 /// Targets of the given KPIs, earliest due first.
 pub async fn targets_of(conn: &mut DbConn, kpi_ids: &[KpiId]) -> RepoResult<Vec<TargetRow>> {
-    Ok(with_conn!(conn, c => kpi_targets::table
+    Ok(with_conn!(conn, c => c.load_rows(kpi_targets::table
         .filter(in_ids(kpi_targets::kpi_id, kpi_ids))
         .select(TargetRow::as_select())
-        .order((kpi_targets::kpi_id, kpi_targets::due_on))
-        .load(c)
+        .order((kpi_targets::kpi_id, kpi_targets::due_on)))
         .await)?)
 }

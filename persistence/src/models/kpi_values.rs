@@ -12,6 +12,7 @@ use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::id_list::{in_ids, json_array};
 use crate::ids::{KpiId, KpiValueId};
+use crate::load_rows::LoadRows;
 use crate::schema::kpi_values;
 use crate::{for_audience, public_kpi_ids, with_conn};
 
@@ -145,7 +146,7 @@ pub async fn slice_of(
         for (date, _) in &bounds {
             query = query.bind::<Date, _>(*date);
         }
-        query.bind::<BigInt, _>(slice.limit).load::<ValueRow>(c).await
+        c.load_rows(query.bind::<BigInt, _>(slice.limit)).await
     })?)
 }
 
@@ -168,7 +169,7 @@ pub async fn counts_of(
         if let Some(to) = to {
             query = query.filter(kpi_values::observed_on.le(to));
         }
-        query.load(c).await
+        c.load_rows(query).await
     })?)
 }
 
@@ -179,25 +180,23 @@ pub async fn by_ids(
     ids: &[KpiValueId],
     audience: Audience,
 ) -> RepoResult<Vec<ValueRow>> {
-    Ok(with_conn!(conn, c => for_audience!(
+    Ok(with_conn!(conn, c => c.load_rows(for_audience!(
         kpi_values::table
             .filter(in_ids(kpi_values::id, ids))
             .select(ValueRow::as_select())
             .into_boxed(),
         audience,
         kpi_values::kpi_id.eq_any(public_kpi_ids!())
-    )
-    .load(c)
+    ))
     .await)?)
 }
 
 /// Every value of the given KPIs, each KPI's oldest first (for exports).
 pub async fn all_of(conn: &mut DbConn, kpi_ids: &[KpiId]) -> RepoResult<Vec<ValueRow>> {
-    Ok(with_conn!(conn, c => kpi_values::table
+    Ok(with_conn!(conn, c => c.load_rows(kpi_values::table
         .filter(in_ids(kpi_values::kpi_id, kpi_ids))
         .select(ValueRow::as_select())
-        .order((kpi_values::kpi_id, kpi_values::observed_on))
-        .load(c)
+        .order((kpi_values::kpi_id, kpi_values::observed_on)))
         .await)?)
 }
 

@@ -11,6 +11,7 @@ use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::id_list::in_ids;
 use crate::ids::{MeasureId, PlanId, WorkingGroupId};
+use crate::load_rows::LoadRows;
 use crate::models::visible::PUBLIC;
 use crate::models::working_group::WorkingGroupRow;
 use crate::page::{Direction, Window, contains_pattern};
@@ -241,11 +242,12 @@ macro_rules! load_measure_page {
         let window: Window = $window;
         Ok(with_conn!($conn, c => {
             let query = filter_measures!($boxed, $filter);
-            order_measures!(query, $order)
-                .offset(window.offset)
-                .limit(window.limit)
-                .load(c)
-                .await
+            c.load_rows(
+                order_measures!(query, $order)
+                    .offset(window.offset)
+                    .limit(window.limit),
+            )
+            .await
         })?)
     }};
 }
@@ -317,7 +319,7 @@ pub async fn count(conn: &mut DbConn, filter: &MeasureFilter) -> RepoResult<i64>
 /// Loads the live measures of `$ids` that `$audience` sees, as `$row`.
 macro_rules! load_by_ids {
     ($conn:expr, $row:ty, $ids:expr, $audience:expr) => {
-        Ok(with_conn!($conn, c => for_audience!(
+        Ok(with_conn!($conn, c => c.load_rows(for_audience!(
             measures::table
                 .filter(in_ids(measures::id, $ids))
                 .filter(measures::archived_at.is_null())
@@ -325,8 +327,7 @@ macro_rules! load_by_ids {
                 .into_boxed(),
             $audience,
             measures::visibility.eq(PUBLIC)
-        )
-        .load(c)
+        ))
         .await)?)
     };
 }
@@ -355,15 +356,14 @@ pub async fn descriptions(
     ids: &[MeasureId],
     audience: Audience,
 ) -> RepoResult<Vec<(MeasureId, String)>> {
-    Ok(with_conn!(conn, c => for_audience!(
+    Ok(with_conn!(conn, c => c.load_rows(for_audience!(
         measures::table
             .filter(in_ids(measures::id, ids))
             .select((measures::id, measures::description))
             .into_boxed(),
         audience,
         measures::visibility.eq(PUBLIC)
-    )
-    .load(c)
+    ))
     .await)?)
 }
 
@@ -426,7 +426,7 @@ pub async fn by_working_group_ids(
     group_ids: &[WorkingGroupId],
     audience: Audience,
 ) -> RepoResult<Vec<MeasureRow>> {
-    Ok(with_conn!(conn, c => for_audience!(
+    Ok(with_conn!(conn, c => c.load_rows(for_audience!(
         measures::table
             .filter(in_ids(measures::working_group_id, group_ids))
             .filter(measures::archived_at.is_null())
@@ -435,8 +435,7 @@ pub async fn by_working_group_ids(
             .into_boxed(),
         audience,
         measures::visibility.eq(PUBLIC)
-    )
-    .load(c)
+    ))
     .await)?)
 }
 
@@ -457,7 +456,7 @@ pub async fn relations_of(
     ids: &[MeasureId],
     audience: Audience,
 ) -> RepoResult<Vec<RelationRow>> {
-    Ok(with_conn!(conn, c => for_audience!(
+    Ok(with_conn!(conn, c => c.load_rows(for_audience!(
         measure_relations::table
             .filter(
                 in_ids(measure_relations::measure_id, ids)
@@ -469,7 +468,6 @@ pub async fn relations_of(
         measure_relations::measure_id
             .eq_any(public_measure_ids!())
             .and(measure_relations::related_measure_id.eq_any(public_measure_ids!()))
-    )
-    .load(c)
+    ))
     .await)?)
 }

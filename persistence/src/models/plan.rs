@@ -10,6 +10,7 @@ use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::id_list::in_ids;
 use crate::ids::PlanId;
+use crate::load_rows::LoadRows;
 use crate::schema::plans;
 use crate::with_conn;
 
@@ -95,10 +96,9 @@ pub struct NewPlan<'a> {
 
 /// All plans, oldest first.
 pub async fn list(conn: &mut DbConn) -> RepoResult<Vec<PlanRow>> {
-    Ok(with_conn!(conn, c => plans::table
+    Ok(with_conn!(conn, c => c.load_rows(plans::table
         .select(PlanRow::as_select())
-        .order(plans::id)
-        .load(c)
+        .order(plans::id))
         .await)?)
 }
 
@@ -121,10 +121,9 @@ pub async fn by_ids(conn: &mut DbConn, ids: &[PlanId]) -> RepoResult<Vec<PlanRow
 
 /// The first two plans: enough to tell "none", "exactly one" and "several".
 pub async fn first_two(conn: &mut DbConn) -> RepoResult<Vec<PlanRow>> {
-    Ok(with_conn!(conn, c => plans::table
+    Ok(with_conn!(conn, c => c.load_rows(plans::table
         .select(PlanRow::as_select())
         .order(plans::id)
-        .limit(2)
-        .load(c)
+        .limit(2))
         .await)?)
 }

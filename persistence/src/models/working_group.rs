@@ -8,6 +8,7 @@ use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::id_list::in_ids;
 use crate::ids::{PlanId, WorkingGroupId};
+use crate::load_rows::LoadRows;
 use crate::schema::working_groups;
 use crate::with_conn;
 
@@ -36,7 +37,7 @@ pub async fn list(conn: &mut DbConn, plan_id: Option<PlanId>) -> RepoResult<Vec<
         if let Some(plan_id) = plan_id {
             query = query.filter(working_groups::plan_id.eq(plan_id));
         }
-        query.load(c).await
+        c.load_rows(query).await
     })?)
 }
 
@@ -55,10 +56,9 @@ pub async fn find_by_code(
 }
 
 pub async fn by_ids(conn: &mut DbConn, ids: &[WorkingGroupId]) -> RepoResult<Vec<WorkingGroupRow>> {
-    Ok(with_conn!(conn, c => working_groups::table
+    Ok(with_conn!(conn, c => c.load_rows(working_groups::table
         .filter(in_ids(working_groups::id, ids))
-        .select(WorkingGroupRow::as_select())
-        .load(c)
+        .select(WorkingGroupRow::as_select()))
         .await)?)
 }
 
@@ -67,10 +67,9 @@ pub async fn by_plan_ids(
     conn: &mut DbConn,
     plan_ids: &[PlanId],
 ) -> RepoResult<Vec<WorkingGroupRow>> {
-    Ok(with_conn!(conn, c => working_groups::table
+    Ok(with_conn!(conn, c => c.load_rows(working_groups::table
         .filter(in_ids(working_groups::plan_id, plan_ids))
         .select(WorkingGroupRow::as_select())
-        .order((working_groups::plan_id, working_groups::number))
-        .load(c)
+        .order((working_groups::plan_id, working_groups::number)))
         .await)?)
 }
