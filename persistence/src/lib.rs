@@ -16,6 +16,7 @@ pub mod seed;
 pub mod sql_types;
 mod sqlite_library;
 pub mod statements;
+pub mod timestamps;
 pub mod writes;
 
 pub use db::{Database, DbConn};

@@ -17,6 +17,7 @@ use crate::models::visible::PUBLIC;
 use crate::page::Window;
 use crate::schema::{goals, measures};
 use crate::sql_types::TextEnum;
+use crate::timestamps::{SqlDate, SqlTimestamp};
 use crate::{for_audience, public_goal, with_conn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -31,13 +32,18 @@ pub struct GoalRow {
     pub timing_phrase: Option<String>,
     #[diesel(deserialize_as = TextEnum<TimingKind>)]
     pub timing_kind: TimingKind,
+    #[diesel(deserialize_as = SqlDate<Option<NaiveDate>>)]
     pub starts_on: Option<NaiveDate>,
+    #[diesel(deserialize_as = SqlDate<Option<NaiveDate>>)]
     pub due_on: Option<NaiveDate>,
     #[diesel(deserialize_as = TextEnum<GoalStatus>)]
     pub status: GoalStatus,
     pub version: i32,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = SqlTimestamp<Option<NaiveDateTime>>)]
     pub archived_at: Option<NaiveDateTime>,
     #[diesel(deserialize_as = TextEnum<Visibility>)]
     pub visibility: Visibility,

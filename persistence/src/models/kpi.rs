@@ -15,6 +15,7 @@ use crate::models::visible::PUBLIC;
 use crate::page::Window;
 use crate::schema::{kpi_targets, kpi_values, kpis, measures};
 use crate::sql_types::TextEnum;
+use crate::timestamps::{SqlDate, SqlTimestamp};
 use crate::{for_audience, public_kpi, with_conn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -32,11 +33,15 @@ pub struct KpiRow {
     #[diesel(deserialize_as = TextEnum<KpiDirection>)]
     pub direction: KpiDirection,
     pub baseline_value: Option<f64>,
+    #[diesel(deserialize_as = SqlDate<Option<NaiveDate>>)]
     pub baseline_observed_on: Option<NaiveDate>,
     pub baseline_note: Option<String>,
     pub version: i32,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = SqlTimestamp<Option<NaiveDateTime>>)]
     pub archived_at: Option<NaiveDateTime>,
     #[diesel(deserialize_as = TextEnum<Visibility>)]
     pub visibility: Visibility,
@@ -49,6 +54,7 @@ pub struct TargetRow {
     pub id: KpiTargetId,
     pub kpi_id: KpiId,
     pub value: f64,
+    #[diesel(deserialize_as = SqlDate<NaiveDate>)]
     pub due_on: NaiveDate,
     pub note: Option<String>,
 }

@@ -14,6 +14,7 @@ use crate::id_list::{in_ids, json_array};
 use crate::ids::{KpiId, KpiValueId};
 use crate::load_rows::LoadRows;
 use crate::schema::kpi_values;
+use crate::timestamps::{SqlDate, SqlTimestamp};
 use crate::{for_audience, public_kpi_ids, with_conn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Identifiable)]
@@ -22,11 +23,14 @@ use crate::{for_audience, public_kpi_ids, with_conn};
 pub struct ValueRow {
     pub id: KpiValueId,
     pub kpi_id: KpiId,
+    #[diesel(deserialize_as = SqlDate<NaiveDate>)]
     pub observed_on: NaiveDate,
     pub value: f64,
     pub note: Option<String>,
     pub source: Option<String>,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub updated_at: NaiveDateTime,
 }
 

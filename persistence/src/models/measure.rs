@@ -17,6 +17,7 @@ use crate::models::working_group::WorkingGroupRow;
 use crate::page::{Direction, Window, contains_pattern};
 use crate::schema::{measure_relations, measures, working_groups};
 use crate::sql_types::{JsonText, TextEnum};
+use crate::timestamps::SqlTimestamp;
 use crate::{for_audience, public_measure_ids, with_conn};
 
 /// A measure as lists and loaders read it: every column but the description
@@ -63,8 +64,11 @@ pub struct MeasureRow {
     // Not `search_text`: only the `text` filter's WHERE reads it, and it
     // repeats the description, so every read of measures would carry it twice.
     pub version: i32,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = SqlTimestamp<Option<NaiveDateTime>>)]
     pub archived_at: Option<NaiveDateTime>,
     #[diesel(deserialize_as = TextEnum<Visibility>)]
     pub visibility: Visibility,

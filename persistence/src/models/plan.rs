@@ -12,6 +12,7 @@ use crate::id_list::in_ids;
 use crate::ids::PlanId;
 use crate::load_rows::LoadRows;
 use crate::schema::plans;
+use crate::timestamps::{SqlDate, SqlTimestamp};
 use crate::with_conn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -22,6 +23,7 @@ pub struct PlanRow {
     pub slug: String,
     pub title: String,
     pub organisation: String,
+    #[diesel(deserialize_as = SqlDate<Option<NaiveDate>>)]
     pub published_on: Option<NaiveDate>,
     pub description: String,
     /// Read from its six columns ([`LegendColumns`]; the selection names a
@@ -35,7 +37,9 @@ pub struct PlanRow {
     pub legend: Legend,
     pub legend_notes: Option<String>,
     pub version: i32,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub updated_at: NaiveDateTime,
 }
 

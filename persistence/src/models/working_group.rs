@@ -10,6 +10,7 @@ use crate::id_list::in_ids;
 use crate::ids::{PlanId, WorkingGroupId};
 use crate::load_rows::LoadRows;
 use crate::schema::working_groups;
+use crate::timestamps::SqlTimestamp;
 use crate::with_conn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -23,7 +24,9 @@ pub struct WorkingGroupRow {
     pub name: String,
     pub lead: Option<String>,
     pub version: i32,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = SqlTimestamp<NaiveDateTime>)]
     pub updated_at: NaiveDateTime,
 }
 
