@@ -32,6 +32,7 @@ mod outage;
 mod persisted_queries;
 mod plan_content;
 mod plan_mutations;
+mod planner_settings;
 mod point_in_time;
 mod portfolio;
 mod queries;
