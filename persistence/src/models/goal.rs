@@ -160,12 +160,13 @@ pub async fn list(
             .inner_join(measures::table)
             .select(GoalRow::as_select())
             .into_boxed();
-        filter_goals!(query, filter, as_of)
-            .order((measures::position, goals::position, goals::id))
-            .offset(window.offset)
-            .limit(window.limit)
-            .load(c)
-            .await
+        c.load_rows(
+            filter_goals!(query, filter, as_of)
+                .order((measures::position, goals::position, goals::id))
+                .offset(window.offset)
+                .limit(window.limit),
+        )
+        .await
     })?)
 }
 
@@ -181,10 +182,11 @@ pub async fn list_by_working_group(
             .inner_join(measures::table)
             .select((measures::working_group_id, GoalRow::as_select()))
             .into_boxed();
-        filter_goals!(query, filter, as_of)
-            .order((measures::position, goals::position, goals::id))
-            .load(c)
-            .await
+        c.load_rows(
+            filter_goals!(query, filter, as_of)
+                .order((measures::position, goals::position, goals::id)),
+        )
+        .await
     })?)
 }
 

@@ -132,12 +132,13 @@ pub async fn list(
             .inner_join(measures::table)
             .select(KpiRow::as_select())
             .into_boxed();
-        filter_kpis!(query, filter)
-            .order((measures::position, kpis::position, kpis::id))
-            .offset(window.offset)
-            .limit(window.limit)
-            .load(c)
-            .await
+        c.load_rows(
+            filter_kpis!(query, filter)
+                .order((measures::position, kpis::position, kpis::id))
+                .offset(window.offset)
+                .limit(window.limit),
+        )
+        .await
     })?)
 }
 
@@ -152,10 +153,11 @@ pub async fn list_by_working_group(
             .inner_join(measures::table)
             .select((measures::working_group_id, KpiRow::as_select()))
             .into_boxed();
-        filter_kpis!(query, filter)
-            .order((measures::position, kpis::position, kpis::id))
-            .load(c)
-            .await
+        c.load_rows(
+            filter_kpis!(query, filter)
+                .order((measures::position, kpis::position, kpis::id)),
+        )
+        .await
     })?)
 }
 

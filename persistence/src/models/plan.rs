@@ -116,10 +116,9 @@ pub async fn find_by_slug(conn: &mut DbConn, slug: &str) -> RepoResult<Option<Pl
 }
 
 pub async fn by_ids(conn: &mut DbConn, ids: &[PlanId]) -> RepoResult<Vec<PlanRow>> {
-    Ok(with_conn!(conn, c => plans::table
+    Ok(with_conn!(conn, c => c.load_rows(plans::table
         .filter(in_ids(plans::id, ids))
-        .select(PlanRow::as_select())
-        .load(c)
+        .select(PlanRow::as_select()))
         .await)?)
 }
 
