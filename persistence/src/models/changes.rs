@@ -61,13 +61,13 @@ pub async fn after(conn: &mut DbConn, after: AuditId, limit: i64) -> RepoResult<
 }
 
 /// Where one entry belongs.
-pub(crate) async fn placement_of(conn: &mut DbConn, entry: &AuditRow) -> RepoResult<Placement> {
-    let placed = place(conn, vec![entry.clone()]).await?;
-    Ok(placed
-        .into_iter()
-        .next()
-        .map(|c| c.place)
-        .unwrap_or_default())
+/// Where each of `entries` belongs, in their order.
+pub(crate) async fn placements_of(
+    conn: &mut DbConn,
+    entries: &[AuditRow],
+) -> RepoResult<Vec<Placement>> {
+    let placed = place(conn, entries.to_vec()).await?;
+    Ok(placed.into_iter().map(|c| c.place).collect())
 }
 
 /// Places entries with at most five statements, whatever their number.

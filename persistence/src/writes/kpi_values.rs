@@ -589,6 +589,7 @@ pub async fn record(
             old.clone()
         };
         let mut values = Vec::with_capacity(rows.len());
+        let mut entries = Vec::with_capacity(inserted + updated);
         for ((r, o), e) in rows.iter().zip(&owned).zip(&effects) {
             let key = (o.kpi.id, r.observed_on);
             let row = now_stored
@@ -601,17 +602,12 @@ pub async fn record(
                 Effect::Unchanged => None,
             };
             if let Some(action) = action {
-                audit_log::append(
-                    conn,
-                    &actor.name,
-                    action,
-                    row.id.subject(),
-                    &value_changes(old.get(&key), &row),
-                )
-                .await?;
+                entries.push((action, row.id.subject(), value_changes(old.get(&key), &row)));
             }
             values.push(row);
         }
+        let entries = entries.iter().map(|(a, s, c)| (*a, *s, c));
+        audit_log::append_all(conn, &actor.name, entries).await?;
         Ok(Recorded {
             values,
             inserted,

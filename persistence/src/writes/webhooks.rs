@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::ids::{MeasureId, WebhookDeliveryId, WebhookId};
 use crate::models::audit::AuditRow;
-use crate::models::changes::placement_of;
+use crate::models::changes::placements_of;
 use crate::models::webhooks::{DELIVERED, DeliveryRow, FAILED, PENDING, WebhookRow};
 use crate::schema::{audit_log, webhook_deliveries, webhooks};
 use crate::with_conn;
@@ -81,9 +81,11 @@ pub async fn delete(conn: &mut DbConn, id: WebhookId) -> RepoResult<Option<Webho
     .await
 }
 
-/// Writes a delivery for every webhook that wants `entry`; call it in the
-/// entry's transaction (see [`crate::writes::audit_log::append`]).
-pub(crate) async fn enqueue(conn: &mut DbConn, entry: &AuditRow) -> RepoResult<()> {
+/// Writes a delivery for every webhook that wants each of `entries`; call
+/// it in the entries' transaction (see [`crate::writes::audit_log::append_all`]).
+/// The webhooks are read once, and the entries placed at once when a webhook
+/// wants one measure only.
+pub(crate) async fn enqueue_all(conn: &mut DbConn, entries: &[AuditRow]) -> RepoResult<()> {
     let hooks: Vec<WebhookRow> = with_conn!(conn, c => webhooks::table
         .filter(webhooks::deleted_at.is_null())
         .select(WebhookRow::as_select())
@@ -91,31 +93,44 @@ pub(crate) async fn enqueue(conn: &mut DbConn, entry: &AuditRow) -> RepoResult<(
         .await)?;
     let hooks: Vec<WebhookRow> = hooks
         .into_iter()
-        .filter(|h| h.types().is_none_or(|t| t.contains(&entry.entity_type)))
+        .filter(|h| {
+            h.types()
+                .is_none_or(|t| entries.iter().any(|e| t.contains(&e.entity_type)))
+        })
         .collect();
     if hooks.is_empty() {
         return Ok(());
     }
-    let measure = if hooks.iter().any(|h| h.measure_id.is_some()) {
-        placement_of(conn, entry).await?.measure_id
+    let measures: Vec<Option<MeasureId>> = if hooks.iter().any(|h| h.measure_id.is_some()) {
+        placements_of(conn, entries)
+            .await?
+            .into_iter()
+            .map(|p| p.measure_id)
+            .collect()
     } else {
-        None
+        vec![None; entries.len()]
     };
-    for hook in hooks {
-        if hook.measure_id.is_some() && hook.measure_id != measure {
-            continue;
+    for (entry, measure) in entries.iter().zip(measures) {
+        for hook in &hooks {
+            if hook
+                .types()
+                .is_some_and(|t| !t.contains(&entry.entity_type))
+                || hook.measure_id.is_some() && hook.measure_id != measure
+            {
+                continue;
+            }
+            let values = (
+                webhook_deliveries::webhook_id.eq(hook.id),
+                webhook_deliveries::audit_id.eq(entry.id),
+                webhook_deliveries::status.eq(PENDING),
+                webhook_deliveries::attempts.eq(0),
+                webhook_deliveries::next_attempt_at.eq(entry.at),
+            );
+            with_conn!(conn, c => diesel::insert_into(webhook_deliveries::table)
+                .values(values)
+                .execute(c)
+                .await)?;
         }
-        let values = (
-            webhook_deliveries::webhook_id.eq(hook.id),
-            webhook_deliveries::audit_id.eq(entry.id),
-            webhook_deliveries::status.eq(PENDING),
-            webhook_deliveries::attempts.eq(0),
-            webhook_deliveries::next_attempt_at.eq(entry.at),
-        );
-        with_conn!(conn, c => diesel::insert_into(webhook_deliveries::table)
-            .values(values)
-            .execute(c)
-            .await)?;
     }
     Ok(())
 }
