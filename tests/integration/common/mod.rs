@@ -335,6 +335,22 @@ impl TestApp {
         json
     }
 
+    /// The text of the answer to a query sent anonymously (`secret` `None`)
+    /// or as the holder of `secret`, asserting HTTP 200: for tests that
+    /// search whole answers and need no parsed JSON.
+    pub async fn answer_text(&self, secret: Option<&str>, query: &str) -> String {
+        let request = match secret {
+            Some(secret) => graphql_request(secret, query, json!({})),
+            None => Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json!({ "query": query }).to_string()))
+                .expect("request"),
+        };
+        let (status, _, text) = self.send(request).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        text
+    }
+
     /// `data` of a query (or mutation) as the holder of `secret` that must not
     /// fail with GraphQL errors.
     pub async fn data_with(&self, secret: &str, query: &str, variables: Value) -> Value {
