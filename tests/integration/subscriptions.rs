@@ -352,8 +352,8 @@ async fn a_client_that_does_not_read_is_disconnected(backend: Backend) {
         return;
     };
     let admin = app.admin().await;
-    let addr = app.listen().await;
-    let mut stuck = Live::connect(addr, None).await;
+    let addr = app.listen_with_small_send_buffers().await;
+    let mut stuck = Live::connect_with_small_buffer(addr).await;
     // About 2 KB an event, and nothing to read from the database for it.
     let fields: String = (0..45).map(|i| format!(" f{i}: changedFields")).collect();
     let big = format!("subscription {{ changes(entityTypes: [KPI_VALUE]) {{ cursor{fields} }} }}");
@@ -365,34 +365,41 @@ async fn a_client_that_does_not_read_is_disconnected(backend: Backend) {
         "the one place is taken"
     );
 
-    // Thousands of large events, none of them read.
+    // Large events, none of them read, a batch at a time until the server
+    // lets the client go: with both sockets' buffers small, its sends stall
+    // after a few hundred events (tungstenite buffers 128 KB of them).
+    const BATCH: u64 = 50;
     let note = "n".repeat(200);
     let start = chrono::NaiveDate::from_ymd_opt(2010, 1, 1).unwrap();
-    for batch in 0..3 {
-        let values: Vec<Value> = (0..1000)
-            .map(|i| {
-                let day = start + chrono::Days::new(batch * 1000 + i);
-                json!({ "kpi": { "measure": "1.2", "name": SERVICES },
-                        "observedOn": day.to_string(), "value": i as f64, "note": note })
-            })
-            .collect();
-        let answer = app
-            .data_with(&admin, RECORD, json!({ "input": { "values": values } }))
-            .await;
-        assert_eq!(answer["recordKpiValues"]["inserted"], 1000, "{answer}");
-    }
+    let mut recorded = 0;
     // Well before the default send timeout (10 s) would have freed it.
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let mut deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
+        if recorded < 3000 {
+            let values: Vec<Value> = (0..BATCH)
+                .map(|i| {
+                    let day = start + chrono::Days::new(recorded + i);
+                    json!({ "kpi": { "measure": "1.2", "name": SERVICES },
+                            "observedOn": day.to_string(), "value": i as f64, "note": note })
+                })
+                .collect();
+            let answer = app
+                .data_with(&admin, RECORD, json!({ "input": { "values": values } }))
+                .await;
+            assert_eq!(answer["recordKpiValues"]["inserted"], BATCH, "{answer}");
+            recorded += BATCH;
+            deadline = std::time::Instant::now() + Duration::from_secs(5);
+        } else {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         match Live::open(addr).await {
             Ok(_) => break,
             Err(status) => {
                 assert_eq!(status, 503);
                 assert!(
                     std::time::Instant::now() < deadline,
-                    "the stuck client still holds its place"
+                    "the stuck client still holds its place 5 s after the last of {recorded} events"
                 );
-                tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }
     }

@@ -36,6 +36,27 @@ impl Live {
 
     /// Opens the socket; `Err` with the HTTP status when the upgrade is refused.
     pub async fn open(addr: SocketAddr) -> Result<Self, u16> {
+        Self::open_on(addr, TcpStream::connect(addr).await.expect("connect")).await
+    }
+
+    /// Connects and initialises (anonymously) over a socket whose receive
+    /// buffer holds only a few kilobytes: a client that does not read then
+    /// stalls the server's sends after little data, not after megabytes.
+    pub async fn connect_with_small_buffer(addr: SocketAddr) -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        // Set before connecting, so that the window offered is small from
+        // the start and never grows.
+        socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+        let stream = socket.connect(addr).await.expect("connect");
+        let mut live = Self::open_on(addr, stream).await.expect("upgrade");
+        live.send(json!({ "type": "connection_init", "payload": {} }))
+            .await;
+        let ack = live.message().await.expect("connection_ack");
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        live
+    }
+
+    async fn open_on(addr: SocketAddr, stream: TcpStream) -> Result<Self, u16> {
         let mut request = format!("ws://{addr}/graphql")
             .into_client_request()
             .unwrap();
@@ -43,7 +64,7 @@ impl Live {
             "Sec-WebSocket-Protocol",
             "graphql-transport-ws".parse().unwrap(),
         );
-        match tokio_tungstenite::connect_async(request).await {
+        match tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)).await {
             Ok((ws, _)) => Ok(Self {
                 ws,
                 pings: 0,

@@ -527,7 +527,20 @@ impl TestApp {
     /// Serves the app on a local port, for what needs a socket (WebSocket,
     /// SSE); it serves until the test's runtime ends.
     pub async fn listen(&self) -> SocketAddr {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        self.listen_on(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap())
+    }
+
+    /// Like [`TestApp::listen`], but the sockets it accepts have send
+    /// buffers of a few kilobytes (they inherit the listening socket's), so
+    /// that a client that reads nothing stalls the server's sends soon.
+    pub async fn listen_with_small_send_buffers(&self) -> SocketAddr {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_send_buffer_size(4096).unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        self.listen_on(socket.listen(64).unwrap())
+    }
+
+    fn listen_on(&self, listener: tokio::net::TcpListener) -> SocketAddr {
         let addr = listener.local_addr().unwrap();
         tokio::spawn(masterplan_api::connections::serve(
             listener,
