@@ -21,7 +21,7 @@ pub mod relay;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -71,8 +71,11 @@ impl Drop for Cleanup {
             Cleanup::PostgresDatabase { admin_url, name } => {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime; a thread with its own
-                // runtime may block on the admin connection.
-                let _ = std::thread::spawn(move || {
+                // runtime may block on the admin connection. The test does
+                // not wait for it (10-30 ms a test): a database the ended
+                // process left behind is dropped by the next one
+                // (`drop_stale`).
+                std::thread::spawn(move || {
                     let runtime = tokio::runtime::Builder::new_current_thread()
                         .enable_all()
                         .build()
@@ -86,8 +89,7 @@ impl Drop for Cleanup {
                                 .await;
                         }
                     });
-                })
-                .join();
+                });
             }
         }
     }
@@ -264,18 +266,35 @@ async fn clone_template(admin_url: &str, template: &str, name: &str) {
         .expect("admin connection");
     // The template's own connections may still be closing; retry briefly.
     for attempt in 0.. {
+        // Copying the template's files costs the server about half the CPU
+        // of writing them through the WAL (PostgreSQL 15's default): 27 ms
+        // against 47 ms for a create and drop, four at a time. Older
+        // servers know no strategy.
+        let strategy = if FILE_COPY.load(Ordering::Relaxed) {
+            " STRATEGY FILE_COPY"
+        } else {
+            ""
+        };
         match admin
-            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .batch_execute(&format!(
+                "CREATE DATABASE {name} TEMPLATE {template}{strategy}"
+            ))
             .await
         {
             Ok(()) => return,
             Err(err) if attempt < 50 && err.to_string().contains("being accessed") => {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
+            Err(err) if !strategy.is_empty() && err.to_string().contains("strategy") => {
+                FILE_COPY.store(false, Ordering::Relaxed);
+            }
             Err(err) => panic!("cannot create {name} from {template}: {err}"),
         }
     }
 }
+
+/// The server takes `CREATE DATABASE … STRATEGY` (PostgreSQL 15 and later).
+static FILE_COPY: AtomicBool = AtomicBool::new(true);
 
 impl TestApp {
     /// A database holding the bundled plan. `None` only for PostgreSQL when
