@@ -181,8 +181,19 @@ backend_tests! {
         assert_eq!(app.data("{ measures { totalCount } }").await["measures"]["totalCount"], 24);
     }
 
+    // The leak walk, in three tests that run side by side: the walk reaches
+    // every secret as staff; anonymous callers and PUBLIC tokens see none
+    // of them; nor does an admin on a public-only server.
+    async fn the_leak_walk_reaches_every_secret_as_staff(app) {
+        Walk::new(app).await.staff_see_every_secret().await;
+    }
+
     async fn nothing_internal_leaks_through_any_field(app) {
-        leak_test(app).await;
+        Walk::new(app).await.the_public_sees_no_secret().await;
+    }
+
+    async fn nothing_internal_leaks_from_a_public_only_server(app) {
+        Walk::new(app).await.a_public_only_server_shows_no_secret().await;
     }
 }
 
@@ -526,103 +537,138 @@ fn wide_limits() -> Limits {
     limits
 }
 
-async fn leak_test(app: TestApp) {
-    let admin = app.admin().await;
-    let secrets = hide_things(&app, &admin).await;
-    let mut app = app;
-    app.router = router(AppState::new(app.db.clone(), wide_limits()));
-    let walker = Walker::new(&app).await;
-    let queries = walker.queries(&secrets.ids);
-    assert!(queries.len() > 20, "{} queries", queries.len());
-    let reader = app.reader().await;
-    let portal = app.token("citizen-portal", Role::Public, &[], None).await;
+/// What every export path of the walk fetches.
+const EXPORTS: [&str; 6] = [
+    "/export/dortmund-arbeiten-4-0.json",
+    "/export/dortmund-arbeiten-4-0/measures.csv",
+    "/export/dortmund-arbeiten-4-0/goals.csv",
+    "/export/dortmund-arbeiten-4-0/kpis.csv",
+    "/export/dortmund-arbeiten-4-0/kpi-values.csv",
+    "/export/dortmund-arbeiten-4-0.xlsx",
+];
 
-    // Staff's answers hold every secret: the walk reaches them all.
-    let mut staff = String::new();
-    for query in &queries {
-        staff.push_str(&app.answer_text(Some(&reader), query).await);
+/// The leak walk: an app with secrets hidden in it, and the queries that
+/// select every field from every root.
+struct Walk {
+    app: TestApp,
+    secrets: Secrets,
+    queries: Vec<String>,
+    admin: String,
+}
+
+impl Walk {
+    async fn new(app: TestApp) -> Self {
+        let admin = app.admin().await;
+        let secrets = hide_things(&app, &admin).await;
+        let mut app = app;
+        app.router = router(AppState::new(app.db.clone(), wide_limits()));
+        let walker = Walker::new(&app).await;
+        let queries = walker.queries(&secrets.ids);
+        assert!(queries.len() > 20, "{} queries", queries.len());
+        Walk {
+            app,
+            secrets,
+            queries,
+            admin,
+        }
     }
-    for secret in &secrets.forbidden {
-        assert!(
-            staff.contains(secret.as_str()),
-            "staff's walk never reached {secret}"
-        );
+
+    /// Staff's answers hold every secret: the walk reaches them all (and so
+    /// the other passes search where the secrets are).
+    async fn staff_see_every_secret(&self) {
+        let app = &self.app;
+        let reader = app.reader().await;
+        let mut staff = String::new();
+        for query in &self.queries {
+            staff.push_str(&app.answer_text(Some(&reader), query).await);
+        }
+        for secret in &self.secrets.forbidden {
+            assert!(
+                staff.contains(secret.as_str()),
+                "staff's walk never reached {secret}"
+            );
+        }
+        for path in [EXPORTS[0], EXPORTS[5]] {
+            let staff = export(app, path, Some(&reader)).await;
+            for marker in [
+                "GEHEIM-MEASURE",
+                "GEHEIM-GOAL",
+                "GEHEIM-KPI",
+                "GEHEIM-NOTE",
+                "424242",
+                "BYOD",
+                "\"1.1\"",
+            ] {
+                assert!(staff.contains(marker), "staff's {path} lacks {marker}");
+            }
+        }
     }
-    let check = |who: &str, text: &str, what: &str| {
-        for secret in &secrets.forbidden {
+
+    /// Anonymous callers and PUBLIC tokens, through every field and export.
+    async fn the_public_sees_no_secret(&self) {
+        let app = &self.app;
+        let portal = app.token("citizen-portal", Role::Public, &[], None).await;
+        for query in &self.queries {
+            self.check("anonymous", &app.answer_text(None, query).await, query);
+            self.check(
+                "a PUBLIC token",
+                &app.answer_text(Some(&portal), query).await,
+                query,
+            );
+        }
+        for path in EXPORTS {
+            self.check("anonymous", &export(app, path, None).await, path);
+            self.check(
+                "a PUBLIC token",
+                &export(app, path, Some(&portal)).await,
+                path,
+            );
+        }
+    }
+
+    /// A public-only server, asked with an admin token.
+    async fn a_public_only_server_shows_no_secret(mut self) {
+        let app = &mut self.app;
+        app.router = router(AppState::new(app.db.clone(), wide_limits()).public_only(true));
+        let app = &self.app;
+        for query in &self.queries {
+            self.check(
+                "an admin on a public-only server",
+                &app.answer_text(Some(&self.admin), query).await,
+                query,
+            );
+        }
+        for path in EXPORTS {
+            self.check(
+                "an admin on a public-only server",
+                &export(app, path, Some(&self.admin)).await,
+                path,
+            );
+        }
+    }
+
+    fn check(&self, who: &str, text: &str, what: &str) {
+        for secret in &self.secrets.forbidden {
             if let Some(at) = text.find(secret.as_str()) {
                 let around = &text[text.floor_char_boundary(at.saturating_sub(300))
                     ..text.ceil_char_boundary(at + secret.len() + 100)];
                 panic!("{who} sees {secret} (…{around}…) in the answer to {what}");
             }
         }
-    };
-    for query in &queries {
-        check("anonymous", &app.answer_text(None, query).await, query);
-        check(
-            "a PUBLIC token",
-            &app.answer_text(Some(&portal), query).await,
-            query,
-        );
     }
-    let exports = [
-        "/export/dortmund-arbeiten-4-0.json",
-        "/export/dortmund-arbeiten-4-0/measures.csv",
-        "/export/dortmund-arbeiten-4-0/goals.csv",
-        "/export/dortmund-arbeiten-4-0/kpis.csv",
-        "/export/dortmund-arbeiten-4-0/kpi-values.csv",
-        "/export/dortmund-arbeiten-4-0.xlsx",
-    ];
-    let export = async |app: &TestApp, path: &str, token: Option<&str>| {
-        if path.ends_with(".xlsx") {
-            let (_, _, workbook) = crate::xlsx_export::get(app, path, token).await;
-            return crate::xlsx_export::workbook_text(&workbook);
-        }
-        let mut request = Request::get(path);
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        app.send(request.body(Body::empty()).unwrap()).await.2
-    };
-    for path in [exports[0], exports[5]] {
-        let staff = export(&app, path, Some(&reader)).await;
-        for marker in [
-            "GEHEIM-MEASURE",
-            "GEHEIM-GOAL",
-            "GEHEIM-KPI",
-            "GEHEIM-NOTE",
-            "424242",
-            "BYOD",
-            "\"1.1\"",
-        ] {
-            assert!(staff.contains(marker), "staff's {path} lacks {marker}");
-        }
-    }
-    for path in exports {
-        check("anonymous", &export(&app, path, None).await, path);
-        check(
-            "a PUBLIC token",
-            &export(&app, path, Some(&portal)).await,
-            path,
-        );
-    }
+}
 
-    // A public-only server, asked with an admin token.
-    app.router = router(AppState::new(app.db.clone(), wide_limits()).public_only(true));
-    for query in &queries {
-        check(
-            "an admin on a public-only server",
-            &app.answer_text(Some(&admin), query).await,
-            query,
-        );
+/// An export's text (an XLSX workbook's cells) as `token`'s holder gets it.
+async fn export(app: &TestApp, path: &str, token: Option<&str>) -> String {
+    if path.ends_with(".xlsx") {
+        let (_, _, workbook) = crate::xlsx_export::get(app, path, token).await;
+        return crate::xlsx_export::workbook_text(&workbook);
     }
-    for path in exports {
-        check(
-            "an admin on a public-only server",
-            &export(&app, path, Some(&admin)).await,
-            path,
-        );
+    let mut request = Request::get(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }
+    app.send(request.body(Body::empty()).unwrap()).await.2
 }
 
 /// The public export loads as a plan whose categories are those the public saw.
