@@ -139,6 +139,19 @@ macro_rules! build_pool {
     };
 }
 
+/// Runs pending migrations on the pool's first connection, which goes back
+/// to the pool afterwards: a server's start (or a test's database) opens one
+/// connection fewer than with a connection of the migrations' own. A macro
+/// for the reason `build_pool!` is one.
+macro_rules! migrate {
+    ($pool:expr, $migrations:expr) => {
+        diesel_async::AsyncMigrationHarness::new(first(&$pool).await?)
+            .run_pending_migrations($migrations)
+            .map(|_| ())
+            .map_err(|e| RepoError::Migration(e.to_string()))
+    };
+}
+
 impl Database {
     /// Opens (and for SQLite creates) the database and runs pending migrations.
     pub async fn connect(url: &str) -> RepoResult<Self> {
@@ -151,16 +164,16 @@ impl Database {
         }));
         let pools = match parsed {
             DatabaseUrl::Postgres(url) => {
-                run_migrations_pg(&url).await?;
                 // Each checkout instruments its connection (see `conn`).
                 let mut config = ManagerConfig::<AsyncPgConnection>::default();
                 config.recycling_method = RecyclingMethod::Fast;
                 config.custom_setup = Box::new(|url| open_postgres(url).boxed());
                 let manager = AsyncDieselConnectionManager::new_with_config(url, config);
-                Pools::Postgres(build_pool!(manager, size)?)
+                let pool = build_pool!(manager, size)?;
+                migrate!(pool, PG_MIGRATIONS)?;
+                Pools::Postgres(pool)
             }
             DatabaseUrl::Sqlite(path) => {
-                run_migrations_sqlite(&path).await?;
                 let mut config = ManagerConfig::<SqliteConn>::default();
                 config.recycling_method = RecyclingMethod::Fast;
                 config.custom_setup = Box::new(move |path| {
@@ -168,7 +181,9 @@ impl Database {
                     async move { open_sqlite(&path).await }.boxed()
                 });
                 let manager = AsyncDieselConnectionManager::new_with_config(path, config);
-                Pools::Sqlite(build_pool!(manager, size)?)
+                let pool = build_pool!(manager, size)?;
+                migrate!(pool, SQLITE_MIGRATIONS)?;
+                Pools::Sqlite(pool)
             }
         };
         Ok(Self {
@@ -269,22 +284,18 @@ async fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConn> {
     Ok(conn)
 }
 
-async fn run_migrations_pg(url: &str) -> RepoResult<()> {
-    let conn = AsyncPgConnection::establish(url).await?;
-    let mut harness = diesel_async::AsyncMigrationHarness::new(conn);
-    harness
-        .run_pending_migrations(PG_MIGRATIONS)
-        .map_err(|e| RepoError::Migration(e.to_string()))?;
-    Ok(())
-}
-
-async fn run_migrations_sqlite(path: &str) -> RepoResult<()> {
-    let conn = open_sqlite(path).await?;
-    let mut harness = diesel_async::AsyncMigrationHarness::new(conn);
-    harness
-        .run_pending_migrations(SQLITE_MIGRATIONS)
-        .map_err(|e| RepoError::Migration(e.to_string()))?;
-    Ok(())
+/// The pool's first connection, for the migrations; a connection that
+/// cannot be opened is the error it was (not a pool error).
+async fn first<M>(pool: &deadpool::managed::Pool<M>) -> RepoResult<deadpool::managed::Object<M>>
+where
+    M: deadpool::managed::Manager<Error = diesel_async::pooled_connection::PoolError>,
+{
+    pool.get().await.map_err(|e| match e {
+        deadpool::managed::PoolError::Backend(
+            diesel_async::pooled_connection::PoolError::ConnectionError(e),
+        ) => RepoError::Connect(e),
+        e => RepoError::Pool(e),
+    })
 }
 
 async fn begin<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {

@@ -34,6 +34,7 @@ mod plan_content;
 mod plan_mutations;
 mod planner_settings;
 mod point_in_time;
+mod pool;
 mod portfolio;
 mod queries;
 mod readme;
