@@ -15,6 +15,7 @@
 //! Without a server the PostgreSQL tests fail, unless
 //! `MASTERPLAN_TEST_SKIP_POSTGRES=1` says to skip them.
 
+mod admin;
 pub mod cli;
 pub mod live;
 pub mod relay;
@@ -69,27 +70,9 @@ impl Drop for Cleanup {
                 }
             }
             Cleanup::PostgresDatabase { admin_url, name } => {
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                // Drop runs inside the test's runtime; a thread with its own
-                // runtime may block on the admin connection. The test does
-                // not wait for it (10-30 ms a test): a database the ended
-                // process left behind is dropped by the next one
-                // (`drop_stale`).
-                std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("runtime");
-                    runtime.block_on(async {
-                        if let Ok(mut admin) = AsyncPgConnection::establish(&admin_url).await {
-                            let _ = admin
-                                .batch_execute(&format!(
-                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                                ))
-                                .await;
-                        }
-                    });
-                });
+                // Not waited for (10-30 ms a test).
+                admin::Admin::of(admin_url)
+                    .send(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
     }
@@ -261,9 +244,7 @@ fn postgres_missing(url: &str, error: &str) -> String {
 }
 
 async fn clone_template(admin_url: &str, template: &str, name: &str) {
-    let mut admin = AsyncPgConnection::establish(admin_url)
-        .await
-        .expect("admin connection");
+    let admin = admin::Admin::of(admin_url);
     // The template's own connections may still be closing; retry briefly.
     for attempt in 0.. {
         // Copying the template's files costs the server about half the CPU
@@ -276,16 +257,16 @@ async fn clone_template(admin_url: &str, template: &str, name: &str) {
             ""
         };
         match admin
-            .batch_execute(&format!(
+            .execute(format!(
                 "CREATE DATABASE {name} TEMPLATE {template}{strategy}"
             ))
             .await
         {
             Ok(()) => return,
-            Err(err) if attempt < 50 && err.to_string().contains("being accessed") => {
+            Err(err) if attempt < 50 && err.contains("being accessed") => {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
-            Err(err) if !strategy.is_empty() && err.to_string().contains("strategy") => {
+            Err(err) if !strategy.is_empty() && err.contains("strategy") => {
                 FILE_COPY.store(false, Ordering::Relaxed);
             }
             Err(err) => panic!("cannot create {name} from {template}: {err}"),
