@@ -87,7 +87,10 @@ backend_tests! {
             ("test", "IMPORT", "PLAN"),
         ]);
         assert!(entries[1].changes.contains("\"EDITOR\""), "{}", entries[1].changes);
-        let (_, secret_part) = secret.rsplit_once('_').unwrap();
+        // The random part is everything after the key (which has no `_`);
+        // it may hold `_` itself, so the last `_` does not delimit it.
+        let (_, secret_part) = secret.strip_prefix("mp_").unwrap().split_once('_').unwrap();
+        assert_eq!(secret_part.len(), 43, "{secret}");
         assert!(entries.iter().all(|e| !e.changes.contains(secret_part)));
     }
 }
