@@ -74,6 +74,20 @@ async fn audit(app: &TestApp, action: &str) -> i64 {
     .await
 }
 
+/// Values of 1.2's services KPI on the days `days` after 2020-01-01, each
+/// the day's number.
+fn daily_services(days: std::ops::Range<u64>) -> Vec<Value> {
+    days.map(|i| {
+        json!({
+            "kpi": key("1.2", SERVICES),
+            "observedOn": (chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
+                + chrono::Days::new(i)).to_string(),
+            "value": i as f64,
+        })
+    })
+    .collect()
+}
+
 async fn kpi_id(app: &TestApp, measure: &str, name: &str) -> Value {
     let data = app
         .data(&format!(
@@ -373,14 +387,7 @@ backend_tests! {
         let limits = Limits { max_body_bytes: 1 << 20, ..Limits::default() };
         let Some(app) = TestApp::with_limits(app.backend, limits).await else { return };
         let admin = app.admin().await;
-        let rows: Vec<Value> = (0..1001)
-            .map(|i| json!({
-                "kpi": key("1.2", SERVICES),
-                "observedOn": (chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
-                    + chrono::Days::new(i)).to_string(),
-                "value": i as f64,
-            }))
-            .collect();
+        let rows = daily_services(0..1001);
         let payload = record(&app, &admin, json!({ "values": rows[..1001] })).await;
         assert_eq!(fields(&payload), [json!(["input", "values"])]);
         assert_eq!(payload["userErrors"][0]["code"], "VALIDATION");
@@ -424,17 +431,7 @@ backend_tests! {
     // its value and one of its entry.
     async fn a_batch_writes_its_audit_entries_in_a_few_statements(app) {
         let admin = app.admin().await;
-        let batch = |first: u64, n: u64| -> Value {
-            let rows: Vec<Value> = (first..first + n)
-                .map(|i| json!({
-                    "kpi": key("1.2", SERVICES),
-                    "observedOn": (chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
-                        + chrono::Days::new(i)).to_string(),
-                    "value": i as f64,
-                }))
-                .collect();
-            json!({ "input": { "values": rows } })
-        };
+        let batch = |first: u64, n: u64| json!({ "input": { "values": daily_services(first..first + n) } });
         let mut used = Vec::new();
         for (first, n) in [(0, 20), (20, 200)] {
             let before = app.statements();
