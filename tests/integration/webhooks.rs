@@ -45,6 +45,33 @@ async fn create(app: &TestApp, admin: &str, input: Value) -> Value {
 }
 
 backend_tests! {
+    // One batch with values of two measures: each webhook gets a delivery
+    // for each entry it wants, by entity type and by measure (the batch's
+    // entries are placed and matched at once).
+    async fn a_batchs_entries_reach_the_webhooks_that_want_them(app) {
+        let admin = app.admin().await;
+        let url = "http://127.0.0.1:9/hook";
+        create(&app, &admin, json!({ "url": url, "entityTypes": ["KPI_VALUE"] })).await;
+        create(&app, &admin, json!({ "url": url, "measure": "3.3" })).await;
+        create(&app, &admin, json!({ "url": url, "entityTypes": ["GOAL"] })).await;
+        let offices = "Anzahl qm realisierter Büroflächen";
+        let batch = json!({ "input": { "values": [
+            { "kpi": { "measure": "1.2", "name": SERVICES }, "observedOn": "2026-04-01", "value": 1.0 },
+            { "kpi": { "measure": "3.3", "name": offices }, "observedOn": "2026-04-01", "value": 2.0 },
+            { "kpi": { "measure": "1.2", "name": SERVICES }, "observedOn": "2026-04-02", "value": 3.0 },
+        ] } });
+        let recorded = app.data_with(&admin, RECORD, batch).await;
+        assert_eq!(recorded["recordKpiValues"]["inserted"], 3, "{recorded}");
+        let hooks = app.data_with(&admin, LIST, json!({})).await["webhooks"].clone();
+        let counts: Vec<usize> = hooks
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["deliveries"]["nodes"].as_array().unwrap().len())
+            .collect();
+        assert_eq!(counts, [3, 1, 0], "{hooks}");
+    }
+
     async fn admins_create_list_and_delete_webhooks_and_changes_fill_the_outbox(app) {
         let admin = app.admin().await;
         let reader = app.reader().await;

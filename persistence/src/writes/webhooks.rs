@@ -91,17 +91,23 @@ pub(crate) async fn enqueue_all(conn: &mut DbConn, entries: &[AuditRow]) -> Repo
         .select(WebhookRow::as_select())
         .load(c)
         .await)?;
-    let hooks: Vec<WebhookRow> = hooks
+    // Each webhook with the entity types it wants (`None`: every type).
+    let hooks: Vec<(WebhookRow, Option<Vec<AuditEntityType>>)> = hooks
         .into_iter()
-        .filter(|h| {
-            h.types()
+        .map(|h| {
+            let types = h.types();
+            (h, types)
+        })
+        .filter(|(_, types)| {
+            types
+                .as_ref()
                 .is_none_or(|t| entries.iter().any(|e| t.contains(&e.entity_type)))
         })
         .collect();
     if hooks.is_empty() {
         return Ok(());
     }
-    let measures: Vec<Option<MeasureId>> = if hooks.iter().any(|h| h.measure_id.is_some()) {
+    let measures: Vec<Option<MeasureId>> = if hooks.iter().any(|(h, _)| h.measure_id.is_some()) {
         placements_of(conn, entries)
             .await?
             .into_iter()
@@ -111,9 +117,9 @@ pub(crate) async fn enqueue_all(conn: &mut DbConn, entries: &[AuditRow]) -> Repo
         vec![None; entries.len()]
     };
     for (entry, measure) in entries.iter().zip(measures) {
-        for hook in &hooks {
-            if hook
-                .types()
+        for (hook, types) in &hooks {
+            if types
+                .as_ref()
                 .is_some_and(|t| !t.contains(&entry.entity_type))
                 || hook.measure_id.is_some() && hook.measure_id != measure
             {
