@@ -60,7 +60,6 @@ pub async fn after(conn: &mut DbConn, after: AuditId, limit: i64) -> RepoResult<
     place(conn, entries).await
 }
 
-/// Where one entry belongs.
 /// Where each of `entries` belongs, in their order.
 pub(crate) async fn placements_of(
     conn: &mut DbConn,
