@@ -628,8 +628,8 @@ impl Walk {
 
     /// A public-only server, asked with an admin token.
     async fn a_public_only_server_shows_no_secret(mut self) {
-        let app = &mut self.app;
-        app.router = router(AppState::new(app.db.clone(), wide_limits()).public_only(true));
+        let state = AppState::new(self.app.db.clone(), wide_limits()).public_only(true);
+        self.app.router = router(state);
         let app = &self.app;
         for query in &self.queries {
             self.check(

@@ -48,12 +48,8 @@ impl Live {
         // the start and never grows.
         socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
         let stream = socket.connect(addr).await.expect("connect");
-        let mut live = Self::open_on(addr, stream).await.expect("upgrade");
-        live.send(json!({ "type": "connection_init", "payload": {} }))
-            .await;
-        let ack = live.message().await.expect("connection_ack");
-        assert_eq!(ack["type"], "connection_ack", "{ack}");
-        live
+        let live = Self::open_on(addr, stream).await.expect("upgrade");
+        live.handshake(json!({})).await.expect("connection_ack")
     }
 
     async fn open_on(addr: SocketAddr, stream: TcpStream) -> Result<Self, u16> {
@@ -80,13 +76,21 @@ impl Live {
     /// Opens and sends `connection_init`; `Err` with the close frame's code
     /// and reason when the server refuses it.
     pub async fn init(addr: SocketAddr, payload: Value) -> Result<Self, (u16, String)> {
-        let mut live = Self::open(addr).await.expect("upgrade");
-        live.send(json!({ "type": "connection_init", "payload": payload }))
+        Self::open(addr)
+            .await
+            .expect("upgrade")
+            .handshake(payload)
+            .await
+    }
+
+    /// Sends `connection_init` on an open socket; see [`Live::init`].
+    async fn handshake(mut self, payload: Value) -> Result<Self, (u16, String)> {
+        self.send(json!({ "type": "connection_init", "payload": payload }))
             .await;
-        match live.message().await {
-            Some(ack) if ack["type"] == "connection_ack" => Ok(live),
+        match self.message().await {
+            Some(ack) if ack["type"] == "connection_ack" => Ok(self),
             Some(other) => panic!("not an ack: {other}"),
-            None => Err(live.closed.take().unwrap_or_default()),
+            None => Err(self.closed.take().unwrap_or_default()),
         }
     }
 

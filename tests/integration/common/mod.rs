@@ -315,11 +315,7 @@ impl TestApp {
 
     /// POSTs a query with `Authorization: <authorization>`.
     pub async fn query_as(&self, authorization: &str, query: &str) -> (StatusCode, Value) {
-        let request = Request::post("/graphql")
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::AUTHORIZATION, authorization)
-            .body(Body::from(json!({ "query": query }).to_string()))
-            .expect("request");
+        let request = graphql_post(&json!({ "query": query }), Some(authorization.to_owned()));
         let (status, _, text) = self.send(request).await;
         let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
         (status, json)
@@ -339,13 +335,8 @@ impl TestApp {
     /// or as the holder of `secret`, asserting HTTP 200: for tests that
     /// search whole answers and need no parsed JSON.
     pub async fn answer_text(&self, secret: Option<&str>, query: &str) -> String {
-        let request = match secret {
-            Some(secret) => graphql_request(secret, query, json!({})),
-            None => Request::post("/graphql")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(json!({ "query": query }).to_string()))
-                .expect("request"),
-        };
+        let authorization = secret.map(|secret| format!("Bearer {secret}"));
+        let request = graphql_post(&json!({ "query": query }), authorization);
         let (status, _, text) = self.send(request).await;
         assert_eq!(status, StatusCode::OK, "{text}");
         text
@@ -489,11 +480,7 @@ impl TestApp {
 
     /// POSTs a JSON body to /graphql.
     pub async fn post_json(&self, body: &Value) -> (StatusCode, Value) {
-        let request = Request::post("/graphql")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .expect("request");
-        let (status, _, text) = self.send(request).await;
+        let (status, _, text) = self.send(graphql_post(body, None)).await;
         let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
         (status, json)
     }
@@ -556,15 +543,22 @@ impl TestApp {
     }
 }
 
+/// A `POST /graphql` of the JSON `body`, with `Authorization: <authorization>`
+/// when given.
+fn graphql_post(body: &Value, authorization: Option<String>) -> Request<Body> {
+    let mut request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+    if let Some(authorization) = authorization {
+        request = request.header(header::AUTHORIZATION, authorization);
+    }
+    request.body(Body::from(body.to_string())).expect("request")
+}
+
 /// A `POST /graphql` of a query with variables as the holder of `secret`.
 fn graphql_request(secret: &str, query: &str, variables: Value) -> Request<Body> {
-    Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
-        .body(Body::from(
-            json!({ "query": query, "variables": variables }).to_string(),
-        ))
-        .expect("request")
+    graphql_post(
+        &json!({ "query": query, "variables": variables }),
+        Some(format!("Bearer {secret}")),
+    )
 }
 
 /// POSTs a query with variables to `router` as the holder of `secret`
