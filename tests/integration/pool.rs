@@ -4,29 +4,16 @@
 
 use masterplan_persistence::{Database, RepoError};
 
-use crate::common::{Backend, TestApp};
-
-async fn migrations_leave_one_open_connection(backend: Backend) {
-    let Some(app) = TestApp::empty(backend).await else {
-        return;
-    };
+backend_tests! {
     // A second pool on the test's (migrated) database: the migrations find
     // nothing to do, on the connection they leave to the pool.
-    let db = Database::connect(&app.url).await.expect("connect");
-    let status = db.pool_status();
-    assert_eq!((status.open, status.idle), (1, 1), "{status:?}");
-    db.ping().await.expect("the connection serves");
-    assert_eq!(db.pool_status().open, 1);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_migrations_leave_one_open_connection() {
-    migrations_leave_one_open_connection(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_migrations_leave_one_open_connection() {
-    migrations_leave_one_open_connection(Backend::Postgres).await;
+    async fn migrations_leave_one_open_connection(app) {
+        let db = Database::connect(&app.url).await.expect("connect");
+        let status = db.pool_status();
+        assert_eq!((status.open, status.idle), (1, 1), "{status:?}");
+        db.ping().await.expect("the connection serves");
+        assert_eq!(db.pool_status().open, 1);
+    }
 }
 
 /// A new SQLite file is created and migrated through the pool.
