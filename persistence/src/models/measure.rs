@@ -8,7 +8,7 @@ use masterplan_domain::status::MeasureStatus;
 use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
-use crate::error::RepoResult;
+use crate::error::{RepoError, RepoResult};
 use crate::id_list::in_ids;
 use crate::ids::{MeasureId, PlanId, WorkingGroupId};
 use crate::load_rows::LoadRows;
@@ -373,11 +373,16 @@ pub async fn descriptions(
 
 /// A measure with its description, by id, archived or not.
 pub async fn described(conn: &mut DbConn, id: MeasureId) -> RepoResult<DescribedMeasure> {
-    Ok(with_conn!(conn, c => measures::table
-        .find(id)
-        .select(DescribedMeasure::as_select())
-        .first(c)
-        .await)?)
+    let rows = with_conn!(conn, c => c.load_rows(
+        measures::table
+            .find(id)
+            .select(DescribedMeasure::as_select())
+            .into_boxed()
+    )
+    .await)?;
+    rows.into_iter()
+        .next()
+        .ok_or(RepoError::Query(diesel::result::Error::NotFound))
 }
 
 pub async fn find_by_code(

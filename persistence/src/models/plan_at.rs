@@ -28,6 +28,7 @@ use crate::error::{RepoError, RepoResult};
 use crate::ids::{
     GoalId, KpiId, KpiValueId, MeasureId, PlanId, Subject, SubjectId, WorkingGroupId,
 };
+use crate::load_rows::LoadRows;
 use crate::models::audit::AuditRow;
 use crate::models::goal::GoalRow;
 use crate::models::kpi::{KpiRow, TargetRow};
@@ -113,49 +114,70 @@ struct State {
 async fn load_today(conn: &mut DbConn, plan: PlanRow) -> RepoResult<State> {
     let plan_id = plan.id;
     let (groups, measure_rows, relations, goal_rows, kpi_rows, target_rows, value_rows) = with_conn!(conn, c => {
-        let groups: Vec<WorkingGroupRow> = working_groups::table
-            .filter(working_groups::plan_id.eq(plan_id))
-            .select(WorkingGroupRow::as_select())
-            .load(c)
+        let groups: Vec<WorkingGroupRow> = c
+            .load_rows(
+                working_groups::table
+                    .filter(working_groups::plan_id.eq(plan_id))
+                    .select(WorkingGroupRow::as_select())
+                    .into_boxed(),
+            )
             .await?;
         let measure_ids = measures::table
             .filter(measures::plan_id.eq(plan_id))
             .select(measures::id);
-        let measure_rows: Vec<DescribedMeasure> = measures::table
-            .filter(measures::plan_id.eq(plan_id))
-            .select(DescribedMeasure::as_select())
-            .load(c)
+        let measure_rows: Vec<DescribedMeasure> = c
+            .load_rows(
+                measures::table
+                    .filter(measures::plan_id.eq(plan_id))
+                    .select(DescribedMeasure::as_select())
+                    .into_boxed(),
+            )
             .await?;
-        let relations: Vec<RelationRow> = measure_relations::table
-            .filter(measure_relations::measure_id.eq_any(measure_ids))
-            .select(RelationRow::as_select())
-            .load(c)
+        let relations: Vec<RelationRow> = c
+            .load_rows(
+                measure_relations::table
+                    .filter(measure_relations::measure_id.eq_any(measure_ids))
+                    .select(RelationRow::as_select())
+                    .into_boxed(),
+            )
             .await?;
-        let goal_rows: Vec<GoalRow> = goals::table
-            .filter(goals::measure_id.eq_any(measure_ids))
-            .select(GoalRow::as_select())
-            .load(c)
+        let goal_rows: Vec<GoalRow> = c
+            .load_rows(
+                goals::table
+                    .filter(goals::measure_id.eq_any(measure_ids))
+                    .select(GoalRow::as_select())
+                    .into_boxed(),
+            )
             .await?;
-        let kpi_rows: Vec<KpiRow> = kpis::table
-            .filter(kpis::measure_id.eq_any(measure_ids))
-            .select(KpiRow::as_select())
-            .load(c)
+        let kpi_rows: Vec<KpiRow> = c
+            .load_rows(
+                kpis::table
+                    .filter(kpis::measure_id.eq_any(measure_ids))
+                    .select(KpiRow::as_select())
+                    .into_boxed(),
+            )
             .await?;
         let kpi_ids = kpis::table
             .filter(kpis::measure_id.eq_any(measure_ids))
             .select(kpis::id);
-        let target_rows: Vec<TargetRow> = kpi_targets::table
-            .filter(kpi_targets::kpi_id.eq_any(kpi_ids))
-            .select(TargetRow::as_select())
-            .load(c)
+        let target_rows: Vec<TargetRow> = c
+            .load_rows(
+                kpi_targets::table
+                    .filter(kpi_targets::kpi_id.eq_any(kpi_ids))
+                    .select(TargetRow::as_select())
+                    .into_boxed(),
+            )
             .await?;
         let kpi_ids = kpis::table
             .filter(kpis::measure_id.eq_any(measure_ids))
             .select(kpis::id);
-        let value_rows: Vec<ValueRow> = kpi_values::table
-            .filter(kpi_values::kpi_id.eq_any(kpi_ids))
-            .select(ValueRow::as_select())
-            .load(c)
+        let value_rows: Vec<ValueRow> = c
+            .load_rows(
+                kpi_values::table
+                    .filter(kpi_values::kpi_id.eq_any(kpi_ids))
+                    .select(ValueRow::as_select())
+                    .into_boxed(),
+            )
             .await?;
         Ok::<_, diesel::result::Error>((groups, measure_rows, relations, goal_rows, kpi_rows, target_rows, value_rows))
     })?;
