@@ -26,7 +26,7 @@ pub struct Activity {
 }
 
 impl Activity {
-    fn is_idle(&self) -> bool {
+    pub fn is_idle(&self) -> bool {
         self.done.load(Ordering::SeqCst)
             || (!self.polling.load(Ordering::SeqCst) && !self.woken.load(Ordering::SeqCst))
     }
@@ -125,30 +125,5 @@ impl<F> Drop for Tracked<F> {
         // A request stopped half-way (time limit) must not leave batches waiting.
         self.activity.done.store(true, Ordering::SeqCst);
         self.activity.idle.notify_waiters();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn idle_waits_for_the_tracked_future_to_stop_running() {
-        let activity = Arc::new(Activity::default());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let tracked = Tracked::new(
-            async move {
-                rx.await.ok();
-            },
-            activity.clone(),
-        );
-        let handle = tokio::spawn(tracked);
-        // Pending on the channel: idle.
-        tokio::time::timeout(Duration::from_secs(5), activity.idle())
-            .await
-            .expect("idle while waiting for input");
-        tx.send(()).unwrap();
-        handle.await.unwrap();
-        assert!(activity.is_idle(), "a finished request is idle");
     }
 }

@@ -14,7 +14,7 @@ const MAX_LEN: usize = 128;
 
 /// Whether a caller's id can be logged and echoed as it is: 1 to 128
 /// letters, digits and `-_.:/+=` (a UUID, a W3C trace id, a ULID, …).
-fn acceptable(value: &str) -> bool {
+pub fn acceptable(value: &str) -> bool {
     (1..=MAX_LEN).contains(&value.len())
         && value
             .bytes()
@@ -69,19 +69,4 @@ pub fn of(headers: &HeaderMap) -> &str {
         .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_that_could_forge_log_lines_are_not_kept() {
-        assert!(acceptable("3f2c6a9e-1b7d-4c1e-9a4f-0d2e8b7c6a51"));
-        assert!(acceptable("portal:widget/42"));
-        assert!(!acceptable(""));
-        assert!(!acceptable("a b"));
-        assert!(!acceptable("x\" status=500"));
-        assert!(!acceptable(&"a".repeat(129)));
-    }
 }

@@ -86,29 +86,3 @@ const OUTAGE_MESSAGES: &[&str] = &[
     "server closed the connection unexpectedly",
     "connection to server",
 ];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use diesel::result::{DatabaseErrorKind, Error};
-
-    fn database_error(kind: DatabaseErrorKind, message: &str) -> RepoError {
-        RepoError::Query(Error::DatabaseError(kind, Box::new(message.to_owned())))
-    }
-
-    #[test]
-    fn outages_are_told_from_defects() {
-        assert!(database_error(DatabaseErrorKind::ClosedConnection, "gone").is_outage());
-        assert!(database_error(DatabaseErrorKind::Unknown, "database or disk is full").is_outage());
-        assert!(
-            database_error(
-                DatabaseErrorKind::Unknown,
-                "attempt to write a readonly database"
-            )
-            .is_outage()
-        );
-        assert!(!database_error(DatabaseErrorKind::Unknown, "no such column: x").is_outage());
-        assert!(!database_error(DatabaseErrorKind::UniqueViolation, "duplicate").is_outage());
-        assert!(!RepoError::Corrupt("bad status".into()).is_outage());
-    }
-}

@@ -22,6 +22,7 @@ mod goal_mutations;
 mod graphql_over_http;
 mod http;
 mod input_rules;
+mod internals;
 mod kpi_mutations;
 mod kpi_value_mutations;
 mod limits;

@@ -188,7 +188,7 @@ pub(crate) fn in_memory_page<Row, Node: OutputType>(
 
 /// Every key in its order with its count (0 when absent), then keys the
 /// database has beyond them, then the unclassified rows, if any.
-fn buckets(keys: Vec<String>, counts: Vec<(Option<String>, i64)>) -> Vec<Bucket> {
+pub fn buckets(keys: Vec<String>, counts: Vec<(Option<String>, i64)>) -> Vec<Bucket> {
     let mut result: Vec<Bucket> = keys
         .into_iter()
         .map(|key| Bucket { key, count: 0 })
@@ -203,7 +203,7 @@ fn buckets(keys: Vec<String>, counts: Vec<(Option<String>, i64)>) -> Vec<Bucket>
     result
 }
 
-fn names<T: Copy + std::fmt::Display>(values: &[T]) -> Vec<String> {
+pub fn names<T: Copy + std::fmt::Display>(values: &[T]) -> Vec<String> {
     values.iter().map(ToString::to_string).collect()
 }
 
@@ -366,25 +366,5 @@ impl Portfolio {
             .and_then(|m| self.as_of.checked_sub_months(Months::new(m)))
             .ok_or_else(|| ApiError::bad_input("`months` must be between 1 and 240"))?;
         self.kpis(ctx, since, &page_args(first, after)).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn buckets_list_every_key_then_extras_then_unclassified() {
-        let counts = vec![
-            (Some("HIGH".to_owned()), 2),
-            (None, 5),
-            (Some("LOW".to_owned()), 1),
-        ];
-        let result = buckets(names(SizeCategory::ALL), counts);
-        let pairs: Vec<(&str, i64)> = result.iter().map(|b| (b.key.as_str(), b.count)).collect();
-        assert_eq!(
-            pairs,
-            [("LOW", 1), ("MEDIUM", 0), ("HIGH", 2), ("UNCLASSIFIED", 5)]
-        );
     }
 }
