@@ -24,6 +24,14 @@ pub trait LoadRows<Q, T> {
     fn load_rows(&mut self, query: Q) -> impl Future<Output = QueryResult<Vec<T>>> + Send;
 }
 
+/// The first of the rows loaded, or diesel's `NotFound` (as `.first()`
+/// answers): `with_conn!(conn, c => c.load_rows(query).await).and_then(first_row)`.
+pub fn first_row<T>(rows: Vec<T>) -> QueryResult<T> {
+    rows.into_iter()
+        .next()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
 impl<Q, T> LoadRows<Q, T> for AsyncPgConnection
 where
     Q: diesel_async::methods::LoadQuery<'static, AsyncPgConnection, T> + Send + 'static,

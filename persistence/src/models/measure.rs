@@ -8,10 +8,10 @@ use masterplan_domain::status::MeasureStatus;
 use masterplan_domain::visibility::{Audience, Visibility};
 
 use crate::db::DbConn;
-use crate::error::{RepoError, RepoResult};
+use crate::error::RepoResult;
 use crate::id_list::in_ids;
 use crate::ids::{MeasureId, PlanId, WorkingGroupId};
-use crate::load_rows::LoadRows;
+use crate::load_rows::{LoadRows, first_row};
 use crate::models::visible::PUBLIC;
 use crate::models::working_group::WorkingGroupRow;
 use crate::page::{Direction, Window, contains_pattern};
@@ -373,16 +373,14 @@ pub async fn descriptions(
 
 /// A measure with its description, by id, archived or not.
 pub async fn described(conn: &mut DbConn, id: MeasureId) -> RepoResult<DescribedMeasure> {
-    let rows = with_conn!(conn, c => c.load_rows(
+    Ok(with_conn!(conn, c => c.load_rows(
         measures::table
             .find(id)
             .select(DescribedMeasure::as_select())
             .into_boxed()
     )
-    .await)?;
-    rows.into_iter()
-        .next()
-        .ok_or(RepoError::Query(diesel::result::Error::NotFound))
+    .await)
+    .and_then(first_row)?)
 }
 
 pub async fn find_by_code(
@@ -391,19 +389,20 @@ pub async fn find_by_code(
     code: &str,
     audience: Audience,
 ) -> RepoResult<Option<MeasureRow>> {
-    Ok(with_conn!(conn, c => for_audience!(
+    let code = code.to_owned();
+    let rows = with_conn!(conn, c => c.load_rows(for_audience!(
         measures::table
             .filter(measures::plan_id.eq(plan_id))
             .filter(measures::code.eq(code))
             .filter(measures::archived_at.is_null())
             .select(MeasureRow::as_select())
+            .limit(1)
             .into_boxed(),
         audience,
         measures::visibility.eq(PUBLIC)
-    )
-    .first(c)
-    .await
-    .optional())?)
+    ))
+    .await)?;
+    Ok(rows.into_iter().next())
 }
 
 /// The live measures of a plan with exactly this title (titles are not
@@ -414,7 +413,8 @@ pub async fn find_by_title(
     title: &str,
     audience: Audience,
 ) -> RepoResult<Vec<MeasureRow>> {
-    Ok(with_conn!(conn, c => for_audience!(
+    let title = title.to_owned();
+    Ok(with_conn!(conn, c => c.load_rows(for_audience!(
         measures::table
             .filter(measures::plan_id.eq(plan_id))
             .filter(measures::title.eq(title))
@@ -424,8 +424,7 @@ pub async fn find_by_title(
         audience,
         measures::visibility.eq(PUBLIC)
     )
-    .order(measures::position)
-    .load(c)
+    .order(measures::position))
     .await)?)
 }
 

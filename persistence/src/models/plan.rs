@@ -3,7 +3,6 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use masterplan_domain::legend::Legend;
 
 use crate::db::DbConn;
@@ -107,12 +106,16 @@ pub async fn list(conn: &mut DbConn) -> RepoResult<Vec<PlanRow>> {
 }
 
 pub async fn find_by_slug(conn: &mut DbConn, slug: &str) -> RepoResult<Option<PlanRow>> {
-    Ok(with_conn!(conn, c => plans::table
-        .filter(plans::slug.eq(slug))
-        .select(PlanRow::as_select())
-        .first(c)
-        .await
-        .optional())?)
+    let slug = slug.to_owned();
+    let rows = with_conn!(conn, c => c.load_rows(
+        plans::table
+            .filter(plans::slug.eq(slug))
+            .select(PlanRow::as_select())
+            .limit(1)
+            .into_boxed()
+    )
+    .await)?;
+    Ok(rows.into_iter().next())
 }
 
 pub async fn by_ids(conn: &mut DbConn, ids: &[PlanId]) -> RepoResult<Vec<PlanRow>> {

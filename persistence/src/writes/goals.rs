@@ -14,6 +14,7 @@ use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
 use crate::ids::{GoalId, MeasureId};
+use crate::load_rows::{LoadRows, first_row};
 use crate::models::goal::GoalRow;
 use crate::models::measure::MeasureRow;
 use crate::models::search::goal_document;
@@ -229,11 +230,11 @@ impl Audited for GoalFields {
     }
 
     async fn load(conn: &mut DbConn, id: GoalId) -> RepoResult<GoalRow> {
-        Ok(with_conn!(conn, c => goals::table
-            .find(id)
-            .select(GoalRow::as_select())
-            .first(c)
-            .await)?)
+        Ok(with_conn!(conn, c => c.load_rows(
+            goals::table.find(id).select(GoalRow::as_select()).into_boxed()
+        )
+        .await)
+        .and_then(first_row)?)
     }
 
     async fn reindex(conn: &mut DbConn, row: &GoalRow, measure: &MeasureRow) -> RepoResult<()> {

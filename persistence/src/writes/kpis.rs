@@ -15,6 +15,7 @@ use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
 use crate::ids::{KpiId, MeasureId};
+use crate::load_rows::{LoadRows, first_row};
 use crate::models::kpi::{self, KpiRow, NewTarget};
 use crate::models::measure::MeasureRow;
 use crate::models::search::kpi_document;
@@ -452,11 +453,11 @@ impl Audited for KpiFields {
     }
 
     async fn load(conn: &mut DbConn, id: KpiId) -> RepoResult<KpiRow> {
-        Ok(with_conn!(conn, c => kpis::table
-            .find(id)
-            .select(KpiRow::as_select())
-            .first(c)
-            .await)?)
+        Ok(with_conn!(conn, c => c.load_rows(
+            kpis::table.find(id).select(KpiRow::as_select()).into_boxed()
+        )
+        .await)
+        .and_then(first_row)?)
     }
 
     async fn reindex(conn: &mut DbConn, row: &KpiRow, measure: &MeasureRow) -> RepoResult<()> {

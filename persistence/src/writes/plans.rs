@@ -15,6 +15,7 @@ use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
 use crate::ids::PlanId;
+use crate::load_rows::LoadRows;
 use crate::models::measure::MeasureRow;
 use crate::models::plan::{self, PlanRow};
 use crate::schema::{measures, plans};
@@ -356,11 +357,13 @@ pub async fn update(
 /// Re-derives the effective categories and quick win of every measure of the
 /// plan (archived ones too) under `legend`; writes only those that change.
 async fn reclassify(conn: &mut DbConn, plan_id: PlanId, legend: &Legend) -> RepoResult<()> {
-    let rows: Vec<MeasureRow> = with_conn!(conn, c => measures::table
-        .filter(measures::plan_id.eq(plan_id))
-        .select(MeasureRow::as_select())
-        .load(c)
-        .await)?;
+    let rows: Vec<MeasureRow> = with_conn!(conn, c => c.load_rows(
+        measures::table
+            .filter(measures::plan_id.eq(plan_id))
+            .select(MeasureRow::as_select())
+            .into_boxed()
+    )
+    .await)?;
     for row in rows {
         let class = legend.classify(&row.estimates());
         let derived = (class.cost, class.personnel, class.period, class.quick_win);
