@@ -26,6 +26,8 @@ pub struct Activity {
 }
 
 impl Activity {
+    /// Whether the request has finished or can make no progress right now:
+    /// it is not being polled and nothing has woken it.
     pub fn is_idle(&self) -> bool {
         self.done.load(Ordering::SeqCst)
             || (!self.polling.load(Ordering::SeqCst) && !self.woken.load(Ordering::SeqCst))

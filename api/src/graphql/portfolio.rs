@@ -203,6 +203,7 @@ pub fn buckets(keys: Vec<String>, counts: Vec<(Option<String>, i64)>) -> Vec<Buc
     result
 }
 
+/// The keys of an enum's buckets, in the order given, as the enum prints them.
 pub fn names<T: Copy + std::fmt::Display>(values: &[T]) -> Vec<String> {
     values.iter().map(ToString::to_string).collect()
 }
