@@ -168,9 +168,6 @@ async fn load_today(conn: &mut DbConn, plan: PlanRow) -> RepoResult<State> {
                     .into_boxed(),
             )
             .await?;
-        let kpi_ids = kpis::table
-            .filter(kpis::measure_id.eq_any(measure_ids))
-            .select(kpis::id);
         let value_rows: Vec<ValueRow> = c
             .load_rows(
                 kpi_values::table
