@@ -12,8 +12,12 @@ use crate::common::Server;
 
 const SCRIPTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scripts");
 
-/// One virtualenv under the target dir with the pinned requirements, made on
-/// first use and kept between runs; re-made when the requirements change.
+/// One virtualenv with the pinned requirements, made on first use. It is
+/// kept in the user's cache (`$XDG_CACHE_HOME` or `~/.cache`, else the
+/// target dir) under a name derived from the requirements and the Python
+/// version, so a fresh clone or `cargo clean` does not make it again (6 s on
+/// an idle machine, twice that while the other tests run) and a change of
+/// either makes a new one.
 fn python() -> PathBuf {
     static READY: Mutex<Option<PathBuf>> = Mutex::new(None);
     let mut ready = READY.lock().unwrap_or_else(|e| e.into_inner());
@@ -21,28 +25,80 @@ fn python() -> PathBuf {
         return path.clone();
     }
     let requirements = Path::new(SCRIPTS).join("requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt");
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("admin-script-venv");
+    let venv = cache_dir().join(venv_name(&requirements));
     let python = venv.join("bin").join("python");
-    let stamp = venv.join("requirements.installed");
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
-        let _ = std::fs::remove_dir_all(&venv);
-        let made = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .output()
-            .expect("python3 (with the venv module: Debian's python3-venv)");
-        assert!(made.status.success(), "python3 -m venv: {made:?}");
-        let installed = Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "-r"])
-            .arg(&requirements)
-            .output()
-            .expect("pip");
-        assert!(installed.status.success(), "pip install: {installed:?}");
-        std::fs::write(&stamp, &wanted).unwrap();
+    if !python.exists() {
+        make_venv(&requirements, &venv);
     }
     *ready = Some(python.clone());
     python
+}
+
+fn cache_dir() -> PathBuf {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))
+        .map(|cache| cache.join("masterplan-tests"));
+    cache.unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")))
+}
+
+/// `admin-script-venv-` and a digest of the requirements and of
+/// `python3 --version`.
+fn venv_name(requirements: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let version = Command::new("python3")
+        .arg("--version")
+        .output()
+        .expect("python3");
+    let mut digest = Sha256::new();
+    digest.update(std::fs::read(requirements).expect("requirements.txt"));
+    digest.update(&version.stdout);
+    digest.update(&version.stderr);
+    let hex: String = digest.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("admin-script-venv-{hex}")
+}
+
+/// Makes the virtualenv beside `venv` and renames it into place, so another
+/// test process never sees a half-made one (if one got there first, its
+/// copy stays).
+fn make_venv(requirements: &Path, venv: &Path) {
+    let parent = venv.parent().unwrap();
+    std::fs::create_dir_all(parent).unwrap();
+    let building = parent.join(format!(
+        "{}.{}.tmp",
+        venv.file_name().unwrap().to_string_lossy(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&building);
+    let made = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&building)
+        .output()
+        .expect("python3 (with the venv module: Debian's python3-venv)");
+    assert!(made.status.success(), "python3 -m venv: {made:?}");
+    let installed = Command::new(building.join("bin").join("python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(requirements)
+        .output()
+        .expect("pip");
+    assert!(installed.status.success(), "pip install: {installed:?}");
+    if std::fs::rename(&building, venv).is_err() {
+        let _ = std::fs::remove_dir_all(&building);
+        assert!(
+            venv.join("bin").join("python").exists(),
+            "no virtualenv at {venv:?}"
+        );
+    }
 }
 
 fn run(python: &Path, server: &Server, token: &str, csv: &str) -> Output {
