@@ -11,6 +11,7 @@ use masterplan_domain::audit::{
 use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::ids::{AuditId, AuditSubject, Subject};
+use crate::load_rows::LoadRows;
 use crate::page::Window;
 use crate::schema::{audit_head, audit_log, goals, kpi_values, kpis, measures, working_groups};
 use crate::sql_types::TextEnum;
@@ -180,12 +181,11 @@ pub async fn list(
     filter: &AuditFilter,
     window: Window,
 ) -> RepoResult<Vec<AuditRow>> {
-    Ok(with_conn!(conn, c => filter_entries!(filter)
+    Ok(with_conn!(conn, c => c.load_rows(filter_entries!(filter)
         .order(audit_log::id.desc())
         .offset(window.offset)
         .limit(window.limit)
-        .select(AuditRow::as_select())
-        .load(c)
+        .select(AuditRow::as_select()))
         .await)?)
 }
 
@@ -202,12 +202,11 @@ pub async fn of_entities(
     scope: &AuditScope,
 ) -> RepoResult<Vec<AuditRow>> {
     Ok(
-        with_conn!(conn, c => scoped!(audit_log::table.into_boxed(), scope)
+        with_conn!(conn, c => c.load_rows(scoped!(audit_log::table.into_boxed(), scope)
         .filter(audit_log::entity_type.eq(TextEnum(entity_type)))
-        .filter(audit_log::entity_id.eq_any(ids))
+        .filter(audit_log::entity_id.eq_any(ids.to_vec()))
         .order(audit_log::id.asc())
-        .select(AuditRow::as_select())
-        .load(c)
+        .select(AuditRow::as_select()))
         .await)?,
     )
 }
@@ -235,12 +234,11 @@ pub async fn verify(conn: &mut DbConn) -> RepoResult<Verification> {
     let mut prev_id = 0_i64;
     let mut prev_hash = GENESIS_HASH.to_owned();
     loop {
-        let batch: Vec<AuditRow> = with_conn!(conn, c => audit_log::table
+        let batch: Vec<AuditRow> = with_conn!(conn, c => c.load_rows(audit_log::table
             .filter(audit_log::id.gt(AuditId::new(prev_id)))
             .order(audit_log::id.asc())
             .limit(VERIFY_BATCH)
-            .select(AuditRow::as_select())
-            .load(c)
+            .select(AuditRow::as_select()))
             .await)?;
         let done = (batch.len() as i64) < VERIFY_BATCH;
         for row in batch {

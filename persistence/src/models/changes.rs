@@ -14,6 +14,7 @@ use crate::id_list::in_ids;
 use crate::ids::{
     AuditId, AuditSubject, GoalId, KpiId, KpiValueId, MeasureId, PlanId, SubjectId, WorkingGroupId,
 };
+use crate::load_rows::LoadRows;
 use crate::models::audit::AuditRow;
 use crate::models::visible::PUBLIC;
 use crate::schema::{audit_head, audit_log, goals, kpi_values, kpis, measures, working_groups};
@@ -50,12 +51,11 @@ pub async fn head(conn: &mut DbConn) -> RepoResult<AuditId> {
 
 /// Up to `limit` entries after entry `after`, oldest first, placed.
 pub async fn after(conn: &mut DbConn, after: AuditId, limit: i64) -> RepoResult<Vec<Change>> {
-    let entries: Vec<AuditRow> = with_conn!(conn, c => audit_log::table
+    let entries: Vec<AuditRow> = with_conn!(conn, c => c.load_rows(audit_log::table
         .filter(audit_log::id.gt(after))
         .order(audit_log::id.asc())
         .limit(limit)
-        .select(AuditRow::as_select())
-        .load(c)
+        .select(AuditRow::as_select()))
         .await)?;
     place(conn, entries).await
 }
@@ -108,23 +108,23 @@ async fn place(conn: &mut DbConn, entries: Vec<AuditRow>) -> RepoResult<Vec<Chan
     let measure_rows: HashMap<MeasureId, (PlanId, bool)> = if measure_ids.is_empty() {
         HashMap::new()
     } else {
-        with_conn!(conn, c => measures::table
+        with_conn!(conn, c => c.load_rows(measures::table
             .filter(in_ids(measures::id, &measure_ids))
-            .select((measures::id, measures::plan_id, measures::visibility))
-            .load::<(MeasureId, PlanId, String)>(c)
+            .select((measures::id, measures::plan_id, measures::visibility)))
             .await)?
         .into_iter()
-        .map(|(id, plan, visibility)| (id, (plan, visibility == PUBLIC)))
+        .map(|(id, plan, visibility): (MeasureId, PlanId, String)| {
+            (id, (plan, visibility == PUBLIC))
+        })
         .collect()
     };
     let group_ids: Vec<WorkingGroupId> = of(&entries);
     let group_plans: HashMap<WorkingGroupId, PlanId> = if group_ids.is_empty() {
         HashMap::new()
     } else {
-        with_conn!(conn, c => working_groups::table
+        with_conn!(conn, c => c.load_rows(working_groups::table
             .filter(in_ids(working_groups::id, &group_ids))
-            .select((working_groups::id, working_groups::plan_id))
-            .load::<(WorkingGroupId, PlanId)>(c)
+            .select((working_groups::id, working_groups::plan_id)))
             .await)?
         .into_iter()
         .collect()
@@ -188,15 +188,15 @@ async fn children<I: AuditSubject>(
     }
     let ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
     let rows: Vec<(i64, MeasureId, String)> = match which {
-        Child::Goal => with_conn!(conn, c => goals::table
-            .filter(goals::id.eq_any(&ids))
+        Child::Goal => with_conn!(conn, c => c.load_rows(goals::table
+            .filter(goals::id.eq_any(ids))
             .select((goals::id, goals::measure_id, goals::visibility))
-            .load(c)
+            .into_boxed())
             .await)?,
-        Child::Kpi => with_conn!(conn, c => kpis::table
-            .filter(kpis::id.eq_any(&ids))
+        Child::Kpi => with_conn!(conn, c => c.load_rows(kpis::table
+            .filter(kpis::id.eq_any(ids))
             .select((kpis::id, kpis::measure_id, kpis::visibility))
-            .load(c)
+            .into_boxed())
             .await)?,
     };
     Ok(rows

@@ -18,7 +18,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use masterplan_domain::audit::{AuditAction, AuditEntityType};
 use masterplan_domain::visibility::Audience;
 use serde_json::Value;
@@ -202,12 +201,11 @@ fn by_id<T, I: Ord>(rows: Vec<T>, id: impl Fn(&T) -> I) -> BTreeMap<I, T> {
 /// The entries about plan objects recorded after `at`, newest first.
 async fn entries_after(conn: &mut DbConn, at: NaiveDateTime) -> RepoResult<Vec<AuditRow>> {
     let types: Vec<&str> = PLAN_ENTITIES.iter().map(|t| t.as_str()).collect();
-    Ok(with_conn!(conn, c => audit_log::table
+    Ok(with_conn!(conn, c => c.load_rows(audit_log::table
         .filter(audit_log::at.gt(at))
-        .filter(audit_log::entity_type.eq_any(&types))
+        .filter(audit_log::entity_type.eq_any(types))
         .order(audit_log::id.desc())
-        .select(AuditRow::as_select())
-        .load(c)
+        .select(AuditRow::as_select()))
         .await)?)
 }
 
@@ -226,10 +224,10 @@ async fn last_entries_before(
     let ids: Vec<i64> = touched.iter().map(|s| s.entity_id).collect();
     let types: Vec<&str> = PLAN_ENTITIES.iter().map(|t| t.as_str()).collect();
     type Found = (String, i64, Option<NaiveDateTime>, Option<NaiveDateTime>);
-    let rows: Vec<Found> = with_conn!(conn, c => audit_log::table
+    let rows: Vec<Found> = with_conn!(conn, c => c.load_rows(audit_log::table
         .filter(audit_log::at.le(at))
-        .filter(audit_log::entity_type.eq_any(&types))
-        .filter(audit_log::entity_id.eq_any(&ids))
+        .filter(audit_log::entity_type.eq_any(types))
+        .filter(audit_log::entity_id.eq_any(ids))
         .group_by((audit_log::entity_type, audit_log::entity_id))
         .select((
             audit_log::entity_type,
@@ -237,7 +235,7 @@ async fn last_entries_before(
             diesel::dsl::min(audit_log::at),
             diesel::dsl::max(audit_log::at),
         ))
-        .load(c)
+        .into_boxed())
         .await)?;
     Ok(rows
         .into_iter()

@@ -2,12 +2,12 @@
 //! for a whole plan or one working group.
 
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use masterplan_domain::visibility::Audience;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::ids::{PlanId, WorkingGroupId};
+use crate::load_rows::LoadRows;
 use crate::models::visible::PUBLIC;
 use crate::schema::{goals, measures, working_groups};
 use crate::with_conn;
@@ -50,17 +50,17 @@ pub async fn measure_counts(
     let visible = counted(audience);
     /// One grouped count; `$key` is the grouped column.
     macro_rules! grouped {
-        ($c:ident, $key:expr) => {
-            measures::table
+        ($c:ident, $key:expr) => {{
+            let query = measures::table
                 .inner_join(working_groups::table)
                 .filter(measures::plan_id.eq(plan_id))
                 .filter(measures::archived_at.is_null())
                 .filter(measures::visibility.eq_any(visible))
                 .group_by((measures::working_group_id, $key))
                 .select((measures::working_group_id, $key, diesel::dsl::count_star()))
-                .load::<(WorkingGroupId, _, i64)>($c)
-                .await
-        };
+                .into_boxed();
+            $c.load_rows(query).await
+        }};
     }
     let nullable = |rows: Vec<(WorkingGroupId, String, i64)>| {
         rows.into_iter()
@@ -84,7 +84,7 @@ pub async fn goal_counts(
     audience: Audience,
 ) -> RepoResult<Vec<(WorkingGroupId, String, i64)>> {
     let visible = counted(audience);
-    Ok(with_conn!(conn, c => goals::table
+    Ok(with_conn!(conn, c => c.load_rows(goals::table
         .inner_join(measures::table)
         .filter(measures::plan_id.eq(plan_id))
         .filter(measures::archived_at.is_null())
@@ -93,6 +93,6 @@ pub async fn goal_counts(
         .filter(goals::visibility.eq_any(visible))
         .group_by((measures::working_group_id, goals::status))
         .select((measures::working_group_id, goals::status, diesel::dsl::count_star()))
-        .load(c)
+        .into_boxed())
         .await)?)
 }

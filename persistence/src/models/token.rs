@@ -3,12 +3,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use masterplan_domain::status::Role;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::ids::ApiTokenId;
+use crate::load_rows::LoadRows;
 use crate::schema::api_tokens;
 use crate::sql_types::{JsonText, TextEnum};
 use crate::with_conn;
@@ -39,18 +39,19 @@ impl TokenRow {
 }
 
 pub async fn list(conn: &mut DbConn) -> RepoResult<Vec<TokenRow>> {
-    Ok(with_conn!(conn, c => api_tokens::table
+    Ok(with_conn!(conn, c => c.load_rows(api_tokens::table
         .select(TokenRow::as_select())
-        .order(api_tokens::id)
-        .load(c)
+        .order(api_tokens::id))
         .await)?)
 }
 
 pub async fn find_by_key_id(conn: &mut DbConn, key_id: &str) -> RepoResult<Option<TokenRow>> {
-    Ok(with_conn!(conn, c => api_tokens::table
+    let key_id = key_id.to_owned();
+    let rows = with_conn!(conn, c => c.load_rows(api_tokens::table
         .filter(api_tokens::key_id.eq(key_id))
         .select(TokenRow::as_select())
-        .first(c)
-        .await
-        .optional())?)
+        .limit(1)
+        .into_boxed())
+        .await)?;
+    Ok(rows.into_iter().next())
 }

@@ -12,6 +12,7 @@ use masterplan_domain::audit::AuditEntityType;
 use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::ids::{AuditId, MeasureId, WebhookDeliveryId, WebhookId};
+use crate::load_rows::LoadRows;
 use crate::models::kpi_values::placeholders;
 use crate::schema::{webhook_deliveries, webhooks};
 use crate::with_conn;
@@ -62,11 +63,10 @@ pub struct DeliveryRow {
 
 /// The webhooks not deleted, oldest first.
 pub async fn list(conn: &mut DbConn) -> RepoResult<Vec<WebhookRow>> {
-    Ok(with_conn!(conn, c => webhooks::table
+    Ok(with_conn!(conn, c => c.load_rows(webhooks::table
         .filter(webhooks::deleted_at.is_null())
         .order(webhooks::id.asc())
-        .select(WebhookRow::as_select())
-        .load(c)
+        .select(WebhookRow::as_select()))
         .await)?)
 }
 

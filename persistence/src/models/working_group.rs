@@ -2,7 +2,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 
 use crate::db::DbConn;
 use crate::error::RepoResult;
@@ -49,13 +48,15 @@ pub async fn find_by_code(
     plan_id: PlanId,
     code: &str,
 ) -> RepoResult<Option<WorkingGroupRow>> {
-    Ok(with_conn!(conn, c => working_groups::table
+    let code = code.to_owned();
+    let rows = with_conn!(conn, c => c.load_rows(working_groups::table
         .filter(working_groups::plan_id.eq(plan_id))
         .filter(working_groups::code.eq(code))
         .select(WorkingGroupRow::as_select())
-        .first(c)
-        .await
-        .optional())?)
+        .limit(1)
+        .into_boxed())
+        .await)?;
+    Ok(rows.into_iter().next())
 }
 
 pub async fn by_ids(conn: &mut DbConn, ids: &[WorkingGroupId]) -> RepoResult<Vec<WorkingGroupRow>> {

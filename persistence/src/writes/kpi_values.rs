@@ -23,6 +23,7 @@ use crate::clock;
 use crate::db::DbConn;
 use crate::error::{RepoError, RepoResult};
 use crate::ids::{AuditSubject, KpiId, KpiValueId, MeasureId, PlanId, WorkingGroupId};
+use crate::load_rows::LoadRows;
 use crate::models::kpi::{self, KpiRow};
 use crate::models::kpi_values::{self, ValueRow};
 use crate::models::measure::{self, MeasureRow};
@@ -175,12 +176,12 @@ async fn resolve(
     }
     for (plan_id, codes) in codes {
         let codes: Vec<String> = codes.into_iter().collect();
-        let rows: Vec<MeasureRow> = with_conn!(conn, c => measures::table
+        let rows: Vec<MeasureRow> = with_conn!(conn, c => c.load_rows(measures::table
             .filter(measures::plan_id.eq(plan_id))
-            .filter(measures::code.eq_any(&codes))
+            .filter(measures::code.eq_any(codes.clone()))
             .filter(measures::archived_at.is_null())
             .select(MeasureRow::as_select())
-            .load(c)
+            .into_boxed())
             .await)?;
         let mut found: HashMap<String, MeasureRow> = rows
             .into_iter()
@@ -331,11 +332,11 @@ async fn stored(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let rows: Vec<ValueRow> = with_conn!(conn, c => values_table::table
-        .filter(values_table::kpi_id.eq_any(&kpi_ids))
-        .filter(values_table::observed_on.eq_any(&dates))
+    let rows: Vec<ValueRow> = with_conn!(conn, c => c.load_rows(values_table::table
+        .filter(values_table::kpi_id.eq_any(kpi_ids))
+        .filter(values_table::observed_on.eq_any(dates))
         .select(ValueRow::as_select())
-        .load(c)
+        .into_boxed())
         .await)?;
     Ok(rows
         .into_iter()

@@ -15,6 +15,7 @@ use crate::clock;
 use crate::db::DbConn;
 use crate::error::RepoResult;
 use crate::ids::{MeasureId, WebhookDeliveryId, WebhookId};
+use crate::load_rows::{LoadRows, first_row};
 use crate::models::audit::AuditRow;
 use crate::models::changes::placements_of;
 use crate::models::webhooks::{DELIVERED, DeliveryRow, FAILED, PENDING, WebhookRow};
@@ -86,10 +87,9 @@ pub async fn delete(conn: &mut DbConn, id: WebhookId) -> RepoResult<Option<Webho
 /// The webhooks are read once, and the entries placed at once when a webhook
 /// wants one measure only.
 pub(crate) async fn enqueue_all(conn: &mut DbConn, entries: &[AuditRow]) -> RepoResult<()> {
-    let hooks: Vec<WebhookRow> = with_conn!(conn, c => webhooks::table
+    let hooks: Vec<WebhookRow> = with_conn!(conn, c => c.load_rows(webhooks::table
         .filter(webhooks::deleted_at.is_null())
-        .select(WebhookRow::as_select())
-        .load(c)
+        .select(WebhookRow::as_select()))
         .await)?;
     // Each webhook with the entity types it wants (`None`: every type).
     let hooks: Vec<(WebhookRow, Option<Vec<AuditEntityType>>)> = hooks
@@ -217,13 +217,16 @@ async fn attempt(
     let Some(Claimed { id }) = claimed else {
         return Ok(false);
     };
-    let (delivery, webhook, entry): (DeliveryRow, WebhookRow, AuditRow) = with_conn!(conn, c => webhook_deliveries::table
-        .inner_join(webhooks::table)
-        .inner_join(audit_log::table)
-        .filter(webhook_deliveries::id.eq(id))
-        .select((DeliveryRow::as_select(), WebhookRow::as_select(), AuditRow::as_select()))
-        .first(c)
-        .await)?;
+    let (delivery, webhook, entry): (DeliveryRow, WebhookRow, AuditRow) =
+        with_conn!(conn, c => c.load_rows(webhook_deliveries::table
+            .inner_join(webhooks::table)
+            .inner_join(audit_log::table)
+            .filter(webhook_deliveries::id.eq(id))
+            .select((DeliveryRow::as_select(), WebhookRow::as_select(), AuditRow::as_select()))
+            .limit(1)
+            .into_boxed())
+            .await)
+        .and_then(first_row)?;
     if delivery.status != PENDING {
         return Ok(true);
     }
