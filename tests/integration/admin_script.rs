@@ -63,7 +63,7 @@ fn venv_name(requirements: &Path) -> String {
 
 /// Makes the virtualenv beside `venv` and renames it into place, so another
 /// test process never sees a half-made one (if one got there first, its
-/// copy stays).
+/// copy stays); a failed attempt leaves nothing behind.
 fn make_venv(requirements: &Path, venv: &Path) {
     let parent = venv.parent().unwrap();
     std::fs::create_dir_all(parent).unwrap();
@@ -78,7 +78,10 @@ fn make_venv(requirements: &Path, venv: &Path) {
         .arg(&building)
         .output()
         .expect("python3 (with the venv module: Debian's python3-venv)");
-    assert!(made.status.success(), "python3 -m venv: {made:?}");
+    if !made.status.success() {
+        let _ = std::fs::remove_dir_all(&building);
+        panic!("python3 -m venv: {made:?}");
+    }
     let installed = Command::new(building.join("bin").join("python"))
         .args([
             "-m",
@@ -91,7 +94,10 @@ fn make_venv(requirements: &Path, venv: &Path) {
         .arg(requirements)
         .output()
         .expect("pip");
-    assert!(installed.status.success(), "pip install: {installed:?}");
+    if !installed.status.success() {
+        let _ = std::fs::remove_dir_all(&building);
+        panic!("pip install: {installed:?}");
+    }
     if std::fs::rename(&building, venv).is_err() {
         let _ = std::fs::remove_dir_all(&building);
         assert!(
