@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-use crate::common::Server;
+use crate::common::{Server, hex};
 
 const SCRIPTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scripts");
 
@@ -54,11 +54,7 @@ fn venv_name(requirements: &Path) -> String {
     digest.update(std::fs::read(requirements).expect("requirements.txt"));
     digest.update(&version.stdout);
     digest.update(&version.stderr);
-    let hex: String = digest.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("admin-script-venv-{hex}")
+    format!("admin-script-venv-{}", hex(&digest.finalize()[..8]))
 }
 
 /// Makes the virtualenv beside `venv` and renames it into place, so another

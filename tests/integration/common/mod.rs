@@ -593,6 +593,11 @@ pub fn expect(list: &[(&str, i64)]) -> Vec<(String, i64)> {
     list.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
 }
 
+/// Lower-case hexadecimal, two digits a byte.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn codes(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()
