@@ -614,29 +614,35 @@ pub fn codes(body: &Value) -> Vec<String> {
 
 /// Declares each test once per backend: `sqlite::name` and `postgres::name`.
 /// In scope in every test module through `#[macro_use] mod common;` in main.rs.
+///
+/// The body is compiled once, as `bodies::name(backend)`, and each backend's
+/// test only calls it: written out in both tests, every body was type-checked
+/// and compiled twice, and the test crate is the last step of every build.
 macro_rules! backend_tests {
     ($(async fn $name:ident($app:ident) $body:block)*) => {
-        mod sqlite {
+        mod bodies {
             #[allow(unused_imports)]
             use super::*;
             $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let backend = $crate::common::Backend::Sqlite;
+                pub(super) async fn $name(backend: $crate::common::Backend) {
                     let Some($app) = $crate::common::TestApp::new(backend).await else { return };
                     $body
                 }
             )*
         }
-        mod postgres {
-            #[allow(unused_imports)]
-            use super::*;
+        mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let backend = $crate::common::Backend::Postgres;
-                    let Some($app) = $crate::common::TestApp::new(backend).await else { return };
-                    $body
+                    super::bodies::$name($crate::common::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::bodies::$name($crate::common::Backend::Postgres).await;
                 }
             )*
         }
