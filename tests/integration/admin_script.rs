@@ -63,22 +63,19 @@ fn venv_name(requirements: &Path) -> String {
 fn make_venv(requirements: &Path, venv: &Path) {
     let parent = venv.parent().unwrap();
     std::fs::create_dir_all(parent).unwrap();
-    let building = parent.join(format!(
+    let building = Building(parent.join(format!(
         "{}.{}.tmp",
         venv.file_name().unwrap().to_string_lossy(),
         std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&building);
+    )));
+    let _ = std::fs::remove_dir_all(&building.0);
     let made = Command::new("python3")
         .args(["-m", "venv"])
-        .arg(&building)
+        .arg(&building.0)
         .output()
         .expect("python3 (with the venv module: Debian's python3-venv)");
-    if !made.status.success() {
-        let _ = std::fs::remove_dir_all(&building);
-        panic!("python3 -m venv: {made:?}");
-    }
-    let installed = Command::new(building.join("bin").join("python"))
+    assert!(made.status.success(), "python3 -m venv: {made:?}");
+    let installed = Command::new(building.0.join("bin").join("python"))
         .args([
             "-m",
             "pip",
@@ -90,16 +87,22 @@ fn make_venv(requirements: &Path, venv: &Path) {
         .arg(requirements)
         .output()
         .expect("pip");
-    if !installed.status.success() {
-        let _ = std::fs::remove_dir_all(&building);
-        panic!("pip install: {installed:?}");
-    }
-    if std::fs::rename(&building, venv).is_err() {
-        let _ = std::fs::remove_dir_all(&building);
+    assert!(installed.status.success(), "pip install: {installed:?}");
+    if std::fs::rename(&building.0, venv).is_err() {
         assert!(
             venv.join("bin").join("python").exists(),
             "no virtualenv at {venv:?}"
         );
+    }
+}
+
+/// A virtualenv being made: removed when dropped, on every way out of
+/// [`make_venv`] (after the rename into place there is nothing left here).
+struct Building(PathBuf);
+
+impl Drop for Building {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
