@@ -174,6 +174,8 @@ impl Database {
                 Pools::Postgres(pool)
             }
             DatabaseUrl::Sqlite(path) => {
+                crate::sqlite_library::configure();
+                crate::sqlite_library::check()?;
                 let mut config = ManagerConfig::<SqliteConn>::default();
                 config.recycling_method = RecyclingMethod::Fast;
                 config.custom_setup = Box::new(move |path| {
@@ -268,7 +270,6 @@ async fn open_postgres(url: &str) -> diesel::ConnectionResult<AsyncPgConnection>
 }
 
 async fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConn> {
-    crate::sqlite_library::configure();
     let mut conn = SqliteConn::establish(path).await?;
     // busy_timeout first: the first connections to a WAL file that nobody
     // holds open run WAL recovery under a lock, and the pool opens several at

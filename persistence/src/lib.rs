@@ -14,7 +14,7 @@ pub mod page;
 pub mod schema;
 pub mod seed;
 pub mod sql_types;
-mod sqlite_library;
+pub mod sqlite_library;
 pub mod statements;
 pub mod timestamps;
 pub mod writes;

@@ -17,5 +17,6 @@ mod outages;
 mod portfolio_buckets;
 mod request_id;
 mod sql_types;
+mod sqlite_library;
 mod statement_text;
 mod timestamps;
