@@ -23,8 +23,9 @@ use crate::error::{RepoError, RepoResult};
 pub const OLDEST: (c_int, &str) = (3_035_000, "3.35");
 
 /// Fails with a configuration error naming what is missing when the loaded
-/// library is too old or lacks FTS5 (a build with `SQLITE_OMIT_*` options),
-/// rather than letting the first migration fail on a syntax error.
+/// library is too old or was built without FTS5 (`SQLITE_ENABLE_FTS5` is a
+/// compile-time option), rather than letting the first migration fail on a
+/// syntax error or an unknown module.
 pub fn check() -> RepoResult<()> {
     // SAFETY: these three read constants compiled into the library; they
     // need no initialisation and take a NUL-terminated string (or nothing).
